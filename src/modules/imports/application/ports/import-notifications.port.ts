@@ -1,0 +1,15 @@
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import type { ImportReport } from '../import-report.js';
+
+export interface ImportRequester {
+  /** The admin who started the import (the token's `email`, or the CLI's --notify address). */
+  readonly email?: string;
+}
+
+/**
+ * Told, inside the transaction that completes or fails an import, so whatever it records (an e-mail in an
+ * outbox) commits with the import's outcome or not at all. Dry runs are reported too; the adapter decides.
+ */
+export abstract class ImportNotifications {
+  abstract importFinished(tx: Transaction, report: ImportReport, requester: ImportRequester): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type { Transaction } from './unit-of-work.port.js';
+
+export type StreamType = 'user' | 'import';
+
+export interface EventMetadata {
+  readonly networkId: string;
+  readonly actorId: string;
+  readonly actorEmail?: string;
+  readonly correlationId: string;
+  readonly causationId?: string;
+  readonly importId?: string;
+}
+
+export interface NewEvent {
+  readonly eventId: string;
+  readonly type: string;
+  readonly schemaVersion: number;
+  readonly data: object;
+  readonly metadata: EventMetadata;
+  readonly recordedAt: Date;
+}
+
+export interface RecordedEvent extends NewEvent {
+  /** Global position, a decimal string because it is a bigint in the store. */
+  readonly position: string;
+  readonly streamType: StreamType;
+  readonly streamId: string;
+  readonly streamVersion: number;
+}
+
+export interface StreamAppend {
+  readonly streamType: StreamType;
+  readonly streamId: string;
+  /** Version the writer decided on: 0 for a new stream. A different current version is a conflict. */
+  readonly expectedVersion: number;
+  readonly events: readonly NewEvent[];
+}
+
+export abstract class EventStore {
+  /** Appends to many streams at once; throws ConcurrencyConflictError if any expected version is stale. */
+  abstract append(tx: Transaction, appends: readonly StreamAppend[]): Promise<void>;
+  /** A stream's events in order, upcast to the current schema versions. Scoped to one network. */
+  abstract readStream(networkId: string, streamId: string, tx?: Transaction): Promise<RecordedEvent[]>;
+  /** Events after a global position, in position order (admin tooling, rebuilds). */
+  abstract readAll(afterPosition: string, limit: number): Promise<RecordedEvent[]>;
+}

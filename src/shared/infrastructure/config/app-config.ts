@@ -1,0 +1,87 @@
+import { z } from 'zod';
+
+const DEV_SECRET = 'office-chat-users-development-secret-change-me';
+
+const booleanish = z
+  .enum(['true', 'false', '1', '0'])
+  .transform((v) => v === 'true' || v === '1');
+
+const schema = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  DATABASE_URL: z.string().url().optional(),
+  DATA_DIR: z.string().default('./var'),
+  DB_POOL_SIZE: z.coerce.number().int().min(1).max(100).default(10),
+  AUTH_JWT_SECRET: z.string().min(16).optional(),
+  AUTH_JWKS_URL: z.string().url().optional(),
+  AUTH_JWT_ISSUER: z.string().optional(),
+  AUTH_JWT_AUDIENCE: z.string().optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+  IMPORT_MAX_FILE_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
+  IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
+  IMPORT_WORKER_ENABLED: booleanish.default(true),
+  DEFAULT_PHONE_REGION: z.string().length(2).optional(),
+  KAFKA_BROKERS: z.string().optional(),
+  SMTP_URL: z.string().optional(),
+  MAIL_FROM: z.string().default('Office Chat <no-reply@office-chat.local>'),
+  NODE_ENV: z.string().default('development'),
+});
+
+export type AppConfig = Readonly<{
+  port: number;
+  databaseUrl?: string;
+  dataDir: string;
+  dbPoolSize: number;
+  auth: { secret: string; jwksUrl?: string; issuer?: string; audience?: string; usesDevelopmentSecret: boolean };
+  logLevel: z.infer<typeof schema>['LOG_LEVEL'];
+  publicBaseUrl: string;
+  imports: { maxFileBytes: number; maxRows: number; batchSize: number; workerEnabled: boolean; defaultPhoneRegion?: string };
+  kafkaBrokers: string[];
+  smtpUrl?: string;
+  mailFrom: string;
+}>;
+
+export class ConfigurationError extends Error {
+  override readonly name = 'ConfigurationError';
+}
+
+/** Reads and validates the environment once; a bad value stops start-up with the variable's name. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = schema.safeParse(Object.fromEntries(Object.entries(env).filter(([, v]) => v !== '')));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigurationError(`Invalid configuration: ${issues}`);
+  }
+  const e = parsed.data;
+  if (!e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL && e.NODE_ENV === 'production') {
+    throw new ConfigurationError('Invalid configuration: AUTH_JWT_SECRET or AUTH_JWKS_URL is required in production');
+  }
+  return {
+    port: e.PORT,
+    databaseUrl: e.DATABASE_URL,
+    dataDir: e.DATA_DIR,
+    dbPoolSize: e.DB_POOL_SIZE,
+    auth: {
+      secret: e.AUTH_JWT_SECRET ?? DEV_SECRET,
+      jwksUrl: e.AUTH_JWKS_URL,
+      issuer: e.AUTH_JWT_ISSUER,
+      audience: e.AUTH_JWT_AUDIENCE,
+      usesDevelopmentSecret: !e.AUTH_JWT_SECRET,
+    },
+    logLevel: e.LOG_LEVEL,
+    publicBaseUrl: e.PUBLIC_BASE_URL.replace(/\/+$/, ''),
+    imports: {
+      maxFileBytes: e.IMPORT_MAX_FILE_BYTES,
+      maxRows: e.IMPORT_MAX_ROWS,
+      batchSize: e.IMPORT_BATCH_SIZE,
+      workerEnabled: e.IMPORT_WORKER_ENABLED,
+      defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
+    },
+    kafkaBrokers: (e.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

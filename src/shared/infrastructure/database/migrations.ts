@@ -1,0 +1,5 @@
+import { CreateEventStore1764057600000 } from './migrations/1764057600000-create-event-store.js';
+import { CreateUsersReadModel1764057600001 } from '../../../modules/users/infrastructure/persistence/1764057600001-create-users-read-model.js';
+
+/** Every migration, in order. Each module keeps its own next to its adapters; this list is the one place they meet. */
+export const migrations = [CreateEventStore1764057600000, CreateUsersReadModel1764057600001];

@@ -1,0 +1,42 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource, type QueryRunner } from 'typeorm';
+import { type Transaction, UnitOfWork } from '../../application/ports/unit-of-work.port.js';
+
+class TypeormTransaction implements Transaction {
+  readonly isTransaction = true as const;
+  constructor(readonly runner: QueryRunner) {}
+}
+
+/** Something that runs SQL: a transaction's query runner, or the pool when no transaction is given. */
+export interface SqlRunner {
+  query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+}
+
+export function sqlRunner(dataSource: DataSource, tx?: Transaction): SqlRunner {
+  if (tx === undefined) return { query: (sql, params) => dataSource.query(sql, params) };
+  if (!(tx instanceof TypeormTransaction)) throw new Error('Transaction was not opened by TypeormUnitOfWork');
+  return { query: (sql, params) => tx.runner.query(sql, params) };
+}
+
+@Injectable()
+export class TypeormUnitOfWork extends UnitOfWork {
+  constructor(private readonly dataSource: DataSource) {
+    super();
+  }
+
+  async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const result = await work(new TypeormTransaction(runner));
+      await runner.commitTransaction();
+      return result;
+    } catch (error) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw error;
+    } finally {
+      await runner.release();
+    }
+  }
+}
