@@ -1,0 +1,183 @@
+import { singleRecipient } from './mail-address.js';
+
+/**
+ * What this module needs to know about a finished import. Declared here rather than imported so the domain
+ * stays free of other modules; the imports module's report satisfies it structurally.
+ */
+export interface FinishedImport {
+  readonly id: string;
+  readonly networkId: string;
+  readonly status: 'queued' | 'running' | 'completed' | 'failed';
+  readonly mode: 'skip' | 'update';
+  readonly autoSendInvites: boolean;
+  readonly dryRun: boolean;
+  readonly fileName: string;
+  readonly counts: ImportCountsView;
+  readonly warnings: readonly string[];
+  readonly failureReason?: string;
+  readonly finishedAt: string | null;
+}
+
+export interface ImportCountsView {
+  readonly rows: number;
+  readonly created: number;
+  readonly updated: number;
+  readonly activated: number;
+  readonly deactivated: number;
+  readonly unchanged: number;
+  readonly skipped: number;
+  readonly rejected: number;
+}
+
+/** A long list of warnings would bury the rest of the message; the import page has them all. */
+export const MAX_WARNINGS_IN_MAIL = 20;
+
+export interface ImportMailHeader {
+  readonly networkId: string;
+  readonly importId: string;
+  readonly fileName: string;
+  readonly modeLabel: string;
+  readonly finishedAt: string;
+  readonly importPageUrl: string;
+}
+
+export interface ImportCompletedModel extends ImportMailHeader {
+  readonly counts: ImportCountsView;
+  readonly hasWarnings: boolean;
+  readonly warnings: readonly string[];
+  /** Warnings left out of the mail, 0 when all are shown. */
+  readonly moreWarnings: number;
+  readonly errorReport: { readonly rejectedRows: string; readonly pageUrl: string; readonly apiUrl: string } | null;
+  readonly invite: { readonly newUsers: string; readonly pageUrl: string; readonly apiUrl: string } | null;
+  /** Set when the import requested the invitations itself, so the admin knows not to look for a link. */
+  readonly invitedAutomatically: { readonly newUsers: string } | null;
+}
+
+export interface ImportFailedModel extends ImportMailHeader {
+  readonly reason: string;
+  /** What the import had done before it stopped, when it had done anything. */
+  readonly progress: ImportCountsView | null;
+}
+
+export type MailTemplate =
+  | { readonly name: 'import-completed'; readonly model: ImportCompletedModel }
+  | { readonly name: 'import-failed'; readonly model: ImportFailedModel };
+
+export type ImportMailDecision =
+  | { readonly send: true; readonly recipient: string; readonly template: MailTemplate }
+  | { readonly send: false; readonly reason: string };
+
+const GENERIC_FAILURE =
+  'The import stopped because of an unexpected error on our side, not because of your file. ' +
+  'Please upload the file again; if it fails again, contact support with the import ID below.';
+
+/** Where an admin goes from the mail; ids are encoded because they end up inside URLs. */
+export class ImportLinks {
+  private readonly base: string;
+
+  constructor(publicBaseUrl: string) {
+    this.base = publicBaseUrl.replace(/\/+$/, '');
+  }
+
+  importPage(importId: string): string {
+    return `${this.base}/admin/#/imports/${encodeURIComponent(importId)}`;
+  }
+
+  invitePage(importId: string): string {
+    return `${this.importPage(importId)}/invite`;
+  }
+
+  errorsApi(networkId: string, importId: string): string {
+    return `${this.importApi(networkId, importId)}/errors`;
+  }
+
+  invitationsApi(networkId: string, importId: string): string {
+    return `${this.importApi(networkId, importId)}/invitations`;
+  }
+
+  private importApi(networkId: string, importId: string): string {
+    return `${this.base}/api/v1/networks/${encodeURIComponent(networkId)}/imports/${encodeURIComponent(importId)}`;
+  }
+}
+
+/**
+ * Decides whether a finished import is mailed, to whom, and with what. A dry run changes nothing, so there is
+ * nothing to tell; an import without a valid requester address has nobody to tell.
+ */
+export function importMailFor(report: FinishedImport, requesterEmail: string | undefined, links: ImportLinks): ImportMailDecision {
+  if (report.dryRun) return { send: false, reason: 'dry run' };
+  if (report.status !== 'completed' && report.status !== 'failed') {
+    return { send: false, reason: `import is ${report.status}, not finished` };
+  }
+  if (requesterEmail === undefined || requesterEmail.trim() === '') return { send: false, reason: 'no recipient address' };
+  const recipient = singleRecipient(requesterEmail);
+  if (recipient === null) return { send: false, reason: 'recipient address is not a single valid e-mail address' };
+  const template: MailTemplate =
+    report.status === 'completed'
+      ? { name: 'import-completed', model: importCompletedModel(report, links) }
+      : { name: 'import-failed', model: importFailedModel(report, links) };
+  return { send: true, recipient, template };
+}
+
+function importCompletedModel(report: FinishedImport, links: ImportLinks): ImportCompletedModel {
+  const { counts } = report;
+  const shown = report.warnings.slice(0, MAX_WARNINGS_IN_MAIL);
+  return {
+    ...header(report, links),
+    counts,
+    hasWarnings: shown.length > 0,
+    warnings: shown,
+    moreWarnings: report.warnings.length - shown.length,
+    errorReport:
+      counts.rejected > 0
+        ? {
+            rejectedRows: plural(counts.rejected, 'row', 'rows'),
+            pageUrl: links.importPage(report.id),
+            apiUrl: links.errorsApi(report.networkId, report.id),
+          }
+        : null,
+    invite:
+      counts.created > 0 && !report.autoSendInvites
+        ? {
+            newUsers: plural(counts.created, 'new user', 'new users'),
+            pageUrl: links.invitePage(report.id),
+            apiUrl: links.invitationsApi(report.networkId, report.id),
+          }
+        : null,
+    invitedAutomatically:
+      counts.created > 0 && report.autoSendInvites ? { newUsers: plural(counts.created, 'new user', 'new users') } : null,
+  };
+}
+
+function importFailedModel(report: FinishedImport, links: ImportLinks): ImportFailedModel {
+  const { counts } = report;
+  const changed = counts.created + counts.updated + counts.activated + counts.deactivated;
+  return {
+    ...header(report, links),
+    reason: report.failureReason?.trim() || GENERIC_FAILURE,
+    progress: changed > 0 ? counts : null,
+  };
+}
+
+function header(report: FinishedImport, links: ImportLinks): ImportMailHeader {
+  return {
+    networkId: report.networkId,
+    importId: report.id,
+    fileName: report.fileName,
+    modeLabel: report.mode === 'update' ? 'Update existing users' : 'Skip existing users',
+    finishedAt: formatUtc(report.finishedAt),
+    importPageUrl: links.importPage(report.id),
+  };
+}
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
+
+/** Admins read the time, not an ISO string; UTC because the mail cannot know the reader's zone. */
+function formatUtc(iso: string | null): string {
+  if (iso === null) return 'unknown';
+  const at = new Date(iso);
+  if (Number.isNaN(at.getTime())) return 'unknown';
+  return `${at.toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}

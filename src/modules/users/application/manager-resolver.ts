@@ -1,0 +1,26 @@
+import { Injectable } from '@nestjs/common';
+import { ValidationError } from '../../../shared/application/application-errors.js';
+import type { ManagerRef } from '../domain/user.commands.js';
+import { emailKey } from '../domain/email-address.js';
+import { UserReadModel } from './ports/user-read-model.port.js';
+
+/** Turns the API's `managerId` or `managerEmail` into a reference to a user of the same network. */
+@Injectable()
+export class ManagerResolver {
+  constructor(private readonly users: UserReadModel) {}
+
+  async resolve(networkId: string, input: { managerId?: string | null; managerEmail?: string | null }): Promise<ManagerRef | null | undefined> {
+    if (input.managerId === null || input.managerEmail === null) return null;
+    if (input.managerId !== undefined) {
+      const manager = await this.users.findById(networkId, input.managerId);
+      if (!manager) throw new ValidationError(`No user with id ${input.managerId} in this network can be the manager.`, 'managerId');
+      return { id: manager.userId, email: manager.email };
+    }
+    if (input.managerEmail !== undefined) {
+      const manager = (await this.users.findByEmailKeys(networkId, [emailKey(input.managerEmail)])).get(emailKey(input.managerEmail));
+      if (!manager) throw new ValidationError(`No user with e-mail ${input.managerEmail} in this network can be the manager.`, 'managerEmail');
+      return { id: manager.userId, email: manager.email };
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,55 @@
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import type { ExistingUser, UserStatus } from '../../domain/user.decider.js';
+
+/** A user's current state as stored in the read model, with its stream version and timestamps. */
+export interface UserSnapshot extends ExistingUser {
+  readonly version: number;
+  readonly createdAt: Date;
+  readonly updatedAt: Date;
+}
+
+export interface UserView {
+  id: string;
+  networkId: string;
+  email: string;
+  name: string;
+  firstName: string | null;
+  lastName: string | null;
+  title: string | null;
+  mobile: string | null;
+  managerId: string | null;
+  managerEmail: string | null;
+  status: UserStatus;
+  invitation: 'none' | 'requested';
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface UserListFilter {
+  status?: UserStatus;
+  search?: string;
+  /** Opaque cursor returned as `nextCursor` by the previous page. */
+  after?: string;
+  limit: number;
+}
+
+export interface UserPage {
+  items: UserView[];
+  nextCursor: string | null;
+}
+
+/** Writes the users projection; called inside the transaction that appended the users' events. */
+export abstract class UserProjection {
+  /** Inserts or replaces the given users' rows (set-based: one statement for any number of users). */
+  abstract save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void>;
+}
+
+/** Reads the users projection, always within one network. */
+export abstract class UserReadModel {
+  abstract get(networkId: string, userId: string): Promise<UserView | null>;
+  abstract list(networkId: string, filter: UserListFilter): Promise<UserPage>;
+  /** Current users by lower-cased e-mail, locked for update when a transaction is given (bulk paths). */
+  abstract findByEmailKeys(networkId: string, emailKeys: readonly string[], tx?: Transaction): Promise<Map<string, UserSnapshot>>;
+  abstract findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null>;
+}

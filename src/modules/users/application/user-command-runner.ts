@@ -1,0 +1,94 @@
+import { Injectable } from '@nestjs/common';
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { fold } from '../../../shared/domain/event.js';
+import type { CommandContext } from '../../../shared/application/command-context.js';
+import { NotFoundError, PreconditionFailedError } from '../../../shared/application/application-errors.js';
+import { Clock, IdGenerator } from '../../../shared/application/ports/clock.port.js';
+import { EventStore, type NewEvent } from '../../../shared/application/ports/event-store.port.js';
+import { UnitOfWork } from '../../../shared/application/ports/unit-of-work.port.js';
+import type { UserCommand } from '../domain/user.commands.js';
+import { decide, evolve, initialState, type ExistingUser } from '../domain/user.decider.js';
+import { USER_EVENT_SCHEMA_VERSIONS, type UserEvent } from '../domain/user.events.js';
+import { UserProjection, type UserSnapshot } from './ports/user-read-model.port.js';
+
+export interface UserCommandOutcome {
+  readonly userId: string;
+  readonly version: number;
+  /** False when the command changed nothing and no event was appended. */
+  readonly changed: boolean;
+  readonly events: readonly UserEvent[];
+}
+
+/** Wraps domain events in the store's envelope: ids, time and the request's metadata, never from the domain. */
+export function toNewEvents(events: readonly UserEvent[], ctx: CommandContext, now: Date, ids: IdGenerator): NewEvent[] {
+  return events.map((e) => ({
+    eventId: ids.newId(),
+    type: e.type,
+    schemaVersion: USER_EVENT_SCHEMA_VERSIONS[e.type],
+    data: e.data,
+    metadata: {
+      networkId: ctx.networkId,
+      actorId: ctx.actor.id,
+      ...(ctx.actor.email ? { actorEmail: ctx.actor.email } : {}),
+      correlationId: ctx.correlationId,
+      ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
+      ...(ctx.importId ? { importId: ctx.importId } : {}),
+    },
+    recordedAt: now,
+  }));
+}
+
+/**
+ * The one path every single-user command takes: read the user's stream, decide, then append the events and
+ * update the read model in one transaction. Used by each use case's handler.
+ */
+@Injectable()
+export class UserCommandRunner {
+  constructor(
+    private readonly events: EventStore,
+    private readonly uow: UnitOfWork,
+    private readonly projection: UserProjection,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  now(): Date {
+    return this.clock.now();
+  }
+
+  async run(
+    ctx: CommandContext,
+    userId: string,
+    command: UserCommand,
+    options: { expectedVersion?: number } = {},
+  ): Promise<UserCommandOutcome> {
+    const stream = await this.events.readStream(ctx.networkId, userId);
+    const version = stream.length;
+    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+      throw new PreconditionFailedError(
+        `This user has changed since version ${options.expectedVersion} (it is now at version ${version}); reload it and try again.`,
+      );
+    }
+    const state = fold(evolve, initialState(), stream.map((e) => ({ type: e.type, data: e.data }) as UserEvent));
+    let decided: UserEvent[];
+    try {
+      decided = decide(command, state);
+    } catch (error) {
+      if (error instanceof DomainError && error.code === 'not-found') throw new NotFoundError(error.message);
+      throw error;
+    }
+    if (decided.length === 0) return { userId, version, changed: false, events: [] };
+
+    const next = fold(evolve, state, decided) as ExistingUser;
+    const now = command.metadata.now;
+    const createdAt = stream[0]?.recordedAt ?? now;
+    const snapshot: UserSnapshot = { ...next, version: version + decided.length, createdAt, updatedAt: now };
+    await this.uow.transaction(async (tx) => {
+      await this.events.append(tx, [
+        { streamType: 'user', streamId: userId, expectedVersion: version, events: toNewEvents(decided, ctx, now, this.ids) },
+      ]);
+      await this.projection.save(tx, [snapshot]);
+    });
+    return { userId, version: snapshot.version, changed: true, events: decided };
+  }
+}

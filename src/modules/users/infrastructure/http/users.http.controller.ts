@@ -1,0 +1,161 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Response } from 'express';
+import { z } from 'zod';
+import { ValidationError } from '../../../../shared/application/application-errors.js';
+import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
+import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
+import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { parseEmail } from '../../domain/email-address.js';
+import { parseMobile } from '../../domain/phone-number.js';
+import { ActivateUserCommand } from '../../application/activate-user/activate-user.command.js';
+import { CreateUserCommand } from '../../application/create-user/create-user.command.js';
+import { DeactivateUserCommand } from '../../application/deactivate-user/deactivate-user.command.js';
+import { GetUserHistoryQuery } from '../../application/get-user-history/get-user-history.query.js';
+import { GetUserQuery } from '../../application/get-user/get-user.query.js';
+import { ListUsersQuery } from '../../application/list-users/list-users.query.js';
+import { RequestInvitationCommand } from '../../application/request-invitation/request-invitation.command.js';
+import { UpdateUserCommand } from '../../application/update-user/update-user.command.js';
+import type { UserCommandOutcome } from '../../application/user-command-runner.js';
+import type { UserView } from '../../application/ports/user-read-model.port.js';
+import { DomainError } from '../../../../shared/domain/domain-error.js';
+
+const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const email = z.string().transform((v, ctx) => {
+  try {
+    return parseEmail(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as DomainError).message });
+    return z.NEVER;
+  }
+});
+const mobile = z.string().transform((v, ctx) => {
+  try {
+    return parseMobile(v);
+  } catch (e) {
+    ctx.addIssue({ code: 'custom', message: (e as DomainError).message });
+    return z.NEVER;
+  }
+});
+const uuid = z.uuid('must be a user id (uuid)');
+
+const createUserBody = z.strictObject({
+  email,
+  name: text(200).optional(),
+  firstName: text(200).nullish(),
+  lastName: text(200).nullish(),
+  title: text(200).nullish(),
+  mobile: mobile.nullish(),
+  managerId: uuid.nullish(),
+  managerEmail: email.nullish(),
+});
+
+const updateUserBody = z.strictObject({
+  email: email.optional(),
+  name: text(200).optional(),
+  firstName: text(200).nullable().optional(),
+  lastName: text(200).nullable().optional(),
+  title: text(200).nullable().optional(),
+  mobile: mobile.nullable().optional(),
+  managerId: uuid.nullable().optional(),
+  managerEmail: email.nullable().optional(),
+});
+
+const listQuery = z.strictObject({
+  status: z.enum(['active', 'deactivated']).optional(),
+  search: z.string().trim().max(200).optional(),
+  cursor: z.string().max(1000).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(50),
+});
+
+const userIdParam = z.object({ userId: uuid });
+
+function ifMatchVersion(header: string | undefined): number | undefined {
+  if (header === undefined) return undefined;
+  const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
+  if (!match) throw new ValidationError('If-Match must be the user\'s version, as given in its ETag (for example "3").', 'If-Match');
+  return Number(match[1]);
+}
+
+@Controller('api/v1/networks/:networkId/users')
+@UseGuards(AdminAuthGuard)
+export class UsersHttpController {
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
+
+  @Post()
+  async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
+    const input = parseInput(createUserBody, body);
+    const outcome = await this.commands.execute(new CreateUserCommand(commandContext(req, networkId), input));
+    const user = await this.respondWithUser(networkId, outcome, res);
+    res.status(201).location(`/api/v1/networks/${encodeURIComponent(networkId)}/users/${user.id}`);
+    return user;
+  }
+
+  @Get()
+  list(@Param('networkId') networkId: string, @Query() query: unknown) {
+    const q = parseInput(listQuery, query, 'query');
+    return this.queries.execute(new ListUsersQuery(networkId, { status: q.status, search: q.search || undefined, after: q.cursor, limit: q.limit }));
+  }
+
+  @Get(':userId')
+  async get(@Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    const user = await this.queries.execute(new GetUserQuery(networkId, userId));
+    res.setHeader('ETag', `"${user.version}"`);
+    return user;
+  }
+
+  @Patch(':userId')
+  async update(
+    @Req() req: AuthenticatedRequest,
+    @Param('networkId') networkId: string,
+    @Param() params: unknown,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() body: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    const changes = parseInput(updateUserBody, body);
+    const outcome = await this.commands.execute(new UpdateUserCommand(commandContext(req, networkId), userId, changes, ifMatchVersion(ifMatch)));
+    return this.respondWithUser(networkId, outcome, res);
+  }
+
+  @Post(':userId/deactivate')
+  @HttpCode(200)
+  async deactivate(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    return this.respondWithUser(networkId, await this.commands.execute(new DeactivateUserCommand(commandContext(req, networkId), userId)), res);
+  }
+
+  @Post(':userId/activate')
+  @HttpCode(200)
+  async activate(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    return this.respondWithUser(networkId, await this.commands.execute(new ActivateUserCommand(commandContext(req, networkId), userId)), res);
+  }
+
+  @Post(':userId/invitation')
+  @HttpCode(200)
+  async invite(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    return this.respondWithUser(networkId, await this.commands.execute(new RequestInvitationCommand(commandContext(req, networkId), userId)), res);
+  }
+
+  @Get(':userId/events')
+  async history(@Param('networkId') networkId: string, @Param() params: unknown) {
+    const { userId } = parseInput(userIdParam, params, 'path');
+    return { items: await this.queries.execute(new GetUserHistoryQuery(networkId, userId)) };
+  }
+
+  /** Answers with the user as it now reads, and says when the command changed nothing. */
+  private async respondWithUser(networkId: string, outcome: UserCommandOutcome, res: Response): Promise<UserView> {
+    const user = await this.queries.execute(new GetUserQuery(networkId, outcome.userId));
+    res.setHeader('ETag', `"${user.version}"`);
+    res.setHeader('X-Changed', String(outcome.changed));
+    if (!outcome.changed) res.setHeader('X-Unchanged-Reason', 'The user was already in that state; nothing was recorded.');
+    return user;
+  }
+}

@@ -1,0 +1,188 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { emailKey } from '../../domain/email-address.js';
+import {
+  UserProjection,
+  UserReadModel,
+  type UserListFilter,
+  type UserPage,
+  type UserSnapshot,
+  type UserView,
+} from '../../application/ports/user-read-model.port.js';
+
+interface UserRow {
+  network_id: string;
+  id: string;
+  email: string;
+  name: string;
+  first_name: string | null;
+  last_name: string | null;
+  title: string | null;
+  mobile: string | null;
+  manager_id: string | null;
+  manager_email: string | null;
+  status: 'active' | 'deactivated';
+  invitation: 'none' | 'requested';
+  version: number;
+  created_at: Date;
+  updated_at: Date;
+  created_by_import_id: string | null;
+}
+
+// The manager's e-mail is read through the join so it follows the manager's own changes.
+const SELECT_USER = `
+  SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
+         m.email AS manager_email, u.status, u.invitation, u.version, u.created_at, u.updated_at, u.created_by_import_id
+    FROM users u
+    LEFT JOIN users m ON m.network_id = u.network_id AND m.id = u.manager_id`;
+
+function toView(r: UserRow): UserView {
+  return {
+    id: r.id,
+    networkId: r.network_id,
+    email: r.email,
+    name: r.name,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    title: r.title,
+    mobile: r.mobile,
+    managerId: r.manager_id,
+    managerEmail: r.manager_email,
+    status: r.status,
+    invitation: r.invitation,
+    version: r.version,
+    createdAt: new Date(r.created_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+function toSnapshot(r: UserRow): UserSnapshot {
+  return {
+    kind: 'existing',
+    userId: r.id,
+    networkId: r.network_id,
+    email: r.email,
+    name: r.name,
+    firstName: r.first_name,
+    lastName: r.last_name,
+    title: r.title,
+    mobile: r.mobile,
+    managerId: r.manager_id,
+    managerEmail: r.manager_email,
+    status: r.status,
+    invitation: r.invitation,
+    createdByImportId: r.created_by_import_id,
+    version: r.version,
+    createdAt: new Date(r.created_at),
+    updatedAt: new Date(r.updated_at),
+  };
+}
+
+const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+
+function isEmailUniqueViolation(error: unknown): error is { detail?: string } {
+  const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
+  return (e.driverError?.code ?? e.code) === '23505' && (e.driverError?.constraint ?? e.constraint) === 'users_network_email_key';
+}
+
+/** The users projection in PostgreSQL: one set-based upsert per transaction, reads scoped by network. */
+@Injectable()
+export class TypeormUserReadModel implements UserProjection, UserReadModel {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
+    if (users.length === 0) return;
+    const col = <T>(pick: (u: UserSnapshot) => T): T[] => users.map(pick);
+    try {
+      await sqlRunner(this.dataSource, tx).query(
+        `INSERT INTO users (network_id, id, email, email_key, name, first_name, last_name, title, mobile, manager_id,
+                            status, invitation, version, created_at, updated_at, created_by_import_id)
+         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
+                              $9::text[], $10::uuid[], $11::text[], $12::text[], $13::int[], $14::timestamptz[],
+                              $15::timestamptz[], $16::uuid[])
+         ON CONFLICT (network_id, id) DO UPDATE SET
+           email = EXCLUDED.email, email_key = EXCLUDED.email_key, name = EXCLUDED.name,
+           first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, title = EXCLUDED.title,
+           mobile = EXCLUDED.mobile, manager_id = EXCLUDED.manager_id, status = EXCLUDED.status,
+           invitation = EXCLUDED.invitation, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
+        [
+          col((u) => u.networkId),
+          col((u) => u.userId),
+          col((u) => u.email),
+          col((u) => emailKey(u.email)),
+          col((u) => u.name),
+          col((u) => u.firstName),
+          col((u) => u.lastName),
+          col((u) => u.title),
+          col((u) => u.mobile),
+          col((u) => u.managerId),
+          col((u) => u.status),
+          col((u) => u.invitation),
+          col((u) => u.version),
+          col((u) => u.createdAt),
+          col((u) => u.updatedAt),
+          col((u) => u.createdByImportId),
+        ],
+      );
+    } catch (error) {
+      if (isEmailUniqueViolation(error)) {
+        const email = /\(network_id, email_key\)=\([^,]*, ([^)]*)\)/.exec(String((error as { detail?: string }).detail))?.[1];
+        throw new UniqueEmailViolationError(email ?? 'the same address');
+      }
+      throw error;
+    }
+  }
+
+  async get(networkId: string, userId: string): Promise<UserView | null> {
+    const rows = await this.dataSource.query<UserRow[]>(`${SELECT_USER} WHERE u.network_id = $1 AND u.id = $2`, [networkId, userId]);
+    return rows[0] ? toView(rows[0]) : null;
+  }
+
+  async findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null> {
+    const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(`${SELECT_USER} WHERE u.network_id = $1 AND u.id = $2`, [
+      networkId,
+      userId,
+    ]);
+    return rows[0] ? toSnapshot(rows[0]) : null;
+  }
+
+  async findByEmailKeys(networkId: string, emailKeys: readonly string[], tx?: Transaction): Promise<Map<string, UserSnapshot>> {
+    if (emailKeys.length === 0) return new Map();
+    const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(
+      `${SELECT_USER} WHERE u.network_id = $1 AND u.email_key = ANY($2::text[])${tx ? ' FOR UPDATE OF u' : ''}`,
+      [networkId, emailKeys],
+    );
+    return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
+  }
+
+  async list(networkId: string, filter: UserListFilter): Promise<UserPage> {
+    const where = ['u.network_id = $1'];
+    const params: unknown[] = [networkId];
+    if (filter.status) {
+      params.push(filter.status);
+      where.push(`u.status = $${params.length}`);
+    }
+    if (filter.search) {
+      params.push(likePattern(filter.search));
+      where.push(`(u.name ILIKE $${params.length} OR u.email_key LIKE lower($${params.length}))`);
+    }
+    if (filter.after) {
+      params.push(decodeCursor(filter.after));
+      where.push(`u.email_key > $${params.length}`);
+    }
+    params.push(filter.limit + 1);
+    const rows = await this.dataSource.query<(UserRow & { email_key: string })[]>(
+      `${SELECT_USER.replace('SELECT u.network_id', 'SELECT u.email_key, u.network_id')}
+        WHERE ${where.join(' AND ')} ORDER BY u.email_key LIMIT $${params.length}`,
+      params,
+    );
+    const page = rows.slice(0, filter.limit);
+    const more = rows.length > filter.limit;
+    return { items: page.map(toView), nextCursor: more ? encodeCursor(page[page.length - 1].email_key) : null };
+  }
+}

@@ -1,0 +1,32 @@
+import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
+import type { Request } from 'express';
+import { type AdminPrincipal, InvalidTokenError, JwtVerifier } from './jwt-verifier.js';
+
+export type AuthenticatedRequest = Request & { admin?: AdminPrincipal; id?: string };
+
+/**
+ * Every /api/v1 route: a valid bearer token (401 otherwise), and the route's network among the token's
+ * networks (403 otherwise), checked before any handler reads or writes a thing.
+ */
+@Injectable()
+export class AdminAuthGuard implements CanActivate {
+  constructor(@Inject(JwtVerifier) private readonly verifier: JwtVerifier) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const header = request.headers.authorization ?? '';
+    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    if (!match) throw new UnauthorizedException('Sign in: send "Authorization: Bearer <token>" with an admin token.');
+    try {
+      request.admin = await this.verifier.verify(match[1]);
+    } catch (error) {
+      if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
+      throw error;
+    }
+    const networkId = request.params?.networkId;
+    if (typeof networkId === 'string' && !request.admin.networks.includes(networkId)) {
+      throw new ForbiddenException(`Your token does not let you administer network "${networkId}".`);
+    }
+    return true;
+  }
+}

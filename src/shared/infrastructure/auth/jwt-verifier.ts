@@ -1,0 +1,57 @@
+import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import type { AppConfig } from '../config/app-config.js';
+
+/** The admin a token names, and the networks they administer. */
+export interface AdminPrincipal {
+  readonly sub: string;
+  readonly email?: string;
+  readonly networks: readonly string[];
+}
+
+export class InvalidTokenError extends Error {
+  override readonly name = 'InvalidTokenError';
+}
+
+/** Verifies bearer tokens: HS256 with AUTH_JWT_SECRET, or keys from AUTH_JWKS_URL in production. */
+export class JwtVerifier {
+  private readonly secret: Uint8Array;
+  private readonly jwks?: JWTVerifyGetKey;
+
+  constructor(private readonly auth: AppConfig['auth']) {
+    this.secret = new TextEncoder().encode(auth.secret);
+    this.jwks = auth.jwksUrl ? createRemoteJWKSet(new URL(auth.jwksUrl)) : undefined;
+  }
+
+  async verify(token: string): Promise<AdminPrincipal> {
+    const options = { issuer: this.auth.issuer, audience: this.auth.audience };
+    let payload;
+    try {
+      payload = this.jwks
+        ? (await jwtVerify(token, this.jwks, options)).payload
+        : (await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] })).payload;
+    } catch (error) {
+      throw new InvalidTokenError(`The bearer token was refused: ${(error as Error).message}.`);
+    }
+    const networks = payload.networks;
+    if (typeof payload.sub !== 'string' || !Array.isArray(networks) || !networks.every((n) => typeof n === 'string')) {
+      throw new InvalidTokenError('The bearer token must name the admin (sub) and the networks they administer (networks).');
+    }
+    return { sub: payload.sub, email: typeof payload.email === 'string' ? payload.email : undefined, networks };
+  }
+}
+
+/** Development tokens, as printed by `office-chat-users token`. */
+export async function mintToken(
+  secret: string,
+  claims: { sub: string; email?: string; networks: string[] },
+  options: { expiresIn?: string; issuer?: string; audience?: string } = {},
+): Promise<string> {
+  let jwt = new SignJWT({ email: claims.email, networks: claims.networks })
+    .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+    .setSubject(claims.sub)
+    .setIssuedAt()
+    .setExpirationTime(options.expiresIn ?? '12h');
+  if (options.issuer) jwt = jwt.setIssuer(options.issuer);
+  if (options.audience) jwt = jwt.setAudience(options.audience);
+  return jwt.sign(new TextEncoder().encode(secret));
+}

@@ -1,0 +1,107 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import {
+  ConcurrencyConflictError,
+  NotFoundError,
+  PreconditionFailedError,
+  UniqueEmailViolationError,
+  ValidationError,
+} from '../../application/application-errors.js';
+import { DomainError } from '../../domain/domain-error.js';
+
+export interface ProblemDetails {
+  type: string;
+  title: string;
+  status: number;
+  detail: string;
+  instance?: string;
+  field?: string;
+  [extension: string]: unknown;
+}
+
+const TITLES: Record<number, string> = {
+  400: 'Bad request',
+  401: 'Not signed in',
+  403: 'Forbidden',
+  404: 'Not found',
+  406: 'Not acceptable',
+  409: 'Conflict',
+  412: 'Precondition failed',
+  413: 'Too large',
+  415: 'Unsupported media type',
+  422: 'Unprocessable content',
+  428: 'Precondition required',
+  500: 'Internal error',
+  503: 'Unavailable',
+};
+
+/** An error that already knows its HTTP answer (used by edges such as the import upload). */
+export class ProblemError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extensions: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+function slug(status: number): string {
+  return (TITLES[status] ?? 'error').toLowerCase().replace(/[^a-z]+/g, '-');
+}
+
+export function problem(status: number, detail: string, extensions: Record<string, unknown> = {}): ProblemDetails {
+  return { type: `https://office-chat.example/problems/${slug(status)}`, title: TITLES[status] ?? 'Error', status, detail, ...extensions };
+}
+
+function domainStatus(error: DomainError): number {
+  switch (error.code) {
+    case 'not-found':
+      return 404;
+    case 'already-exists':
+      return 409;
+    case 'invalid-state':
+      return 409;
+    case 'invalid-value':
+      return 400;
+  }
+}
+
+/** Every error leaves as application/problem+json (RFC 9457) with a sentence a person can act on. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('http');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request>();
+    const body = this.toProblem(error);
+    body.instance = request.originalUrl;
+    if (body.status >= 500) this.logger.error({ err: error, url: request.originalUrl }, 'request failed');
+    if (response.headersSent) return;
+    response.status(body.status).type('application/problem+json').send(JSON.stringify(body));
+  }
+
+  private toProblem(error: unknown): ProblemDetails {
+    if (error instanceof ProblemError) return problem(error.status, error.message, error.extensions);
+    if (error instanceof ValidationError) return problem(400, error.message, error.field ? { field: error.field } : {});
+    if (error instanceof DomainError) return problem(domainStatus(error), error.message, error.field ? { field: error.field } : {});
+    if (error instanceof NotFoundError) return problem(404, error.message);
+    if (error instanceof ConcurrencyConflictError) return problem(409, error.message);
+    if (error instanceof UniqueEmailViolationError) return problem(409, error.message, { field: 'email' });
+    if (error instanceof PreconditionFailedError) return problem(412, error.message);
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const res = error.getResponse();
+      const message = typeof res === 'string' ? res : ((res as { message?: string | string[] }).message ?? error.message);
+      const detail = Array.isArray(message) ? message.join('; ') : message;
+      // Body-parser failures (malformed JSON, too large) reach us as HttpExceptions too.
+      return problem(status, status === HttpStatus.NOT_FOUND && detail.startsWith('Cannot ') ? `No such route: ${detail.slice(7)}.` : detail);
+    }
+    const parserError = error as { type?: string; status?: number; message?: string };
+    if (parserError.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.');
+    if (parserError.type === 'entity.too.large') return problem(413, 'The request body is too large.');
+    return problem(500, 'Something went wrong on our side; it has been logged. Try again, and tell us if it keeps happening.');
+  }
+}
