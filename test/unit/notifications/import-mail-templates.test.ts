@@ -1,0 +1,211 @@
+import { ImportLinks, importMailFor, MAX_WARNINGS_IN_MAIL, type MailTemplate } from '../../../src/modules/notifications/domain/import-mail.js';
+import type { RenderedMail } from '../../../src/modules/notifications/domain/mail.js';
+import { HandlebarsMailRenderer } from '../../../src/modules/notifications/infrastructure/handlebars-mail-renderer.adapter.js';
+import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
+import { aCompletedImport, aFailedImport, IMPORT_ID, NETWORK_ID, PUBLIC_BASE_URL } from './support/import-report.fixture.js';
+
+const renderer = HandlebarsMailRenderer.fromDirectory();
+const links = new ImportLinks(PUBLIC_BASE_URL);
+
+const IMPORT_PAGE = `${PUBLIC_BASE_URL}/admin/#/imports/${IMPORT_ID}`;
+const INVITE_PAGE = `${IMPORT_PAGE}/invite`;
+const IMPORT_API = `${PUBLIC_BASE_URL}/api/v1/networks/${NETWORK_ID}/imports/${IMPORT_ID}`;
+const INVITATIONS_API = `${IMPORT_API}/invitations`;
+const ERRORS_API = `${IMPORT_API}/errors`;
+
+function templateFor(report: ImportReport): MailTemplate {
+  const decision = importMailFor(report, 'admin@acme.example', links);
+  if (!decision.send) throw new Error(`expected a mail, got: ${decision.reason}`);
+  return decision.template;
+}
+
+function render(report: ImportReport): RenderedMail {
+  return renderer.render(templateFor(report));
+}
+
+/** Handlebars escapes `=` in HTML; a browser reads `&#x3D;` back as `=`, so links compare after decoding it. */
+function htmlText(html: string): string {
+  return html.replaceAll('&#x3D;', '=').replaceAll('&amp;', '&');
+}
+
+describe('import-completed e-mail', () => {
+  const mail = render(aCompletedImport());
+
+  it('names the file and the main counts in the subject', () => {
+    expect(mail.subject).toBe('User import finished: staff-november.csv (42 created, 17 updated, 5 rejected)');
+  });
+
+  it.each([
+    ['Rows read', 120],
+    ['Created', 42],
+    ['Updated', 17],
+    ['Activated', 3],
+    ['Deactivated', 2],
+    ['Unchanged', 51],
+    ['Skipped', 0],
+    ['Rejected', 5],
+  ])('shows %s = %d in both parts', (label, value) => {
+    expect(mail.text).toMatch(new RegExp(`^  ${label} +${value}$`, 'm'));
+    expect(mail.html).toMatch(new RegExp(`>${label}</td><td[^>]*>(<strong>)?${value}<`));
+  });
+
+  it('shows the network, the file, the mode and when it finished', () => {
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain(NETWORK_ID);
+      expect(part).toContain('staff-november.csv');
+      expect(part).toContain('Update existing users');
+      expect(part).toContain('2026-11-25 08:00 UTC');
+      expect(part).toContain(IMPORT_ID);
+    }
+  });
+
+  it('lists the warnings', () => {
+    const warning = 'Row 7: manager johnny_depp@yahoo.com is not in the network; the manager was left empty';
+    expect(mail.text).toContain(`WARNINGS\n  - ${warning}\n`);
+    expect(mail.html).toContain(`<li style="margin:0 0 4px;">${warning}</li>`);
+  });
+
+  it('links to the page that invites the users it created, and names the endpoint behind it', () => {
+    expect(mail.text).toContain(`  ${INVITE_PAGE}\n`);
+    expect(mail.text).toContain(`POST ${INVITATIONS_API}`);
+    expect(htmlText(mail.html)).toContain(`href="${INVITE_PAGE}"`);
+    expect(htmlText(mail.html)).toContain(`POST ${INVITATIONS_API}`);
+    expect(mail.text).toContain('This import created 42 new users. No e-mail has been sent to them yet.');
+  });
+
+  it('links to the error report because rows were rejected', () => {
+    expect(mail.text).toContain('Rejected and not imported: 5 rows.');
+    expect(mail.text).toContain(`  ${IMPORT_PAGE}\n`);
+    expect(mail.text).toContain(`GET ${ERRORS_API}`);
+    expect(htmlText(mail.html)).toContain(`href="${IMPORT_PAGE}"`);
+    expect(htmlText(mail.html)).toContain(`GET ${ERRORS_API}`);
+  });
+
+  it('keeps the text part free of markup and entities', () => {
+    expect(mail.text).not.toMatch(/<[a-z/]|&[a-z#0-9]+;/i);
+    expect(mail.text.endsWith('replies are not read.\n')).toBe(true);
+    expect(mail.text).not.toMatch(/\n{3,}/);
+  });
+
+  it('is a complete HTML document with the subject as its title', () => {
+    expect(mail.html.startsWith('<!DOCTYPE html>')).toBe(true);
+    expect(mail.html).toContain(`<title>${mail.subject}</title>`);
+    expect(mail.html.trimEnd().endsWith('</html>')).toBe(true);
+  });
+
+  it('has no invite link when the import created nobody', () => {
+    const none = render(aCompletedImport({ counts: { ...aCompletedImport().counts, created: 0 } }));
+    expect(none.text).not.toContain(INVITE_PAGE);
+    expect(none.text).not.toContain(INVITATIONS_API);
+    expect(htmlText(none.html)).not.toContain(INVITE_PAGE);
+    expect(none.text).not.toContain('INVITE');
+  });
+
+  it('says the invitations went out on their own when auto-send was on, without an invite link', () => {
+    const auto = render(aCompletedImport({ autoSendInvites: true }));
+    expect(auto.text).not.toContain(INVITE_PAGE);
+    expect(htmlText(auto.html)).not.toContain(INVITE_PAGE);
+    expect(auto.text).toContain('Invitations to join Office Chat were requested automatically for the 42 new users.');
+    expect(auto.html).toContain('requested automatically for the 42 new users.');
+  });
+
+  it('has no error report link when nothing was rejected', () => {
+    const clean = render(aCompletedImport({ counts: { ...aCompletedImport().counts, rejected: 0 } }));
+    expect(clean.text).not.toContain(ERRORS_API);
+    expect(clean.text).not.toContain('REJECTED ROWS');
+    expect(htmlText(clean.html)).not.toContain(ERRORS_API);
+    expect(clean.subject).toContain('0 rejected');
+  });
+
+  it('has no warnings section without warnings', () => {
+    const quiet = render(aCompletedImport({ warnings: [] }));
+    expect(quiet.text).not.toContain('WARNINGS');
+    expect(quiet.html).not.toContain('>Warnings<');
+  });
+
+  it('shows the first warnings and counts the rest when there are many', () => {
+    const warnings = Array.from({ length: MAX_WARNINGS_IN_MAIL + 7 }, (_, i) => `warning number ${i + 1}`);
+    const many = render(aCompletedImport({ warnings }));
+    expect(many.text).toContain(`warning number ${MAX_WARNINGS_IN_MAIL}\n`);
+    expect(many.text).not.toContain(`warning number ${MAX_WARNINGS_IN_MAIL + 1}\n`);
+    expect(many.text).toContain('... and 7 more on the import page.');
+    expect(many.html).toContain('and 7 more on the');
+  });
+
+  it('speaks of one user and one row in the singular', () => {
+    const one = render(aCompletedImport({ counts: { ...aCompletedImport().counts, created: 1, rejected: 1 } }));
+    expect(one.text).toContain('This import created 1 new user.');
+    expect(one.text).toContain('Rejected and not imported: 1 row.');
+  });
+
+  it('says "Skip existing users" for the skip mode', () => {
+    expect(render(aCompletedImport({ mode: 'skip' })).text).toContain('Existing users:  Skip existing users');
+  });
+});
+
+describe('import-failed e-mail', () => {
+  const mail = render(aFailedImport());
+
+  it('says it failed in the subject', () => {
+    expect(mail.subject).toBe('User import failed: staff-november.csv');
+  });
+
+  it('gives the reason and what to do next in both parts', () => {
+    expect(mail.text).toContain('WHY\nThe file has no "email/login" column. The first line must hold the field headings.\n');
+    expect(mail.html).toContain('The file has no &quot;email/login&quot; column.');
+    expect(mail.text).toContain('WHAT TO DO NEXT');
+    expect(mail.text).toContain('Upload it again from Users -> Invite Users -> Import Users.');
+    expect(mail.html).toContain('What to do next');
+    expect(mail.text).toContain(`   ${IMPORT_PAGE}\n`);
+    expect(htmlText(mail.html)).toContain(`href="${IMPORT_PAGE}"`);
+  });
+
+  it('offers no invite or error report link', () => {
+    expect(mail.text).not.toContain(INVITE_PAGE);
+    expect(mail.text).not.toContain(ERRORS_API);
+  });
+
+  it('falls back to a plain explanation when the import gave no reason', () => {
+    const { failureReason: _, ...withoutReason } = aFailedImport();
+    const vague = render(withoutReason);
+    expect(vague.text).toContain('unexpected error on our side, not because of your file');
+  });
+
+  it('shows what had been done before it stopped, and only then', () => {
+    expect(mail.text).not.toContain('DONE BEFORE IT STOPPED');
+    const partial = render(
+      aFailedImport({ counts: { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 } }),
+    );
+    expect(partial.text).toContain('DONE BEFORE IT STOPPED');
+    expect(partial.text).toMatch(/^  Created +2000$/m);
+    expect(partial.html).toContain('Done before it stopped');
+  });
+});
+
+describe('which import is mailed', () => {
+  it('mails nobody about a dry run', () => {
+    expect(importMailFor(aCompletedImport({ dryRun: true }), 'admin@acme.example', links)).toEqual({ send: false, reason: 'dry run' });
+    expect(importMailFor(aFailedImport({ dryRun: true }), 'admin@acme.example', links).send).toBe(false);
+  });
+
+  it('mails nobody when there is no recipient', () => {
+    expect(importMailFor(aCompletedImport(), undefined, links)).toEqual({ send: false, reason: 'no recipient address' });
+    expect(importMailFor(aCompletedImport(), '  ', links).send).toBe(false);
+  });
+
+  it.each(['a@b.example, evil@c.example', 'Admin <a@b.example>', 'a@b.example\r\nBcc: evil@c.example', 'not-an-address'])(
+    'refuses %j as a recipient rather than interpret it',
+    (address) => {
+      expect(importMailFor(aCompletedImport(), address, links).send).toBe(false);
+    },
+  );
+
+  it('mails nobody about an import that has not finished', () => {
+    expect(importMailFor(aCompletedImport({ status: 'running' }), 'admin@acme.example', links).send).toBe(false);
+  });
+
+  it('encodes ids that would otherwise change the meaning of a link', () => {
+    const odd = new ImportLinks('https://chat.example.com/');
+    expect(odd.invitationsApi('a/b?c', 'x#y')).toBe('https://chat.example.com/api/v1/networks/a%2Fb%3Fc/imports/x%23y/invitations');
+  });
+});
