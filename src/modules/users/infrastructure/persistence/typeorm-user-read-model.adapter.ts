@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
+import { UniqueEmailViolationError, ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { emailKey } from '../../domain/email-address.js';
@@ -82,7 +82,14 @@ function toSnapshot(r: UserRow): UserSnapshot {
 }
 
 const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
-const decodeCursor = (cursor: string): string => Buffer.from(cursor, 'base64url').toString('utf8');
+/** Only a cursor this adapter handed out is accepted; anything else is a 400, never a query on garbage. */
+function decodeCursor(cursor: string): string {
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  if (key === '' || key.includes('\u0000') || encodeCursor(key) !== cursor) {
+    throw new ValidationError('cursor: is not a cursor this API returned; pass the nextCursor of the previous page as it is.', 'cursor');
+  }
+  return key;
+}
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function isEmailUniqueViolation(error: unknown): error is { detail?: string } {
