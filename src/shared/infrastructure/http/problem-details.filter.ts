@@ -91,17 +91,17 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof ConcurrencyConflictError) return problem(409, error.message);
     if (error instanceof UniqueEmailViolationError) return problem(409, error.message, { field: 'email' });
     if (error instanceof PreconditionFailedError) return problem(412, error.message);
+    // Body-parser failures (malformed JSON, too large) reach us as HttpExceptions whose cause is the parser's error.
+    const parserError = (error instanceof HttpException ? error.cause : error) as { type?: string } | undefined;
+    if (parserError?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.');
+    if (parserError?.type === 'entity.too.large') return problem(413, 'The request body is too large.');
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const res = error.getResponse();
       const message = typeof res === 'string' ? res : ((res as { message?: string | string[] }).message ?? error.message);
       const detail = Array.isArray(message) ? message.join('; ') : message;
-      // Body-parser failures (malformed JSON, too large) reach us as HttpExceptions too.
       return problem(status, status === HttpStatus.NOT_FOUND && detail.startsWith('Cannot ') ? `No such route: ${detail.slice(7)}.` : detail);
     }
-    const parserError = error as { type?: string; status?: number; message?: string };
-    if (parserError.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.');
-    if (parserError.type === 'entity.too.large') return problem(413, 'The request body is too large.');
     return problem(500, 'Something went wrong on our side; it has been logged. Try again, and tell us if it keeps happening.');
   }
 }
