@@ -1,0 +1,36 @@
+/**
+ * Direct access to the per-run test database for integration tests: a migrated runtime, the real adapters,
+ * and command contexts. Use uniqueNetworkId() from ./app.js for every network a test writes.
+ */
+import { randomUUID } from 'node:crypto';
+import { openRuntime, type OpenRuntime } from '../../src/bootstrap.js';
+import type { CommandContext } from '../../src/shared/application/command-context.js';
+import { EventUpcasters } from '../../src/shared/application/event-upcasters.js';
+import type { EventMetadata, NewEvent } from '../../src/shared/application/ports/event-store.port.js';
+import { TypeormUnitOfWork } from '../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { TypeormEventStore } from '../../src/shared/infrastructure/event-store/typeorm-event-store.adapter.js';
+import { testConfig, type TestEnv } from './app.js';
+
+/** The migrated test database with no HTTP app around it. Close it in afterAll. */
+export function openTestRuntime(overrides: TestEnv = {}): Promise<OpenRuntime> {
+  return openRuntime(testConfig(overrides));
+}
+
+export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters()) {
+  return { events: new TypeormEventStore(runtime.dataSource, upcasters), uow: new TypeormUnitOfWork(runtime.dataSource) };
+}
+
+export function commandContextFor(networkId: string, overrides: Partial<CommandContext> = {}): CommandContext {
+  return { networkId, actor: { id: 'admin-1', email: 'admin@test.example' }, correlationId: `corr-${randomUUID()}`, ...overrides };
+}
+
+export function newEvent(type: string, data: object, metadata: EventMetadata, overrides: Partial<NewEvent> = {}): NewEvent {
+  return { eventId: randomUUID(), type, schemaVersion: 1, data, metadata, recordedAt: new Date(), ...overrides };
+}
+
+/** The raw rows of a stream, straight from the events table (no adapter in between). */
+export async function eventRows(runtime: OpenRuntime, streamId: string) {
+  return runtime.dataSource.query<
+    { position: string; event_id: string; network_id: string; stream_version: number; type: string; metadata: Record<string, unknown> }[]
+  >(`SELECT position, event_id, network_id, stream_version, type, metadata FROM events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
+}
