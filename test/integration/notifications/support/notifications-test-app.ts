@@ -1,6 +1,3 @@
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Global, Module } from '@nestjs/common';
 import { Test, type TestingModule } from '@nestjs/testing';
 import { DataSource } from 'typeorm';
@@ -41,10 +38,13 @@ export async function startNotificationsTestApp(options: {
   dataDir?: string;
   notifications?: NotificationsModuleOptions;
 }): Promise<NotificationsTestApp> {
+  if (options.smtpUrl === undefined && options.dataDir === undefined) {
+    throw new Error('Without an SMTP server mail goes to DATA_DIR/mail: give the test a dataDir of its own');
+  }
   const config = loadConfig({
     NODE_ENV: 'test',
     PUBLIC_BASE_URL,
-    DATA_DIR: options.dataDir ?? (await mkdtemp(join(tmpdir(), 'ocu-data-'))),
+    DATA_DIR: options.dataDir,
     SMTP_URL: options.smtpUrl,
     MAIL_FROM: 'Office Chat <no-reply@chat.example.com>',
   });
