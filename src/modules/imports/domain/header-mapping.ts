@@ -1,0 +1,92 @@
+import { USER_FIELD_LABELS, type UserField } from './user-field.js';
+
+/** One column of the file: its heading as the admin wrote it, and the field it feeds (null: ignored). */
+export interface MappedColumn {
+  readonly heading: string;
+  readonly field: UserField | null;
+}
+
+export interface HeaderMapping {
+  /** Every column in file order; a record must have exactly this many fields. */
+  readonly columns: readonly MappedColumn[];
+  /** Column index of each field the file has. */
+  readonly indexOf: Readonly<Partial<Record<UserField, number>>>;
+}
+
+export type HeaderMappingResult =
+  | { readonly ok: true; readonly mapping: HeaderMapping; readonly warnings: readonly string[] }
+  | { readonly ok: false; readonly code: 'missing-email-column' | 'duplicate-column'; readonly error: string };
+
+// Keys are headings after headingKey(): lower case, without spaces, underscores or hyphens, so "First Name",
+// "first_name" and "firstname" are one heading, and so are "e-mail" and "email".
+const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
+  ['email/login', 'email'],
+  ['email', 'email'],
+  ['login', 'email'],
+  ['emailaddress', 'email'],
+  ['name', 'name'],
+  ['displayname', 'name'],
+  ['firstname', 'firstName'],
+  ['givenname', 'firstName'],
+  ['lastname', 'lastName'],
+  ['surname', 'lastName'],
+  ['familyname', 'lastName'],
+  ['title', 'title'],
+  ['jobtitle', 'title'],
+  ['mobile', 'mobile'],
+  ['manager', 'manager'],
+  ['enabled', 'enabled'],
+  ['active', 'enabled'],
+]);
+
+// Spreadsheets and the guide's own sample leave BOMs and straight or typographic quotes around headings.
+const EDGE_NOISE = /^[\s\uFEFF"'“”„‟″‶]+|[\s\uFEFF"'“”„‟″‶]+$/g;
+const KEY_NOISE = /[\s_-]+/g;
+
+/** The heading as shown back to the admin: trimmed of blanks, BOMs and quotes. */
+export function cleanHeading(raw: string): string {
+  return raw.replace(EDGE_NOISE, '');
+}
+
+export function headingKey(raw: string): string {
+  return cleanHeading(raw).toLowerCase().replace(KEY_NOISE, '');
+}
+
+/**
+ * Works out which column feeds which user field. Column order comes from the header only; unknown columns
+ * are ignored with a warning, a missing e-mail column or a field given twice refuses the file.
+ */
+export function mapHeaders(headers: readonly string[]): HeaderMappingResult {
+  const columns: MappedColumn[] = [];
+  const indexOf: Partial<Record<UserField, number>> = {};
+  const warnings: string[] = [];
+  for (let i = 0; i < headers.length; i++) {
+    const heading = cleanHeading(headers[i]);
+    const field = ALIASES.get(headingKey(heading)) ?? null;
+    columns.push({ heading, field });
+    if (field === null) {
+      warnings.push(heading === '' ? `Column ${i + 1} has no heading and was ignored` : `Unknown column "${heading}" was ignored`);
+      continue;
+    }
+    const previous = indexOf[field];
+    if (previous !== undefined) {
+      return {
+        ok: false,
+        code: 'duplicate-column',
+        error: `Columns "${columns[previous].heading}" and "${heading}" both hold ${USER_FIELD_LABELS[field]}; keep only one of them.`,
+      };
+    }
+    indexOf[field] = i;
+  }
+  if (indexOf.email === undefined) {
+    const found = columns.slice(0, 10).map((c) => `"${c.heading}"`).join(', ');
+    return {
+      ok: false,
+      code: 'missing-email-column',
+      error:
+        `The file has no e-mail column: one heading must be "email/login" (or "email", "login", "e-mail"). ` +
+        `Columns found: ${found}${columns.length > 10 ? ', …' : ''}.`,
+    };
+  }
+  return { ok: true, mapping: { columns, indexOf }, warnings };
+}

@@ -1,0 +1,181 @@
+import type { CsvRecord } from './csv-record.js';
+import { EmailAddress } from './email-address.js';
+import type { HeaderMapping } from './header-mapping.js';
+import { PhoneNumber, assertPhoneRegion } from './phone-number.js';
+import type { UserField } from './user-field.js';
+
+/**
+ * A line that passed every per-line rule. Blank cells are undefined: "leave the user's value as it is".
+ * Whether the user exists (and so whether `name` must be composed) is for the application to know.
+ */
+export interface ValidUserRow {
+  readonly line: number;
+  /** Trimmed, as written: what the user will see. */
+  readonly email: string;
+  /** Lower-cased e-mail: the user's identity within the network. */
+  readonly emailKey: string;
+  readonly name?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly title?: string;
+  /** E.164, e.g. +911234123411. */
+  readonly mobile?: string;
+  readonly managerEmailKey?: string;
+  /** TRUE → true, FALSE → false, blank → null (leave the state alone). */
+  readonly enabled: boolean | null;
+}
+
+export interface RowRejection {
+  readonly line: number;
+  /** The field at fault; absent when the line as a whole is (wrong number of fields). */
+  readonly field?: UserField;
+  /** For a person, naming the line and the column as the file heads it. */
+  readonly error: string;
+  /** The line's e-mail cell (trimmed) when it has one, so a report can say whose line it was. */
+  readonly email?: string;
+}
+
+export type UserRowResult = { readonly ok: true; readonly row: ValidUserRow } | { readonly ok: false; readonly rejection: RowRejection };
+
+export interface UserRowValidatorOptions {
+  /** ISO 3166 region (e.g. "IN") for mobiles written without a country code; none by default. */
+  readonly defaultRegion?: string;
+}
+
+export const MAX_TEXT_LENGTH = 200;
+const SHOWN_VALUE_LENGTH = 60;
+
+/**
+ * Checks one record against the mapped header. Built once per file: column positions and headings are looked
+ * up here, not per row.
+ */
+export class UserRowValidator {
+  private readonly fieldCount: number;
+  private readonly email: number;
+  private readonly name: number;
+  private readonly firstName: number;
+  private readonly lastName: number;
+  private readonly title: number;
+  private readonly mobile: number;
+  private readonly manager: number;
+  private readonly enabled: number;
+  private readonly headings: Readonly<Record<UserField, string>>;
+  private readonly defaultRegion: string | undefined;
+
+  constructor(mapping: HeaderMapping, options: UserRowValidatorOptions = {}) {
+    if (options.defaultRegion !== undefined) assertPhoneRegion(options.defaultRegion);
+    this.defaultRegion = options.defaultRegion;
+    this.fieldCount = mapping.columns.length;
+    const at = (field: UserField): number => mapping.indexOf[field] ?? -1;
+    this.email = at('email');
+    this.name = at('name');
+    this.firstName = at('firstName');
+    this.lastName = at('lastName');
+    this.title = at('title');
+    this.mobile = at('mobile');
+    this.manager = at('manager');
+    this.enabled = at('enabled');
+    const heading = (field: UserField): string => {
+      const index = mapping.indexOf[field];
+      return index === undefined ? field : mapping.columns[index].heading;
+    };
+    this.headings = {
+      name: heading('name'),
+      firstName: heading('firstName'),
+      lastName: heading('lastName'),
+      email: heading('email'),
+      title: heading('title'),
+      mobile: heading('mobile'),
+      manager: heading('manager'),
+      enabled: heading('enabled'),
+    };
+  }
+
+  validate(record: CsvRecord): UserRowResult {
+    const { line, fields } = record;
+    if (fields.length !== this.fieldCount) {
+      return reject(line, undefined, `line ${line} has ${plural(fields.length, 'field')} but the header has ${this.fieldCount}`, cell(fields, this.email));
+    }
+    const emailText = cell(fields, this.email);
+    if (emailText === undefined) {
+      return reject(line, 'email', `line ${line}: the e-mail address (column "${this.headings.email}") is empty`);
+    }
+    const email = EmailAddress.parse(emailText);
+    if (!email.ok) return this.invalid(line, 'email', emailText, `is not a valid e-mail address (${email.reason})`, emailText);
+
+    const name = cell(fields, this.name);
+    if (name !== undefined && name.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'name', emailText);
+    const firstName = cell(fields, this.firstName);
+    if (firstName !== undefined && firstName.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'firstName', emailText);
+    const lastName = cell(fields, this.lastName);
+    if (lastName !== undefined && lastName.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'lastName', emailText);
+    const title = cell(fields, this.title);
+    if (title !== undefined && title.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'title', emailText);
+
+    let mobile: string | undefined;
+    const mobileText = cell(fields, this.mobile);
+    if (mobileText !== undefined) {
+      const phone = PhoneNumber.parse(mobileText, this.defaultRegion);
+      if (!phone.ok) return this.invalid(line, 'mobile', mobileText, `is not a valid mobile number (${phone.reason})`, emailText);
+      mobile = phone.value.e164;
+    }
+
+    let managerEmailKey: string | undefined;
+    const managerText = cell(fields, this.manager);
+    if (managerText !== undefined) {
+      const manager = EmailAddress.parse(managerText);
+      if (!manager.ok) return this.invalid(line, 'manager', managerText, `is not a valid e-mail address (${manager.reason})`, emailText);
+      managerEmailKey = manager.value.key;
+    }
+
+    let enabled: boolean | null = null;
+    const enabledText = cell(fields, this.enabled);
+    if (enabledText !== undefined) {
+      const upper = enabledText.toUpperCase();
+      if (upper === 'TRUE') enabled = true;
+      else if (upper === 'FALSE') enabled = false;
+      else return this.invalid(line, 'enabled', enabledText, 'must be TRUE, FALSE or left blank', emailText);
+    }
+
+    return {
+      ok: true,
+      row: { line, email: email.value.value, emailKey: email.value.key, name, firstName, lastName, title, mobile, managerEmailKey, enabled },
+    };
+  }
+
+  private invalid(line: number, field: UserField, value: string, problem: string, email: string): UserRowResult {
+    return reject(line, field, `line ${line}: "${shown(value)}" in column "${this.headings[field]}" ${problem}`, email);
+  }
+
+  private tooLong(line: number, field: UserField, email: string): UserRowResult {
+    return reject(line, field, `line ${line}: the value in column "${this.headings[field]}" is longer than ${MAX_TEXT_LENGTH} characters`, email);
+  }
+}
+
+/**
+ * The name to give a user the file creates: the "name" cell, else first and last name joined; undefined when
+ * the line has neither.
+ */
+export function displayNameFor(row: Pick<ValidUserRow, 'name' | 'firstName' | 'lastName'>): string | undefined {
+  if (row.name !== undefined) return row.name;
+  const composed = `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim();
+  return composed === '' ? undefined : composed;
+}
+
+function cell(fields: readonly string[], index: number): string | undefined {
+  if (index < 0 || index >= fields.length) return undefined;
+  const value = fields[index].trim();
+  return value === '' ? undefined : value;
+}
+
+function reject(line: number, field: UserField | undefined, error: string, email?: string): UserRowResult {
+  return { ok: false, rejection: { line, field, error, email } };
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? '' : 's'}`;
+}
+
+function shown(value: string): string {
+  return value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
+}

@@ -1,0 +1,424 @@
+import type { CsvDelimiter, CsvRecordProblem } from '../../domain/csv-record.js';
+import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
+import { BINARY_SAMPLE_CHARS, looksBinary } from './binary-content.detector.js';
+import { detectDelimiter, isTypographicQuote } from './delimiter.detector.js';
+
+const LF = 10;
+const CR = 13;
+const TAB = 9;
+const SPACE = 32;
+const QUOTE = 34;
+
+const NOT_QUOTED = 0;
+const STRAIGHT = 1;
+const TYPOGRAPHIC = 2;
+
+/** scanRecord() ran out of text before it could tell where the record ends. */
+const INCOMPLETE = -1;
+
+/**
+ * The line of each record handed to csv-parser, and the problems found between them, in file order. The
+ * scanner runs ahead of csv-parser, so the reader takes one entry per row csv-parser gives back.
+ */
+export class LineLedger {
+  private entries: Array<number | CsvRecordProblem> = [];
+  private head = 0;
+
+  pushLine(line: number): void {
+    this.entries.push(line);
+  }
+
+  pushProblem(problem: CsvRecordProblem): void {
+    this.entries.push(problem);
+  }
+
+  shift(): number | CsvRecordProblem | undefined {
+    if (this.head >= this.entries.length) return undefined;
+    const entry = this.entries[this.head++];
+    // Dropping consumed entries now and then keeps the array as small as what is in flight.
+    if (this.head >= 1024 && this.head * 2 >= this.entries.length) {
+      this.entries = this.entries.slice(this.head);
+      this.head = 0;
+    }
+    return entry;
+  }
+}
+
+export interface CsvRecordScannerOptions {
+  /** A record (its line break included) longer than this, in UTF-8 bytes, is not read. */
+  readonly maxRowBytes: number;
+}
+
+/**
+ * The streaming stage before csv-parser. It cuts the decoded text into records (tracking physical line
+ * numbers through quoted line breaks and blank lines), normalises what csv-parser would misread, and passes
+ * on only whole, well-formed records, each ending in "\n":
+ *
+ * - Typographic quotes (“ ” „ ‟ ″ ‶) that open a field (after a delimiter, the line start, or blanks) or close
+ *   one (followed by blanks then a delimiter or the line end) become '"'; a straight quote inside such a field
+ *   is doubled. Blanks between a delimiter and an opening quote, or a closing quote and a delimiter, are
+ *   dropped. So the guide's sample with “name”,”firstname”…, “TRUE” reads as its straight-quoted version. A
+ *   field opened by a typographic quote cannot span lines.
+ * - Blank lines are dropped (their numbers still count); a lone CR ends a line like LF and CRLF.
+ * - A record longer than maxRowBytes is never held whole: if it is one physical line, it is reported
+ *   ("line 12 is longer than 64 KiB") and skipped up to its line break; if it already spans lines, a quote is
+ *   open, and it is reported as such.
+ * - A quote left open must not swallow the lines after it: a record that spans several lines yet does not
+ *   have the header's number of fields, or whose quoted line breaks enclose a line (or the quoted part of
+ *   one) with as many delimiters as the header, or that reaches the end of the file inside quotes, is
+ *   reported as "line 7: a quote is opened but never closed", and reading resumes on its second line.
+ * - A data line with U+FFFD (bytes invalid in the detected encoding) is reported rather than imported garbled.
+ *
+ * The first record is the header; file-level faults (binary content, an unreadable or missing header) throw
+ * an ImportFileRefusedError.
+ */
+export class CsvRecordScanner {
+  readonly ledger = new LineLedger();
+  private readonly maxRowBytes: number;
+  private pending = '';
+  /** Physical line where `pending` starts. */
+  private line = 1;
+  private skipping = false;
+  private started = false;
+  private delimiterCode = 44;
+  private detected: CsvDelimiter | undefined;
+  private headerFields: number | undefined;
+  private hasReplacementChars = false;
+  private output = '';
+
+  constructor(options: CsvRecordScannerOptions) {
+    this.maxRowBytes = options.maxRowBytes;
+  }
+
+  /** Known once the header line has been seen. */
+  get delimiter(): CsvDelimiter | undefined {
+    return this.detected;
+  }
+
+  write(text: string): void {
+    if (text.length === 0) return;
+    this.pending = this.pending.length === 0 ? text : this.pending + text;
+    this.run(false);
+  }
+
+  end(): void {
+    this.run(true);
+    if (this.headerFields === undefined) {
+      throw new ImportFileRefusedError('empty-file', 'The file is empty: its first line must hold the column headings, e.g. "name","email/login".');
+    }
+  }
+
+  /** The normalised records scanned so far, each ending in "\n", for csv-parser. */
+  takeOutput(): string {
+    const output = this.output;
+    this.output = '';
+    return output;
+  }
+
+  private run(final: boolean): void {
+    if (!this.started && !this.start(final)) return;
+    this.hasReplacementChars = this.pending.indexOf('\uFFFD') >= 0;
+    const text = this.pending;
+    const len = text.length;
+    let pos = 0;
+    while (pos < len) {
+      if (this.skipping) {
+        const lineBreak = nextLineBreak(text, pos);
+        if (lineBreak < 0) {
+          pos = len;
+          break;
+        }
+        // The break itself is then read as an empty record, which counts the line.
+        this.skipping = false;
+        pos = lineBreak;
+        continue;
+      }
+      const next = this.scanRecord(text, pos, final);
+      if (next === INCOMPLETE) break;
+      pos = next;
+    }
+    this.pending = pos === 0 ? text : text.slice(pos);
+  }
+
+  /** Refuses binary content and picks the delimiter from the header line; false while more text is needed. */
+  private start(final: boolean): boolean {
+    const text = this.pending;
+    if (!final && text.length < BINARY_SAMPLE_CHARS) return false;
+    if (looksBinary(text.slice(0, BINARY_SAMPLE_CHARS))) {
+      throw new ImportFileRefusedError(
+        'not-csv',
+        'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.',
+      );
+    }
+    const header = firstNonBlankLine(text, final);
+    if (header === undefined) {
+      if (!final && utf8Length(text) <= this.maxRowBytes) return false;
+      // Only blanks (the file will be refused as empty), or no line break within the limit (the header will be
+      // refused as too long).
+      this.detected = text.trim() === '' ? ',' : detectDelimiter(text.slice(0, this.maxRowBytes));
+    } else {
+      this.detected = detectDelimiter(text.slice(header.start, header.end));
+    }
+    this.delimiterCode = this.detected.charCodeAt(0);
+    this.started = true;
+    return true;
+  }
+
+  /**
+   * Reads the record starting at `start`; returns where the next one starts, or INCOMPLETE. Rescanning a record
+   * from its start when more text arrives keeps no state between chunks but `pending` and `line`.
+   */
+  private scanRecord(text: string, start: number, final: boolean): number {
+    const len = text.length;
+    const delimiter = this.delimiterCode;
+    const maxBytes = this.maxRowBytes;
+    let bytes = 0;
+    let fields = 1;
+    let breaks = 0;
+    let firstBreakEnd = -1;
+    let quote = NOT_QUOTED;
+    let atFieldStart = true;
+    let afterClose = false;
+    let blanksStart = -1;
+    let blank = true;
+    // A quoted line break swallowing what looks like a whole record (a line, or the part of one inside the
+    // quotes, with as many delimiters as the header) means a stray quote, even when the field count adds up.
+    const swallowThreshold = this.headerFields === undefined ? Infinity : Math.max(1, this.headerFields - 1);
+    let segmentDelimiters = 0;
+    let spanHasBreak = false;
+    let swallowed = false;
+    // The normalised record is built from untouched slices of `text` and the replacements between them.
+    let out = '';
+    let copied = start;
+
+    for (let i = start; i < len; i++) {
+      const c = text.charCodeAt(i);
+      bytes += c < 0x80 ? 1 : c < 0x800 || (c & 0xf800) === 0xd800 ? 2 : 3;
+      if (bytes > maxBytes) return this.overflow(i, breaks, firstBreakEnd);
+
+      if (quote !== NOT_QUOTED) {
+        if (c === QUOTE) {
+          if (i + 1 >= len && !final) return INCOMPLETE;
+          if (i + 1 < len && text.charCodeAt(i + 1) === QUOTE) {
+            i++;
+            bytes++;
+            continue;
+          }
+          if (quote === STRAIGHT) {
+            if (spanHasBreak && segmentDelimiters >= swallowThreshold) swallowed = true;
+            quote = NOT_QUOTED;
+            afterClose = true;
+            continue;
+          }
+          const closes = this.closesField(text, i + 1, final);
+          if (closes === INCOMPLETE) return INCOMPLETE;
+          if (closes === 1) {
+            quote = NOT_QUOTED;
+            afterClose = true;
+          } else {
+            // Inside a typographic-quoted field a lone straight quote is text: double it for csv-parser.
+            out += text.slice(copied, i + 1) + '"';
+            copied = i + 1;
+          }
+          continue;
+        }
+        if (quote === TYPOGRAPHIC) {
+          if (isTypographicQuote(c)) {
+            const closes = this.closesField(text, i + 1, final);
+            if (closes === INCOMPLETE) return INCOMPLETE;
+            if (closes === 1) {
+              out += text.slice(copied, i) + '"';
+              copied = i + 1;
+              quote = NOT_QUOTED;
+              afterClose = true;
+            }
+          } else if (c === LF || c === CR) {
+            const next = afterLineBreak(text, i, final);
+            if (next === INCOMPLETE) return INCOMPLETE;
+            return this.unclosed(this.line + breaks + 1, next);
+          }
+          continue;
+        }
+        if (c === delimiter) {
+          segmentDelimiters++;
+        } else if (c === LF || c === CR) {
+          if (c === CR) {
+            if (i + 1 >= len && !final) return INCOMPLETE;
+            // CRLF counts once, at its LF.
+            if (i + 1 < len && text.charCodeAt(i + 1) === LF) continue;
+          }
+          breaks++;
+          if (firstBreakEnd < 0) firstBreakEnd = i + 1;
+          if (segmentDelimiters >= swallowThreshold) swallowed = true;
+          segmentDelimiters = 0;
+          spanHasBreak = true;
+        }
+        continue;
+      }
+
+      if (c === delimiter) {
+        if (afterClose && blanksStart >= 0) {
+          out += text.slice(copied, blanksStart);
+          copied = i;
+        }
+        fields++;
+        atFieldStart = true;
+        afterClose = false;
+        blanksStart = -1;
+        blank = false;
+        continue;
+      }
+      if (c === LF || c === CR) {
+        const next = afterLineBreak(text, i, final);
+        if (next === INCOMPLETE) return INCOMPLETE;
+        if (afterClose && blanksStart >= 0) {
+          out += text.slice(copied, blanksStart);
+          copied = i;
+        }
+        return this.finish(blank, out + text.slice(copied, i), fields, breaks, firstBreakEnd, next, swallowed);
+      }
+      if (c === SPACE || c === TAB) {
+        if ((atFieldStart || afterClose) && blanksStart < 0) blanksStart = i;
+        continue;
+      }
+      blank = false;
+      if (c === QUOTE) {
+        if (atFieldStart && blanksStart >= 0) {
+          out += text.slice(copied, blanksStart);
+          copied = i;
+        }
+        // Like csv-parser, any straight quote toggles quoting, so both agree on where records end.
+        quote = STRAIGHT;
+        segmentDelimiters = 0;
+        spanHasBreak = false;
+      } else if (atFieldStart && isTypographicQuote(c)) {
+        out += text.slice(copied, blanksStart >= 0 ? blanksStart : i) + '"';
+        copied = i + 1;
+        quote = TYPOGRAPHIC;
+      }
+      atFieldStart = false;
+      afterClose = false;
+      blanksStart = -1;
+    }
+
+    if (!final) return INCOMPLETE;
+    // The end of the file inside quotes: resume on the record's second line, if it has one.
+    if (quote !== NOT_QUOTED) return this.unclosed(this.line + 1, breaks > 0 ? firstBreakEnd : len);
+    if (afterClose && blanksStart >= 0) {
+      out += text.slice(copied, blanksStart);
+      copied = len;
+    }
+    return this.finish(blank, out + text.slice(copied, len), fields, breaks, firstBreakEnd, len, swallowed);
+  }
+
+  /** 1: a quote at `from - 1` closes its field (blanks, then a delimiter or the line end follow); 0: it does not. */
+  private closesField(text: string, from: number, final: boolean): number {
+    for (let j = from; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === SPACE || (c === TAB && this.delimiterCode !== TAB)) continue;
+      return c === this.delimiterCode || c === LF || c === CR ? 1 : 0;
+    }
+    return final ? 1 : INCOMPLETE;
+  }
+
+  private finish(blank: boolean, record: string, fields: number, breaks: number, firstBreakEnd: number, next: number, swallowed: boolean): number {
+    const line = this.line;
+    if (blank && fields === 1) {
+      this.line = line + 1;
+      return next;
+    }
+    if (breaks > 0 && (fields !== this.headerFields || swallowed)) {
+      // Most likely a stray quote: resume on the record's second line rather than lose every line it swallowed.
+      this.reportUnclosed(line);
+      this.line = line + 1;
+      return firstBreakEnd;
+    }
+    this.line = line + breaks + 1;
+    if (this.headerFields !== undefined && this.hasReplacementChars && record.indexOf('\uFFFD') >= 0) {
+      this.ledger.pushProblem({
+        line,
+        code: 'invalid-characters',
+        error: `line ${line} has characters that cannot be read in the file's encoding; save the file as "CSV UTF-8" and upload it again`,
+      });
+      return next;
+    }
+    this.headerFields ??= fields;
+    this.output += record;
+    this.output += '\n';
+    this.ledger.pushLine(line);
+    return next;
+  }
+
+  private unclosed(nextLine: number, next: number): number {
+    this.reportUnclosed(this.line);
+    this.line = nextLine;
+    return next;
+  }
+
+  private overflow(at: number, breaks: number, firstBreakEnd: number): number {
+    const line = this.line;
+    const limit = formatBytes(this.maxRowBytes);
+    if (this.headerFields === undefined) {
+      throw new ImportFileRefusedError('line-too-long', `line ${line} (the column headings) is longer than ${limit}`, line);
+    }
+    if (breaks > 0) {
+      this.ledger.pushProblem({
+        line,
+        code: 'unclosed-quote',
+        error: `line ${line}: a quote is opened but never closed (the quoted text runs on for more than ${limit})`,
+      });
+      this.line = line + 1;
+      return firstBreakEnd;
+    }
+    this.ledger.pushProblem({ line, code: 'line-too-long', error: `line ${line} is longer than ${limit}` });
+    this.skipping = true;
+    return at;
+  }
+
+  private reportUnclosed(line: number): void {
+    if (this.headerFields === undefined) {
+      throw new ImportFileRefusedError('unclosed-quote', `line ${line}: a quote in the column headings is opened but never closed`, line);
+    }
+    this.ledger.pushProblem({ line, code: 'unclosed-quote', error: `line ${line}: a quote is opened but never closed` });
+  }
+}
+
+/** Index after the line break at `i` (LF, CRLF or a lone CR), or INCOMPLETE when a CR ends the text so far. */
+function afterLineBreak(text: string, i: number, final: boolean): number {
+  if (text.charCodeAt(i) === LF) return i + 1;
+  if (i + 1 < text.length) return text.charCodeAt(i + 1) === LF ? i + 2 : i + 1;
+  return final ? i + 1 : INCOMPLETE;
+}
+
+function nextLineBreak(text: string, from: number): number {
+  const lf = text.indexOf('\n', from);
+  const cr = text.indexOf('\r', from);
+  if (lf < 0) return cr;
+  if (cr < 0) return lf;
+  return Math.min(lf, cr);
+}
+
+/** The first line with something other than blanks, or undefined if none is complete yet. */
+function firstNonBlankLine(text: string, final: boolean): { start: number; end: number } | undefined {
+  let start = 0;
+  while (start < text.length) {
+    let end = nextLineBreak(text, start);
+    if (end < 0) {
+      if (!final) return undefined;
+      end = text.length;
+    }
+    if (text.slice(start, end).trim() !== '') return { start, end };
+    start = end + 1;
+  }
+  return undefined;
+}
+
+function utf8Length(text: string): number {
+  return Buffer.byteLength(text, 'utf8');
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
+  if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes} bytes`;
+}
