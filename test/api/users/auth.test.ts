@@ -1,0 +1,86 @@
+import { SignJWT } from 'jose';
+import { startTestApp, TEST_JWT_SECRET, testToken, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { createUserOverHttp, expectProblem, networkFootprint, USERS_ROUTES as ROUTES, usersPath, type UsersRoute as Route } from '../../support/users-api.js';
+
+const key = new TextEncoder().encode(TEST_JWT_SECRET);
+
+describe('who may call the users API', () => {
+  let t: TestApp;
+  let networkB: string;
+  let userB: Record<string, any>;
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    networkB = uniqueNetworkId('victim');
+    userB = await createUserOverHttp(t, networkB, { email: 'will@b.example', name: 'Will B' });
+  });
+  afterAll(() => t.close());
+
+  function send(route: Route, headers: Record<string, string>, body = route.body?.()) {
+    const req = t.http[route.method](route.path(networkB, userB.id)).set(headers);
+    return body ? req.send(body) : req;
+  }
+
+  describe('403: a token for network A used on network B, route by route, writes nothing', () => {
+    it.each(ROUTES.map((r) => [r.name, r] as const))('%s', async (_name, route) => {
+      const networkA = uniqueNetworkId('attacker');
+      const tokenA = await t.authHeader([networkA], 'mallory@a.example');
+      const before = await networkFootprint(t, networkB);
+
+      const res = await send(route, tokenA);
+      expect(expectProblem(res, 403).detail).toContain(networkB);
+      // Also when the input is invalid: authorisation is decided before anything is read or validated.
+      expectProblem(await send(route, tokenA, route.method === 'get' ? undefined : { email: 'not-an-email', bogus: true }), 403);
+      expect(await networkFootprint(t, networkB)).toEqual(before);
+
+      // B's own admin gets through on exactly the same request.
+      const owner = await send(route, await t.authHeader([networkB]));
+      expect(owner.status).toBe(route.ownerStatus);
+    });
+  });
+
+  describe('401 route by route', () => {
+    it.each(ROUTES.map((r) => [r.name, r] as const))('%s: without a token, with a malformed or forged token', async (_name, route) => {
+      const before = await networkFootprint(t, networkB);
+      const forged = await new SignJWT({ networks: [networkB] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode('some-other-secret-0123456789'));
+      for (const headers of [{} as Record<string, string>, { Authorization: 'Basic dXNlcjpwYXNz' }, { Authorization: 'Bearer' }, { Authorization: 'Bearer not.a.jwt' }, { Authorization: `Bearer ${forged}` }]) {
+        const res = await send(route, headers);
+        expectProblem(res, 401);
+      }
+      expect(await networkFootprint(t, networkB)).toEqual(before);
+    });
+  });
+
+  it('401 for an expired token, saying why', async () => {
+    const expired = await new SignJWT({ networks: [networkB], email: 'old@b.example' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject('old')
+      .setIssuedAt(Math.floor(Date.now() / 1000) - 7200)
+      .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
+      .sign(key);
+    const res = await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${expired}`);
+    expect(expectProblem(res, 401).detail).toMatch(/exp/);
+  });
+
+  it('401 for a token without the networks claim or without sub', async () => {
+    const noNetworks = await new SignJWT({ email: 'x@b.example' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(key);
+    const noSub = await new SignJWT({ networks: [networkB] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);
+    expectProblem(await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${noNetworks}`), 401);
+    expectProblem(await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${noSub}`), 401);
+  });
+
+  it('a token for several networks works on each of them; "Bearer" is case-insensitive', async () => {
+    const networkC = uniqueNetworkId('multi');
+    const token = await testToken([networkB, networkC]);
+    await t.http.get(usersPath(networkB)).set('Authorization', `bearer ${token}`).expect(200);
+    await t.http.get(usersPath(networkC)).set('Authorization', `Bearer ${token}`).expect(200);
+  });
+
+  it('health, metrics and the docs need no token', async () => {
+    await t.http.get('/health/live').expect(200);
+    await t.http.get('/health/ready').expect(200);
+    await t.http.get('/metrics').expect(200);
+    await t.http.get('/api/docs').expect(200);
+    await t.http.get('/api/openapi.yaml').expect(200);
+  });
+});
