@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import type { Response } from 'supertest';
+import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { createUserOverHttp, expectProblem, networkFootprint, USERS_ROUTES, usersPath } from '../../support/users-api.js';
+
+describe('bad input is a 400 naming the field (never a 500), conflicts 409, unknown users 404', () => {
+  let t: TestApp;
+  let network: string;
+  let auth: { Authorization: string };
+  let will: Record<string, any>;
+  const statuses: number[] = [];
+
+  beforeAll(async () => {
+    t = await startTestApp();
+    network = uniqueNetworkId('bad');
+    auth = await t.authHeader([network]);
+    will = await createUserOverHttp(t, network, { email: 'will@acme.example', name: 'Will' });
+  });
+  afterAll(async () => {
+    // Nothing in this file may ever have answered a 5xx.
+    expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    await t.close();
+  });
+
+  const seen = (res: Response) => {
+    statuses.push(res.status);
+    return res;
+  };
+  const create = async (body: unknown) => seen(await t.http.post(usersPath(network)).set(auth).send(body as object));
+  const update = async (body: unknown) => seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).send(body as object));
+
+  describe('POST create', () => {
+    it.each<[string, Record<string, unknown>, string]>([
+      ['missing e-mail', { name: 'X' }, 'email'],
+      ['a bad e-mail', { email: 'not-an-email', name: 'X' }, 'email'],
+      ['an e-mail with a space', { email: 'will smith@acme.example', name: 'X' }, 'email'],
+      ['an e-mail of the wrong type', { email: 42, name: 'X' }, 'email'],
+      ['a name of the wrong type', { email: 'x@acme.example', name: 7 }, 'name'],
+      ['an empty name', { email: 'x@acme.example', name: '   ' }, 'name'],
+      ['a name too long', { email: 'x@acme.example', name: 'x'.repeat(201) }, 'name'],
+      ['no name and no first/last name', { email: 'x@acme.example' }, 'name'],
+      ['an impossible mobile', { email: 'x@acme.example', name: 'X', mobile: '12' }, 'mobile'],
+      ['a mobile that is not a number', { email: 'x@acme.example', name: 'X', mobile: 'call me' }, 'mobile'],
+      ['a mobile of the wrong type', { email: 'x@acme.example', name: 'X', mobile: 441234567890 }, 'mobile'],
+      ['a title that is an object', { email: 'x@acme.example', name: 'X', title: { a: 1 } }, 'title'],
+      ['a managerId that is not a uuid', { email: 'x@acme.example', name: 'X', managerId: 'boss' }, 'managerId'],
+      ['a managerId of nobody in this network', { email: 'x@acme.example', name: 'X', managerId: randomUUID() }, 'managerId'],
+      ['a managerEmail of nobody in this network', { email: 'x@acme.example', name: 'X', managerEmail: 'ghost@acme.example' }, 'managerEmail'],
+      ['a bad managerEmail', { email: 'x@acme.example', name: 'X', managerEmail: 'boss' }, 'managerEmail'],
+      ['an unknown property', { email: 'x@acme.example', name: 'X', isAdmin: true }, 'isAdmin'],
+      ['a status (not settable on create)', { email: 'x@acme.example', name: 'X', status: 'deactivated' }, 'status'],
+      ['a NUL character', { email: 'x@acme.example', name: 'X\u0000Y' }, 'name'],
+    ])('%s → 400 on %s', async (_label, body, field) => {
+      const before = await networkFootprint(t, network);
+      const res = await create(body);
+      expectProblem(res, 400, field);
+      expect(res.body.detail.toLowerCase()).toContain(field.replace(/^(managerId|managerEmail)$/, 'manager').toLowerCase());
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it.each<[string, string]>([
+      ['malformed JSON', '{"email": "x@acme.example", '],
+      ['a JSON array', '[{"email":"x@acme.example","name":"X"}]'],
+      ['JSON null', 'null'],
+      ['a JSON string', '"x@acme.example"'],
+    ])('%s → 400', async (_label, raw) => {
+      const res = seen(await t.http.post(usersPath(network)).set(auth).set('Content-Type', 'application/json').send(raw));
+      expectProblem(res, 400);
+    });
+
+    it('malformed JSON says so', async () => {
+      const res = seen(await t.http.post(usersPath(network)).set(auth).set('Content-Type', 'application/json').send('{"email":'));
+      expect(expectProblem(res, 400).detail).toBe('The request body is not valid JSON.');
+    });
+
+    it('a body over 1 MB → 413', async () => {
+      const res = seen(await t.http.post(usersPath(network)).set(auth).send({ email: 'x@acme.example', name: 'x'.repeat(1_100_000) }));
+      expectProblem(res, 413);
+    });
+
+    it('a duplicate e-mail, in another case → 409 naming the field, nothing written', async () => {
+      const before = await networkFootprint(t, network);
+      const res = await create({ email: 'WILL@acme.EXAMPLE', name: 'Other Will' });
+      expect(expectProblem(res, 409, 'email').detail).toMatch(/already exists/);
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+  });
+
+  describe('PATCH update', () => {
+    it.each<[string, Record<string, unknown>, string]>([
+      ['a bad e-mail', { email: 'nope' }, 'email'],
+      ['an e-mail set to null', { email: null }, 'email'],
+      ['a name set to null', { name: null }, 'name'],
+      ['an empty name', { name: '' }, 'name'],
+      ['an impossible mobile', { mobile: '+1 2' }, 'mobile'],
+      ['a firstName of the wrong type', { firstName: false }, 'firstName'],
+      ['an unknown property', { status: 'deactivated' }, 'status'],
+      ['an id in the body', { id: randomUUID() }, 'id'],
+      ['a non-uuid managerId', { managerId: 123 }, 'managerId'],
+      ['a managerId of nobody', { managerId: randomUUID() }, 'managerId'],
+      ['themselves as manager', { managerId: '__self__' }, 'managerId'],
+    ])('%s → 400 on %s, nothing written', async (_label, body, field) => {
+      const before = await networkFootprint(t, network);
+      const res = await update(body.managerId === '__self__' ? { managerId: will.id } : body);
+      expectProblem(res, 400, field);
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it('malformed JSON → 400', async () => {
+      const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).set('Content-Type', 'application/json').send('{title: CTO}'));
+      expectProblem(res, 400);
+    });
+
+    it('accepts application/merge-patch+json', async () => {
+      const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ title: 'Merge' })));
+      expect(res.status).toBe(200);
+      expect(res.body.title).toBe('Merge');
+    });
+  });
+
+  describe('GET list query', () => {
+    it.each<[string, Record<string, string>, string]>([
+      ['an unknown status', { status: 'deleted' }, 'status'],
+      ['a limit of 0', { limit: '0' }, 'limit'],
+      ['a limit over 200', { limit: '201' }, 'limit'],
+      ['a limit that is not a number', { limit: 'ten' }, 'limit'],
+      ['a cursor this API did not give', { cursor: 'AA' }, 'cursor'],
+      ['a garbage cursor', { cursor: '!!!' }, 'cursor'],
+      ['an unknown parameter', { sort: 'name' }, 'sort'],
+      ['a NUL in the search', { search: 'a\u0000' }, 'search'],
+    ])('%s → 400 on %s', async (_label, query, field) => {
+      const res = seen(await t.http.get(usersPath(network)).query(query).set(auth));
+      expectProblem(res, 400, field);
+    });
+  });
+
+  describe('user ids and unknown users', () => {
+    const withUser = USERS_ROUTES.filter((r) => r.template.includes('{userId}'));
+
+    it.each(withUser.map((r) => [r.name, r] as const))('%s: a non-uuid userId → 400 on userId', async (_name, route) => {
+      for (const bad of ['123', 'not-a-uuid', `${randomUUID()}x`]) {
+        const req = t.http[route.method](route.path(network, bad)).set(auth);
+        const res = seen(await (route.body ? req.send(route.body()) : req));
+        expectProblem(res, 400, 'userId');
+      }
+    });
+
+    it.each(withUser.map((r) => [r.name, r] as const))('%s: an unknown user → 404, nothing written', async (_name, route) => {
+      const before = await networkFootprint(t, network);
+      const req = t.http[route.method](route.path(network, randomUUID())).set(auth);
+      const res = seen(await (route.body ? req.send(route.body()) : req));
+      expect(expectProblem(res, 404).detail).toMatch(/no user|does not exist/i);
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it('an unknown route → 404 Problem+JSON', async () => {
+      expectProblem(seen(await t.http.get('/api/v1/nothing-here').set(auth)), 404);
+      expectProblem(seen(await t.http.delete(usersPath(network, `/${will.id}`)).set(auth)), 404);
+    });
+  });
+});
