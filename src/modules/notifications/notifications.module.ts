@@ -1,4 +1,4 @@
-import { type DynamicModule, Module, type Provider } from '@nestjs/common';
+import { type DynamicModule, Global, Module, type Provider } from '@nestjs/common';
 import { Clock, IdGenerator } from '../../shared/application/ports/clock.port.js';
 import { APP_CONFIG, type AppConfig } from '../../shared/infrastructure/config/app-config.js';
 import { ImportNotifications } from '../imports/application/ports/import-notifications.port.js';
@@ -49,8 +49,11 @@ const providers: Provider[] = [
 
 /**
  * Admin e-mails: renders them, records them in the outbox with the import's outcome, and delivers them in the
- * background. Import it as is for the defaults, or through forRoot to tune the worker and the retries.
+ * background. Import it once, in the application module, as is or through forRoot to tune the worker and the
+ * retries. Global, so the imports module gets ImportNotifications without importing it a second time: a second
+ * import (say, plain here and forRoot there) would be a second instance with a second worker.
  */
+@Global()
 @Module({ providers, exports: [ImportNotifications, MailOutboxWorker] })
 export class NotificationsModule {
   static forRoot(options: NotificationsModuleOptions = {}): DynamicModule {

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { DeliverOutboxMail, type DrainSummary } from '../application/deliver-outbox-mail/deliver-outbox-mail.use-case.js';
 import type { DrainScope } from '../application/ports/mail-outbox.port.js';
 
@@ -21,10 +21,11 @@ export const DEFAULT_MAIL_OUTBOX_WORKER_OPTIONS: MailOutboxWorkerOptions = {
 
 /**
  * Drains the mail outbox in the background. Several instances may run it at once: the outbox hands each mail
- * to one of them. Drains never overlap within an instance, and shutdown waits for the one in progress.
+ * to one of them. Drains never overlap within an instance. It stops at the first shutdown hook (module
+ * destroy) and waits for the drain in progress, so the transport and the database it uses are still open.
  */
 @Injectable()
-export class MailOutboxWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+export class MailOutboxWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(MailOutboxWorker.name);
   private timer: NodeJS.Timeout | undefined;
   private inFlight: Promise<void> | undefined;
@@ -39,7 +40,7 @@ export class MailOutboxWorker implements OnApplicationBootstrap, OnApplicationSh
     if (this.options.enabled) this.start();
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
 

@@ -1,4 +1,4 @@
-import type { OnModuleDestroy } from '@nestjs/common';
+import type { OnApplicationShutdown } from '@nestjs/common';
 import { createTransport, type Transporter } from 'nodemailer';
 import { MailTransport } from '../application/ports/mail-transport.port.js';
 import type { OutgoingMail } from '../domain/mail.js';
@@ -9,7 +9,7 @@ import { toNodemailerMessage } from './nodemailer-message.mapper.js';
  * `smtps://…:465`). Timeouts stay short because the worker holds the outbox row's lock while it sends;
  * a slow server makes the attempt fail and retry rather than stall the worker.
  */
-export class SmtpMailTransport extends MailTransport implements OnModuleDestroy {
+export class SmtpMailTransport extends MailTransport implements OnApplicationShutdown {
   private readonly transporter: Transporter;
 
   constructor(
@@ -31,7 +31,8 @@ export class SmtpMailTransport extends MailTransport implements OnModuleDestroy 
     await this.transporter.sendMail(toNodemailerMessage(mail, this.from));
   }
 
-  onModuleDestroy(): void {
+  /** The last shutdown hook: by then the worker, stopped on module destroy, has finished its last send. */
+  onApplicationShutdown(): void {
     this.transporter.close();
   }
 }
