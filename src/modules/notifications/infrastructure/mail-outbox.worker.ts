@@ -76,7 +76,8 @@ export class MailOutboxWorker implements OnApplicationBootstrap, OnModuleDestroy
       const summary = await this.drainOnce();
       backlog = summary.sent + summary.retrying + summary.failed >= this.options.batchSize;
     } catch (error) {
-      this.logger.error(`Mail outbox drain failed; trying again in ${this.options.intervalMs} ms`, error instanceof Error ? error.stack : String(error));
+      const detail = error instanceof Error ? error.stack : String(error);
+      this.logger.error(`Mail outbox drain failed; trying again in ${this.options.intervalMs} ms`, detail);
     }
     if (this.running) this.schedule(backlog ? 0 : this.options.intervalMs);
   }
