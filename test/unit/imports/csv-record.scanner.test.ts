@@ -1,0 +1,51 @@
+import { readFileSync } from 'node:fs';
+import type { CsvRecordProblem } from '../../../src/modules/imports/domain/csv-record.js';
+import { CsvRecordScanner } from '../../../src/modules/imports/infrastructure/csv/csv-record.scanner.js';
+import { fixturePath } from './support/import-file.js';
+
+/** What csv-parser is handed, and the ledger, for `text` written in chunks of `size` characters. */
+function scan(text: string, size = text.length, maxRowBytes = 64 * 1024): { output: string; ledger: Array<number | CsvRecordProblem> } {
+  const scanner = new CsvRecordScanner({ maxRowBytes });
+  let output = '';
+  for (let i = 0; i < text.length; i += size) {
+    scanner.write(text.slice(i, i + size));
+    output += scanner.takeOutput();
+  }
+  scanner.end();
+  output += scanner.takeOutput();
+  const ledger: Array<number | CsvRecordProblem> = [];
+  for (let entry = scanner.ledger.shift(); entry !== undefined; entry = scanner.ledger.shift()) ledger.push(entry);
+  return { output, ledger };
+}
+
+describe('CsvRecordScanner', () => {
+  it("hands csv-parser the guide's typographic sample as its straight-quoted version", () => {
+    const typographic = readFileSync(fixturePath('guide-sample-typographic.csv'), 'utf8');
+    const straight = readFileSync(fixturePath('guide-sample-typographic-straightened.csv'), 'utf8');
+    for (const size of [1, 2, 10, typographic.length]) expect(scan(typographic, size)).toEqual({ output: straight, ledger: [1, 2, 3] });
+  });
+
+  it('passes clean records through untouched, each ending in LF', () => {
+    expect(scan('name,email\r\n"Ann","a@example.com"\rBob,b@example.com')).toEqual({
+      output: 'name,email\n"Ann","a@example.com"\nBob,b@example.com\n',
+      ledger: [1, 2, 3],
+    });
+  });
+
+  it('drops blank lines but counts them', () => {
+    expect(scan('\n\nname,email\n\n  \n\r\nAnn,a@example.com\n\n')).toEqual({ output: 'name,email\nAnn,a@example.com\n', ledger: [3, 7] });
+  });
+
+  it('drops blanks around quotes at field boundaries only', () => {
+    expect(scan('"a" , "b"\n x , "y z" \n').output).toBe('"a","b"\n x ,"y z"\n');
+  });
+
+  it('doubles a straight quote inside a typographic-quoted value', () => {
+    expect(scan('“a”,“b”\n“say "hi"”,“x”\n').output).toBe('"a","b"\n"say ""hi""","x"\n');
+  });
+
+  it('records problems in file order between the lines it passes on', () => {
+    const { ledger } = scan('a,b\n1,2\n"3,4\n5,6\n7,8\n', 3);
+    expect(ledger).toEqual([1, 2, { line: 3, code: 'unclosed-quote', error: 'line 3: a quote is opened but never closed' }, 4, 5]);
+  });
+});

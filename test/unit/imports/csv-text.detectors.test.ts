@@ -1,0 +1,32 @@
+import { looksBinary } from '../../../src/modules/imports/infrastructure/csv/binary-content.detector.js';
+import { detectDelimiter } from '../../../src/modules/imports/infrastructure/csv/delimiter.detector.js';
+
+describe('detectDelimiter', () => {
+  it.each([
+    ['"name","email/login","title"', ','],
+    ['name;email;title', ';'],
+    ['name\temail\ttitle', '\t'],
+    ['"last, first";"email";"title"', ';'],
+    ['“name”,”email/login”,”Enabled”', ','],
+    ['"a;b;c;d",email', ','],
+    ['email', ','],
+    ['name;email,title', ','],
+    ['name\temail;title', ';'],
+  ])('finds the delimiter of %j: %j', (header, delimiter) => {
+    expect(detectDelimiter(header)).toBe(delimiter);
+  });
+});
+
+describe('looksBinary', () => {
+  it.each([
+    ['a CSV', 'name,email\nann,ann@example.com\n', false],
+    ['a CSV with tabs, CRLF and a form feed', 'name\temail\r\n\f\r\n', false],
+    ['a CSV ending with a DOS end-of-file mark', 'name,email\nann,ann@example.com\n\x1a', false],
+    ['a NUL anywhere', `name,email\n${'x'.repeat(5000)}\u0000`, true],
+    ['many control characters', 'PK\x03\x04\x14\x00\x06\x00\x08', true],
+    ['undecodable bytes everywhere', '\uFFFD\uFFFDa\uFFFDb\uFFFD', true],
+    ['two stray controls in a long text', `${'x'.repeat(1000)}\x01\x02`, false],
+  ])('%s → %s', (_, sample, binary) => {
+    expect(looksBinary(sample)).toBe(binary);
+  });
+});

@@ -1,0 +1,101 @@
+import { headingKey, mapHeaders } from '../../../src/modules/imports/domain/header-mapping.js';
+
+describe('mapHeaders', () => {
+  it('maps the guide header, keeping the column order of the file', () => {
+    const result = mapHeaders(['name', 'firstname', 'lastname', 'email/login', 'title', 'mobile', 'manager', 'Enabled']);
+    expect(result).toEqual({
+      ok: true,
+      warnings: [],
+      mapping: {
+        columns: [
+          { heading: 'name', field: 'name' },
+          { heading: 'firstname', field: 'firstName' },
+          { heading: 'lastname', field: 'lastName' },
+          { heading: 'email/login', field: 'email' },
+          { heading: 'title', field: 'title' },
+          { heading: 'mobile', field: 'mobile' },
+          { heading: 'manager', field: 'manager' },
+          { heading: 'Enabled', field: 'enabled' },
+        ],
+        indexOf: { name: 0, firstName: 1, lastName: 2, email: 3, title: 4, mobile: 5, manager: 6, enabled: 7 },
+      },
+    });
+  });
+
+  it.each([
+    ['email/login', 'email'],
+    ['E-mail / Login', 'email'],
+    ['email', 'email'],
+    ['EMAIL', 'email'],
+    ['login', 'email'],
+    ['e-mail', 'email'],
+    ['E-Mail Address', 'email'],
+    ['firstname', 'firstName'],
+    ['First Name', 'firstName'],
+    ['first_name', 'firstName'],
+    ['Given name', 'firstName'],
+    ['lastname', 'lastName'],
+    ['Last Name', 'lastName'],
+    ['surname', 'lastName'],
+    ['Family Name', 'lastName'],
+    ['name', 'name'],
+    ['Display Name', 'name'],
+    ['Title', 'title'],
+    ['Job title', 'title'],
+    ['Mobile', 'mobile'],
+    ['Manager', 'manager'],
+    ['Enabled', 'enabled'],
+    ['active', 'enabled'],
+    ['  "email/login"  ', 'email'],
+    ['\uFEFFemail', 'email'],
+    ['“email”', 'email'],
+    ['″mobile″', 'mobile'],
+  ])('understands the heading %j as %s', (heading, field) => {
+    const result = mapHeaders([heading, ...(field === 'email' ? [] : ['email'])]);
+    expect(result.ok && result.mapping.columns[0].field).toBe(field);
+  });
+
+  it('shows headings back without blanks, quotes and BOMs', () => {
+    const result = mapHeaders(['\uFEFF "email/login" ', ' “Enabled” ']);
+    expect(result.ok && result.mapping.columns.map((c) => c.heading)).toEqual(['email/login', 'Enabled']);
+  });
+
+  it('ignores unknown and unnamed columns with a warning each', () => {
+    const result = mapHeaders(['name', 'department', 'email', '', 'Cost Centre']);
+    expect(result).toMatchObject({
+      ok: true,
+      warnings: ['Unknown column "department" was ignored', 'Column 4 has no heading and was ignored', 'Unknown column "Cost Centre" was ignored'],
+      mapping: { indexOf: { name: 0, email: 2 } },
+    });
+    expect(result.ok && result.mapping.columns.map((c) => c.field)).toEqual(['name', null, 'email', null, null]);
+  });
+
+  it('refuses a header without an e-mail column, listing what it found', () => {
+    expect(mapHeaders(['name', 'firstname', 'lastname'])).toEqual({
+      ok: false,
+      code: 'missing-email-column',
+      error: 'The file has no e-mail column: one heading must be "email/login" (or "email", "login", "e-mail"). Columns found: "name", "firstname", "lastname".',
+    });
+  });
+
+  it('shows a misdetected single-column header as found, which tells the admin what went wrong', () => {
+    const result = mapHeaders(['name|email']);
+    expect(result).toMatchObject({ ok: false, code: 'missing-email-column' });
+    expect(!result.ok && result.error).toContain('Columns found: "name|email".');
+  });
+
+  it.each([
+    [['email', 'name', 'login'], 'Columns "email" and "login" both hold the e-mail address; keep only one of them.'],
+    [['E-mail', 'email/login'], 'Columns "E-mail" and "email/login" both hold the e-mail address; keep only one of them.'],
+    [['email', 'firstname', 'Given Name'], 'Columns "firstname" and "Given Name" both hold the first name; keep only one of them.'],
+    [['email', 'Enabled', 'Active'], 'Columns "Enabled" and "Active" both hold the Enabled flag; keep only one of them.'],
+    [['email', 'title', 'Title'], 'Columns "title" and "Title" both hold the title; keep only one of them.'],
+  ])('refuses %j: a field given twice', (headers, error) => {
+    expect(mapHeaders(headers)).toEqual({ ok: false, code: 'duplicate-column', error });
+  });
+
+  it('normalises headings to one key per spelling', () => {
+    expect(headingKey(' First-Name ')).toBe('firstname');
+    expect(headingKey('"E_mail / LOGIN"')).toBe('email/login');
+  });
+});
