@@ -202,6 +202,17 @@ describe('readCsvUserFile', () => {
       expect(heapPeak - heapBefore).toBeLessThan(32 * 1024 * 1024);
     }, 20_000);
 
+    it('stays linear when a long record trickles in a byte at a time', async () => {
+      const long = `Long,long@example.com,${'x'.repeat(60 * 1024)},TRUE`;
+      const started = Date.now();
+      const items = await readAll(chunked(Buffer.from([HEADER, long, row(3), ''].join('\n')), 1));
+      expect(records(items).map(([line, fields]) => [line, fields[2].length])).toEqual([
+        [2, 60 * 1024],
+        [3, 8],
+      ]);
+      expect(Date.now() - started).toBeLessThan(5_000);
+    }, 20_000);
+
     it('follows the maxRowBytes option', async () => {
       const items = await readAll(source(`${HEADER}\n${row(2)}\nx,${'y'.repeat(200)}@example.com,,\n${row(4)}\n`), { maxRowBytes: 100 });
       expect(problems(items)).toEqual([[3, 'line-too-long', 'line 3 is longer than 100 bytes']]);

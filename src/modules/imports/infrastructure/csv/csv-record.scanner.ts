@@ -85,6 +85,8 @@ export class CsvRecordScanner {
   private headerFields: number | undefined;
   private hasReplacementChars = false;
   private output = '';
+  /** Pending length at which to scan again: see write(). */
+  private scanAt = 0;
 
   constructor(options: CsvRecordScannerOptions) {
     this.maxRowBytes = options.maxRowBytes;
@@ -98,7 +100,11 @@ export class CsvRecordScanner {
   write(text: string): void {
     if (text.length === 0) return;
     this.pending = this.pending.length === 0 ? text : this.pending + text;
+    // An unfinished record is scanned again from its start when text arrives; waiting until it has grown by half
+    // (or 1 KiB) keeps that linear when a source trickles in tiny chunks.
+    if (this.pending.length < this.scanAt) return;
     this.run(false);
+    this.scanAt = this.pending.length === 0 ? 0 : this.pending.length + Math.max(1024, this.pending.length >> 1);
   }
 
   end(): void {
