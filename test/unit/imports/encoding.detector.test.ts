@@ -69,6 +69,14 @@ describe('encoding detection', () => {
     expect(decoder.write(Buffer.from('éx', 'latin1'))).toBe('\uFFFDx');
   });
 
+  it('keeps a decision taken mid-file through the end of the file', () => {
+    const bytes = Buffer.from(`Renée ${'x'.repeat(ENCODING_DECISION_BYTES)} Zoë`, 'latin1');
+    expect(decode(bytes, 1000)).toEqual({ text: bytes.toString('latin1'), encoding: 'windows-1252' });
+    const split = Buffer.from(`é${'x'.repeat(ENCODING_DECISION_BYTES)}€`, 'utf8');
+    // The file ends on the first byte of "€": the decoder that decided must be the one that flushes it.
+    expect(decode(split.subarray(0, split.length - 2), 4096)).toEqual({ text: `é${'x'.repeat(ENCODING_DECISION_BYTES)}\uFFFD`, encoding: 'utf-8' });
+  });
+
   it('refuses text chunks: the source must deliver bytes', () => {
     expect(() => new CsvTextDecoder().write('text' as unknown as Uint8Array)).toThrow(TypeError);
   });

@@ -3,7 +3,7 @@ import csvParser from 'csv-parser';
 import type { CsvFileReader } from '../../domain/csv-file-reader.port.js';
 import type { CsvReadItem, CsvRecordProblem } from '../../domain/csv-record.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
-import { CsvRecordScanner, formatBytes } from './csv-record.scanner.js';
+import { CsvRecordScanner } from './csv-record.scanner.js';
 import { CsvTextDecoder } from './encoding.detector.js';
 
 export interface CsvReadOptions {
@@ -42,7 +42,9 @@ export async function* readCsvUserFile(source: AsyncIterable<Uint8Array>, option
   const parser = csvParser({
     separator: delimiter,
     headers: false,
-    // The scanner already keeps records under maxRowBytes; this only guards against a bug letting one through.
+    // csv-parser cannot go on after its own limit (it fails the stream), so the scanner enforces maxRowBytes
+    // before it, reporting and skipping the line. This limit is only a backstop: normalising can at most
+    // double a record (quotes doubled inside a typographic-quoted value).
     maxRowBytes: 2 * maxRowBytes + 2,
   });
   const input = Readable.from(prepend(first.value, text), { objectMode: true, highWaterMark: 1 });
@@ -72,8 +74,6 @@ export async function* readCsvUserFile(source: AsyncIterable<Uint8Array>, option
       rows = countRow(rows, maxRows);
       yield { kind: 'record', line: entry, fields };
     }
-  } catch (error) {
-    throw asRefusal(error, ledger.shift(), maxRowBytes);
   } finally {
     parser.destroy();
   }
@@ -129,13 +129,4 @@ function allBlank(fields: readonly string[]): boolean {
     if (fields[i].length > 0 && fields[i].trim().length > 0) return false;
   }
   return true;
-}
-
-function asRefusal(error: unknown, next: number | CsvRecordProblem | undefined, maxRowBytes: number): unknown {
-  // csv-parser's own limit (a backstop) stops the stream: name the line it was on.
-  if (error instanceof Error && !(error instanceof ImportFileRefusedError) && error.message === 'Row exceeds the maximum size') {
-    const line = typeof next === 'number' ? next : undefined;
-    return new ImportFileRefusedError('line-too-long', `line ${line ?? '?'} is longer than ${formatBytes(maxRowBytes)}`, line);
-  }
-  return error;
 }

@@ -61,9 +61,10 @@ export class CsvTextDecoder {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('CsvTextDecoder reads bytes: do not set an encoding on the source stream');
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (bytes.length === 0) return '';
+    if (this.decoder !== undefined) return this.decoder.write(bytes);
     switch (this.state) {
       case 'decided':
-        return this.decoder!.write(bytes);
+        return '';
       case 'deciding':
         this.hold(bytes);
         return this.heldLength >= ENCODING_DECISION_BYTES ? this.decide(false) : '';
