@@ -1,6 +1,5 @@
 import { Readable, pipeline } from 'node:stream';
 import csvParser from 'csv-parser';
-import type { CsvFileReader } from '../../domain/csv-file-reader.port.js';
 import type { CsvReadItem, CsvRecordProblem } from '../../domain/csv-record.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
 import { CsvRecordScanner } from './csv-record.scanner.js';
@@ -85,7 +84,7 @@ export async function* readCsvUserFile(source: AsyncIterable<Uint8Array>, option
 }
 
 /** The reader as an injectable object, with its options fixed. */
-export class CsvUserFileReader implements CsvFileReader {
+export class CsvUserFileReader {
   constructor(private readonly options: CsvReadOptions = {}) {}
 
   read(source: AsyncIterable<Uint8Array>): AsyncGenerator<CsvReadItem, void, undefined> {
