@@ -17,7 +17,7 @@ const { Kafka, logLevel } = kafkajs;
 const run = promisify(execFile);
 
 /** Keep in step with kafka.version in test/kafka/pom.xml. */
-export const KAFKA_VERSION = '3.9.2';
+export const KAFKA_VERSION = '4.1.2';
 export const KAFKA_IMAGE = `apache/kafka:${KAFKA_VERSION}`;
 const KAFKA_SH = fileURLToPath(new URL('../kafka/kafka.sh', import.meta.url));
 
@@ -62,6 +62,8 @@ async function startKafkaContainer() {
       KAFKA_TRANSACTION_STATE_LOG_REPLICATION_FACTOR: '1',
       KAFKA_TRANSACTION_STATE_LOG_MIN_ISR: '1',
       KAFKA_TRANSACTION_STATE_LOG_NUM_PARTITIONS: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_REPLICATION_FACTOR: '1',
+      KAFKA_SHARE_COORDINATOR_STATE_TOPIC_MIN_ISR: '1',
       KAFKA_GROUP_INITIAL_REBALANCE_DELAY_MS: '0',
     })
     .withCommand(['sh', '-c', `echo 'waiting for start script'; while [ ! -f ${ready} ]; do sleep 0.1; done; exec bash ${script}`])
