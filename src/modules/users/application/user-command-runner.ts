@@ -2,9 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import { fold } from '../../../shared/domain/event.js';
 import type { CommandContext } from '../../../shared/application/command-context.js';
+import { envelope } from '../../../shared/application/event-envelope.js';
 import { NotFoundError, PreconditionFailedError } from '../../../shared/application/application-errors.js';
 import { Clock, IdGenerator } from '../../../shared/application/ports/clock.port.js';
-import { EventStore, type NewEvent } from '../../../shared/application/ports/event-store.port.js';
+import { EventStore } from '../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../shared/application/ports/unit-of-work.port.js';
 import type { UserCommand } from '../domain/user.commands.js';
 import { decide, evolve, initialState, type ExistingUser } from '../domain/user.decider.js';
@@ -17,25 +18,6 @@ export interface UserCommandOutcome {
   /** False when the command changed nothing and no event was appended. */
   readonly changed: boolean;
   readonly events: readonly UserEvent[];
-}
-
-/** Wraps domain events in the store's envelope: ids, time and the request's metadata, never from the domain. */
-export function toNewEvents(events: readonly UserEvent[], ctx: CommandContext, now: Date, ids: IdGenerator): NewEvent[] {
-  return events.map((e) => ({
-    eventId: ids.newId(),
-    type: e.type,
-    schemaVersion: USER_EVENT_SCHEMA_VERSIONS[e.type],
-    data: e.data,
-    metadata: {
-      networkId: ctx.networkId,
-      actorId: ctx.actor.id,
-      ...(ctx.actor.email ? { actorEmail: ctx.actor.email } : {}),
-      correlationId: ctx.correlationId,
-      ...(ctx.causationId ? { causationId: ctx.causationId } : {}),
-      ...(ctx.importId ? { importId: ctx.importId } : {}),
-    },
-    recordedAt: now,
-  }));
 }
 
 /**
@@ -85,7 +67,7 @@ export class UserCommandRunner {
     const snapshot: UserSnapshot = { ...next, version: version + decided.length, createdAt, updatedAt: now };
     await this.uow.transaction(async (tx) => {
       await this.events.append(tx, [
-        { streamType: 'user', streamId: userId, expectedVersion: version, events: toNewEvents(decided, ctx, now, this.ids) },
+        { streamType: 'user', streamId: userId, expectedVersion: version, events: envelope(decided, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) },
       ]);
       await this.projection.save(tx, [snapshot]);
     });

@@ -9,7 +9,7 @@ export function createDataSource(url: string, poolSize: number): DataSource {
     migrationsTableName: 'schema_migrations',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    logging: false,
     extra: { max: poolSize, connectionTimeoutMillis: 10_000 },
   });
 }

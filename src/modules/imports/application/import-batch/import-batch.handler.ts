@@ -1,0 +1,124 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import type { CommandContext } from '../../../../shared/application/command-context.js';
+import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
+import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
+import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { UserProjection, UserReadModel, type UserSnapshot } from '../../../users/application/ports/user-read-model.port.js';
+import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
+import { envelope } from '../../../../shared/application/event-envelope.js';
+import { decideImport } from '../../domain/import.decider.js';
+import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
+import { decideImportRow } from '../../domain/import-row-decision.js';
+import { ImportRepository, ImportStaging, type RejectedLine, type StagedRowRecord, type ColumnMapping } from '../ports/import-store.port.js';
+import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
+
+/** The staged row's cells in the file's column order, for the error report an admin fixes and re-uploads. */
+function cellsOf(row: StagedRowRecord, columns: readonly ColumnMapping[]): string[] {
+  const value: Record<string, string | undefined> = {
+    email: row.email,
+    name: row.name,
+    firstName: row.firstName,
+    lastName: row.lastName,
+    title: row.title,
+    mobile: row.mobile,
+    manager: row.managerKey,
+    enabled: row.enabled === null ? '' : row.enabled ? 'TRUE' : 'FALSE',
+  };
+  return columns.map((c) => (c.field ? (value[c.field] ?? '') : ''));
+}
+
+@CommandHandler(ImportBatchCommand)
+export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, ImportBatchOutcome> {
+  constructor(
+    private readonly uow: UnitOfWork,
+    private readonly events: EventStore,
+    private readonly imports: ImportRepository,
+    private readonly staging: ImportStaging,
+    private readonly users: UserReadModel,
+    private readonly projection: UserProjection,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ importId, rows }: ImportBatchCommand): Promise<ImportBatchOutcome> {
+    const now = this.clock.now();
+    return this.uow.transaction(async (tx) => {
+      const record = await this.imports.getById(importId, tx);
+      if (!record) throw new Error(`Import ${importId} does not exist`);
+      const ctx: CommandContext = {
+        networkId: record.networkId,
+        actor: { id: record.requestedBy.id, email: record.requestedBy.email ?? undefined },
+        correlationId: record.correlationId,
+        causationId: importId,
+        importId,
+      };
+      // Locks the users this batch touches, so an API edit waits or loses its optimistic check instead of being lost.
+      const existing = await this.users.findByEmailKeys(record.networkId, rows.map((r) => r.emailKey), tx);
+      const counts = zeroCounts();
+      const appends: StreamAppend[] = [];
+      const snapshots: UserSnapshot[] = [];
+      const rejected: RejectedLine[] = [];
+      for (const row of rows) {
+        counts.rows += 1;
+        const current = existing.get(row.emailKey);
+        const outcome = decideImportRow(
+          {
+            line: row.line,
+            email: row.email,
+            name: row.name,
+            firstName: row.firstName,
+            lastName: row.lastName,
+            title: row.title,
+            mobile: row.mobile,
+            enabled: row.enabled,
+            newUserId: row.userId,
+            manager: row.managerId && row.managerEmail ? { id: row.managerId, email: row.managerEmail } : undefined,
+            rejection: row.rejection ?? undefined,
+          },
+          current,
+          { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: record.networkId, now },
+        );
+        switch (outcome.kind) {
+          case 'rejected':
+            counts.rejected += 1;
+            rejected.push({ line: row.line, email: row.email, error: outcome.reason, field: outcome.field ?? null, fields: cellsOf(row, record.columns) });
+            break;
+          case 'skipped':
+            counts.skipped += 1;
+            break;
+          default: {
+            counts[outcome.kind] += 1;
+            if (outcome.activated) counts.activated += 1;
+            if (outcome.deactivated) counts.deactivated += 1;
+            if (outcome.events.length === 0) break;
+            const version = current?.version ?? 0;
+            appends.push({ streamType: 'user', streamId: outcome.next.userId, expectedVersion: version, events: envelope(outcome.events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
+            snapshots.push({
+              ...outcome.next,
+              version: version + outcome.events.length,
+              createdAt: current?.createdAt ?? now,
+              updatedAt: now,
+            });
+          }
+        }
+      }
+      const throughLine = rows[rows.length - 1].line;
+      const importEvents = decideImport(
+        { type: 'RecordBatch', data: { batch: record.batches + 1, fromLine: rows[0].line, throughLine, counts }, metadata: { now } },
+        { status: 'started', importId, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts },
+      );
+      appends.push({
+        streamType: 'import',
+        streamId: importId,
+        expectedVersion: 1 + record.batches,
+        events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids),
+      });
+      // A dry run decides everything the same way and writes no user event.
+      await this.events.append(tx, record.dryRun ? appends.filter((a) => a.streamType === 'import') : appends);
+      if (!record.dryRun) await this.projection.save(tx, snapshots);
+      await this.staging.reject(tx, importId, rejected);
+      await this.imports.recordBatch(tx, importId, { counts, throughLine, now });
+      return { counts, throughLine };
+    });
+  }
+}

@@ -1,0 +1,109 @@
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import type { ImportCountsData, ImportMode } from '../../domain/import.events.js';
+import type { ImportReport } from '../import-report.js';
+
+/** How each heading of the file was understood: the user field it feeds, or null when it was ignored. */
+export interface ColumnMapping {
+  readonly heading: string;
+  readonly field: string | null;
+}
+
+export interface ImportRecord extends ImportReport {
+  readonly phase: 'queued' | 'staging' | 'applying' | 'done';
+  readonly sizeBytes: number;
+  readonly columns: readonly ColumnMapping[];
+  readonly requestedBy: { readonly id: string; readonly email: string | null };
+  readonly notifyEmail: string | null;
+  readonly correlationId: string;
+  readonly appliedThrough: number;
+  readonly batches: number;
+  /** Data lines in the file (blank lines aside), known once staging is done. */
+  readonly totalRows: number;
+  readonly warningCount: number;
+  readonly createdAt: string;
+}
+
+export interface NewImport {
+  readonly id: string;
+  readonly networkId: string;
+  readonly mode: ImportMode;
+  readonly autoSendInvites: boolean;
+  readonly dryRun: boolean;
+  readonly fileName: string;
+  readonly sha256: string;
+  readonly sizeBytes: number;
+  readonly requestedBy: { readonly id: string; readonly email: string | null };
+  readonly notifyEmail: string | null;
+  readonly correlationId: string;
+  readonly createdAt: Date;
+}
+
+/** A validated line, as it is staged before the whole-file pass. */
+export interface RowToStage {
+  readonly line: number;
+  readonly email: string;
+  readonly emailKey: string;
+  readonly name?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly title?: string;
+  readonly mobile?: string;
+  readonly managerKey?: string;
+  readonly enabled: boolean | null;
+}
+
+/** A line that was not applied, with what the admin needs to fix it: its cells in the file's column order. */
+export interface RejectedLine {
+  readonly line: number;
+  readonly email: string | null;
+  readonly error: string;
+  readonly field: string | null;
+  readonly fields: readonly string[];
+}
+
+/** A staged line after the whole-file pass, ready for the batch that applies it. */
+export interface StagedRowRecord extends RowToStage {
+  readonly userId: string;
+  readonly managerId: string | null;
+  readonly managerEmail: string | null;
+  readonly rejection: string | null;
+}
+
+export interface ImportPage {
+  readonly items: ImportRecord[];
+  readonly nextCursor: string | null;
+}
+
+/** The import's report and job state (its read model), always within one network for reads. */
+export abstract class ImportRepository {
+  abstract create(tx: Transaction, record: NewImport): Promise<void>;
+  abstract get(networkId: string, importId: string): Promise<ImportRecord | null>;
+  abstract getById(importId: string, tx?: Transaction): Promise<ImportRecord | null>;
+  abstract list(networkId: string, after: string | undefined, limit: number): Promise<ImportPage>;
+  /** Imports still to do, oldest first: what a worker looks at to claim one. */
+  abstract pending(): Promise<{ importId: string; networkId: string }[]>;
+  /** Marks the import running and (re)starts staging from scratch, dropping what a crashed attempt staged. */
+  abstract beginStaging(importId: string, now: Date): Promise<void>;
+  abstract finishStaging(
+    tx: Transaction,
+    importId: string,
+    outcome: { columns: readonly ColumnMapping[]; warnings: readonly string[]; warningCount: number; rejectedLines: number; totalRows: number },
+  ): Promise<void>;
+  abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void>;
+  abstract finish(tx: Transaction, importId: string, outcome: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void>;
+}
+
+/** The staged rows of an import and its rejected lines. Set-based: every method is a bounded number of statements. */
+export abstract class ImportStaging {
+  abstract stage(importId: string, rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void>;
+  /**
+   * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
+   * (forward references included), self-management and cycles turned into warnings. Returns the warnings.
+   */
+  abstract resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<{ warnings: string[]; warningCount: number }>;
+  abstract batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]>;
+  abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
+  abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;
+  /** Drops the staged rows of a finished import; its rejected lines stay for the error report. */
+  abstract purge(importId: string): Promise<void>;
+}

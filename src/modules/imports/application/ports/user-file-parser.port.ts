@@ -1,0 +1,38 @@
+import type { ColumnMapping, RejectedLine, RowToStage } from './import-store.port.js';
+
+export type FileRefusalReason =
+  | 'not-csv'
+  | 'empty-file'
+  | 'too-many-rows'
+  | 'too-large'
+  | 'missing-email-column'
+  | 'duplicate-column'
+  | 'unreadable';
+
+/** The whole file is refused before any row is applied; `message` names what to fix. */
+export class FileRefusedError extends Error {
+  override readonly name = 'FileRefusedError';
+  constructor(
+    readonly reason: FileRefusalReason,
+    message: string,
+    readonly line?: number,
+  ) {
+    super(message);
+  }
+}
+
+export type ParsedUserLine = { readonly kind: 'row'; readonly row: RowToStage } | { readonly kind: 'rejected'; readonly rejected: RejectedLine };
+
+export interface ParsedUserFile {
+  readonly columns: readonly ColumnMapping[];
+  /** File-level warnings, such as ignored unknown columns. */
+  readonly warnings: readonly string[];
+  /** Every data line, in file order: a row to stage, or a line rejected with its reason. Blank lines are skipped. */
+  readonly lines: AsyncIterable<ParsedUserLine>;
+}
+
+/** Reads an uploaded users file (encoding, delimiter, quotes, headings) and validates each line into domain values. */
+export abstract class UserFileParser {
+  /** Resolves once the heading line is read; throws FileRefusedError when the file cannot be imported at all. */
+  abstract open(content: AsyncIterable<Uint8Array>, options: { maxRows: number; defaultPhoneRegion?: string }): Promise<ParsedUserFile>;
+}

@@ -1,0 +1,169 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { ConcurrencyConflictError } from '../../../../shared/application/application-errors.js';
+import type { CommandContext } from '../../../../shared/application/command-context.js';
+import { envelope } from '../../../../shared/application/event-envelope.js';
+import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
+import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
+import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { decideImport } from '../../domain/import.decider.js';
+import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
+import { ImportBatchCommand } from '../import-batch/import-batch.command.js';
+import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
+import { ImportFileStorage } from '../ports/import-file-storage.port.js';
+import { ImportNotifications } from '../ports/import-notifications.port.js';
+import { ImportRepository, ImportStaging, type ImportRecord, type RejectedLine, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
+import { FileRefusedError, UserFileParser } from '../ports/user-file-parser.port.js';
+
+export interface ImportProgress {
+  readonly phase: 'staging' | 'applying';
+  /** Lines read (staging) or applied (applying) so far. */
+  readonly done: number;
+  /** Lines to apply, once staging has counted them. */
+  readonly total: number | null;
+}
+
+const STAGE_CHUNK = 5_000;
+const MAX_BATCH_ATTEMPTS = 5;
+
+/**
+ * Runs one import to its end: stage the file's lines, resolve what needs the whole file, then apply the staged
+ * lines batch after batch through ImportBatch. Every step is durable, so a process that dies mid-way resumes
+ * from the last committed batch; the caller must hold the import's network lock.
+ */
+@Injectable()
+export class ImportProcessor {
+  private readonly logger = new Logger('imports');
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly imports: ImportRepository,
+    private readonly staging: ImportStaging,
+    private readonly storage: ImportFileStorage,
+    private readonly parser: UserFileParser,
+    private readonly notifications: ImportNotifications,
+    private readonly events: EventStore,
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+    @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
+  ) {}
+
+  async process(importId: string, onProgress: (p: ImportProgress) => void = () => undefined): Promise<ImportRecord> {
+    let record = await this.require(importId);
+    if (record.phase === 'done') return record;
+    try {
+      if (record.phase === 'queued' || record.phase === 'staging') {
+        await this.stage(record, onProgress);
+        record = await this.require(importId);
+      }
+      await this.apply(record, onProgress);
+      await this.finish(importId, 'completed');
+    } catch (error) {
+      if (!(error instanceof FileRefusedError)) throw error;
+      await this.finish(importId, 'failed', error.message);
+    }
+    return this.require(importId);
+  }
+
+  private async stage(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
+    await this.imports.beginStaging(record.id, this.clock.now());
+    const parsed = await this.parser.open(this.storage.open(record.id), {
+      maxRows: this.settings.maxRows,
+      defaultPhoneRegion: this.settings.defaultPhoneRegion,
+    });
+    let rows: RowToStage[] = [];
+    let rejected: RejectedLine[] = [];
+    let staged = 0;
+    let rejectedLines = 0;
+    for await (const line of parsed.lines) {
+      if (line.kind === 'row') rows.push(line.row);
+      else rejected.push(line.rejected);
+      if (rows.length + rejected.length >= STAGE_CHUNK) {
+        await this.staging.stage(record.id, rows, rejected);
+        staged += rows.length;
+        rejectedLines += rejected.length;
+        rows = [];
+        rejected = [];
+        onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
+      }
+    }
+    await this.staging.stage(record.id, rows, rejected);
+    staged += rows.length;
+    rejectedLines += rejected.length;
+    await this.uow.transaction(async (tx) => {
+      const resolved = await this.staging.resolve(tx, record.id, record.networkId, record.mode);
+      await this.imports.finishStaging(tx, record.id, {
+        columns: parsed.columns,
+        warnings: [...parsed.warnings, ...resolved.warnings],
+        warningCount: parsed.warnings.length + resolved.warningCount,
+        rejectedLines,
+        totalRows: staged + rejectedLines,
+      });
+    });
+  }
+
+  private async apply(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
+    let after = record.appliedThrough;
+    let done = record.counts.rows;
+    const total = record.totalRows;
+    for (;;) {
+      const rows = await this.staging.batch(record.id, after, this.settings.batchSize);
+      if (rows.length === 0) return;
+      const outcome = await this.applyBatch(record.id, rows);
+      after = outcome.throughLine;
+      done += outcome.counts.rows;
+      onProgress({ phase: 'applying', done, total });
+    }
+  }
+
+  /** A batch that lost a race with an API edit is re-decided on the new state; nothing of it was written. */
+  private async applyBatch(importId: string, rows: readonly StagedRowRecord[]) {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.commands.execute(new ImportBatchCommand(importId, rows));
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError) || attempt >= MAX_BATCH_ATTEMPTS) throw error;
+        this.logger.warn({ importId, attempt }, 'batch lost a race with another writer; retrying');
+      }
+    }
+  }
+
+  /** Ends an import that cannot go on, keeping every batch already applied. */
+  async giveUp(importId: string, reason: string): Promise<void> {
+    const record = await this.require(importId);
+    if (record.phase !== 'done') await this.finish(importId, 'failed', reason);
+  }
+
+  private async finish(importId: string, status: 'completed' | 'failed', failureReason?: string): Promise<void> {
+    const now = this.clock.now();
+    await this.uow.transaction(async (tx) => {
+      const record = (await this.imports.getById(importId, tx))!;
+      const ctx: CommandContext = {
+        networkId: record.networkId,
+        actor: { id: record.requestedBy.id, email: record.requestedBy.email ?? undefined },
+        correlationId: record.correlationId,
+        causationId: importId,
+        importId,
+      };
+      const state = { status: 'started' as const, importId, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts };
+      const events =
+        status === 'completed'
+          ? decideImport({ type: 'CompleteImport', data: { warnings: record.warningCount }, metadata: { now } }, state)
+          : decideImport({ type: 'FailImport', data: { reason: failureReason ?? 'The import failed.' }, metadata: { now } }, state);
+      await this.events.append(tx, [
+        { streamType: 'import', streamId: importId, expectedVersion: 1 + record.batches, events: envelope(events, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) },
+      ]);
+      await this.imports.finish(tx, importId, { status, failureReason, now });
+      const finished = (await this.imports.getById(importId, tx))!;
+      await this.notifications.importFinished(tx, finished, { email: finished.notifyEmail ?? undefined });
+    });
+    await this.staging.purge(importId);
+  }
+
+  private async require(importId: string): Promise<ImportRecord> {
+    const record = await this.imports.getById(importId);
+    if (!record) throw new Error(`Import ${importId} does not exist`);
+    return record;
+  }
+}

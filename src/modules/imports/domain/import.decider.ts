@@ -1,0 +1,75 @@
+import { DomainError } from '../../../shared/domain/domain-error.js';
+import { assertNever, type Decider } from '../../../shared/domain/event.js';
+import type { ImportCommand } from './import.commands.js';
+import { addCounts, type ImportCountsData, type ImportEvent, zeroCounts } from './import.events.js';
+
+export type ImportState =
+  | { readonly status: 'absent' }
+  | {
+      readonly status: 'started' | 'completed' | 'failed';
+      readonly importId: string;
+      readonly lastBatch: number;
+      readonly throughLine: number;
+      readonly counts: ImportCountsData;
+    };
+
+export const initialImportState = (): ImportState => ({ status: 'absent' });
+
+export function evolveImport(state: ImportState, event: ImportEvent): ImportState {
+  switch (event.type) {
+    case 'ImportStarted':
+      return { status: 'started', importId: event.data.importId, lastBatch: 0, throughLine: 0, counts: zeroCounts() };
+    case 'ImportBatchApplied':
+      return state.status === 'absent'
+        ? state
+        : { ...state, lastBatch: event.data.batch, throughLine: event.data.throughLine, counts: addCounts(state.counts, event.data.counts) };
+    case 'ImportCompleted':
+      return state.status === 'absent' ? state : { ...state, status: 'completed' };
+    case 'ImportFailed':
+      return state.status === 'absent' ? state : { ...state, status: 'failed' };
+    default:
+      return assertNever(event);
+  }
+}
+
+function requireRunning(state: ImportState) {
+  if (state.status === 'absent') throw new DomainError('not-found', 'This import does not exist.');
+  if (state.status !== 'started') throw new DomainError('invalid-state', `This import has already ${state.status}.`);
+  return state;
+}
+
+/** The import's own life: it starts once, records batches strictly in order, and finishes once. */
+export function decideImport(command: ImportCommand, state: ImportState): ImportEvent[] {
+  switch (command.type) {
+    case 'StartImport':
+      if (state.status !== 'absent') throw new DomainError('already-exists', 'This import has already started.');
+      return [{ type: 'ImportStarted', data: command.data }];
+    case 'RecordBatch': {
+      const running = requireRunning(state);
+      // A batch replayed after a crash must not count twice; one out of order means lost rows.
+      if (command.data.batch !== running.lastBatch + 1 || command.data.fromLine <= running.throughLine) {
+        throw new DomainError(
+          'invalid-state',
+          `Batch ${command.data.batch} does not follow batch ${running.lastBatch} (line ${running.throughLine}).`,
+        );
+      }
+      return [{ type: 'ImportBatchApplied', data: { importId: running.importId, ...command.data } }];
+    }
+    case 'CompleteImport': {
+      const running = requireRunning(state);
+      return [{ type: 'ImportCompleted', data: { importId: running.importId, counts: running.counts, warnings: command.data.warnings } }];
+    }
+    case 'FailImport': {
+      const running = requireRunning(state);
+      return [{ type: 'ImportFailed', data: { importId: running.importId, reason: command.data.reason, counts: running.counts } }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+export const importDecider: Decider<ImportState, ImportCommand, ImportEvent> = {
+  initialState: initialImportState,
+  evolve: evolveImport,
+  decide: decideImport,
+};

@@ -1,0 +1,72 @@
+import type { DomainEvent } from '../../../shared/domain/event.js';
+
+export type ImportMode = 'skip' | 'update';
+
+export interface ImportCountsData {
+  rows: number;
+  created: number;
+  updated: number;
+  activated: number;
+  deactivated: number;
+  unchanged: number;
+  skipped: number;
+  rejected: number;
+}
+
+export const zeroCounts = (): ImportCountsData => ({
+  rows: 0,
+  created: 0,
+  updated: 0,
+  activated: 0,
+  deactivated: 0,
+  unchanged: 0,
+  skipped: 0,
+  rejected: 0,
+});
+
+export function addCounts(a: ImportCountsData, b: ImportCountsData): ImportCountsData {
+  return {
+    rows: a.rows + b.rows,
+    created: a.created + b.created,
+    updated: a.updated + b.updated,
+    activated: a.activated + b.activated,
+    deactivated: a.deactivated + b.deactivated,
+    unchanged: a.unchanged + b.unchanged,
+    skipped: a.skipped + b.skipped,
+    rejected: a.rejected + b.rejected,
+  };
+}
+
+export type ImportStarted = DomainEvent<
+  'ImportStarted',
+  {
+    importId: string;
+    networkId: string;
+    fileName: string;
+    sha256: string;
+    sizeBytes: number;
+    mode: ImportMode;
+    autoSendInvites: boolean;
+    dryRun: boolean;
+    requestedBy: { id: string; email: string | null };
+  }
+>;
+/**
+ * One chunk of the file applied, with what it did. `throughLine` is the checkpoint: a resumed import continues
+ * after it, so no row is applied twice.
+ */
+export type ImportBatchApplied = DomainEvent<
+  'ImportBatchApplied',
+  { importId: string; batch: number; fromLine: number; throughLine: number; counts: ImportCountsData }
+>;
+export type ImportCompleted = DomainEvent<'ImportCompleted', { importId: string; counts: ImportCountsData; warnings: number }>;
+export type ImportFailed = DomainEvent<'ImportFailed', { importId: string; reason: string; counts: ImportCountsData }>;
+
+export type ImportEvent = ImportStarted | ImportBatchApplied | ImportCompleted | ImportFailed;
+
+export const IMPORT_EVENT_SCHEMA_VERSIONS: Readonly<Record<ImportEvent['type'], number>> = {
+  ImportStarted: 1,
+  ImportBatchApplied: 1,
+  ImportCompleted: 1,
+  ImportFailed: 1,
+};

@@ -1,0 +1,49 @@
+import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../shared/infrastructure/config/app-config.js';
+import { UsersModule } from '../users/users.module.js';
+import { GetImportErrorsHandler } from './application/get-import-errors/get-import-errors.handler.js';
+import { GetImportHandler } from './application/get-import/get-import.handler.js';
+import { ImportBatchHandler } from './application/import-batch/import-batch.handler.js';
+import { IMPORT_SETTINGS, type ImportSettings } from './application/import-settings.js';
+import { ListImportsHandler } from './application/list-imports/list-imports.handler.js';
+import { ImportFileStorage } from './application/ports/import-file-storage.port.js';
+import { ImportRepository, ImportStaging } from './application/ports/import-store.port.js';
+import { DistributedLock } from './application/ports/network-lock.port.js';
+import { UserFileParser } from './application/ports/user-file-parser.port.js';
+import { ImportProcessor } from './application/process-import/import-processor.js';
+import { ImportUploads } from './application/start-import/import-uploads.js';
+import { StartImportHandler } from './application/start-import/start-import.handler.js';
+import { CsvUserFileParser } from './infrastructure/csv/csv-user-file.parser.js';
+import { ImportsHttpController } from './infrastructure/http/imports.http.controller.js';
+import { PostgresImportFileStorage } from './infrastructure/persistence/postgres-import-file-storage.adapter.js';
+import { TypeormImportStore } from './infrastructure/persistence/typeorm-import-store.adapter.js';
+import { ImportWorker } from './infrastructure/worker/import.worker.js';
+import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-lock.adapter.js';
+
+@Module({
+  imports: [UsersModule],
+  controllers: [ImportsHttpController],
+  providers: [
+    {
+      provide: IMPORT_SETTINGS,
+      useFactory: (config: AppConfig): ImportSettings => config.imports,
+      inject: [APP_CONFIG],
+    },
+    TypeormImportStore,
+    { provide: ImportRepository, useExisting: TypeormImportStore },
+    { provide: ImportStaging, useExisting: TypeormImportStore },
+    { provide: ImportFileStorage, useClass: PostgresImportFileStorage },
+    { provide: UserFileParser, useClass: CsvUserFileParser },
+    { provide: DistributedLock, useClass: PostgresAdvisoryLock },
+    ImportUploads,
+    ImportProcessor,
+    ImportWorker,
+    StartImportHandler,
+    ImportBatchHandler,
+    GetImportHandler,
+    ListImportsHandler,
+    GetImportErrorsHandler,
+  ],
+  exports: [ImportUploads, ImportProcessor, ImportRepository],
+})
+export class ImportsModule {}

@@ -1,0 +1,24 @@
+import type { ImportReport } from '../../application/import-report.js';
+import type { ImportRecord } from '../../application/ports/import-store.port.js';
+
+export type ImportReportJson = ImportReport & { totalRows: number | null };
+
+/** The report as the API and the CLI's --json show it: the report fields, none of the job's internals. */
+export function importReportJson(r: ImportRecord): ImportReportJson {
+  return {
+    id: r.id,
+    networkId: r.networkId,
+    status: r.status,
+    mode: r.mode,
+    autoSendInvites: r.autoSendInvites,
+    dryRun: r.dryRun,
+    fileName: r.fileName,
+    sha256: r.sha256,
+    counts: r.counts,
+    warnings: r.warnings,
+    ...(r.failureReason ? { failureReason: r.failureReason } : {}),
+    totalRows: r.phase === 'queued' || r.phase === 'staging' ? null : r.totalRows,
+    startedAt: r.startedAt,
+    finishedAt: r.finishedAt,
+  };
+}

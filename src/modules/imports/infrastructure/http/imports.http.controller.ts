@@ -1,0 +1,189 @@
+import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import type { Request, Response } from 'express';
+import multer, { MulterError, type StorageEngine } from 'multer';
+import { z } from 'zod';
+import { ValidationError } from '../../../../shared/application/application-errors.js';
+import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
+import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
+import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
+import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
+import { GetImportQuery } from '../../application/get-import/get-import.query.js';
+import { IMPORT_SETTINGS, type ImportSettings } from '../../application/import-settings.js';
+import { ListImportsQuery } from '../../application/list-imports/list-imports.query.js';
+import { FileTooLargeError } from '../../application/ports/import-file-storage.port.js';
+import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
+import { ImportUploads } from '../../application/start-import/import-uploads.js';
+import { StartImportCommand, type StoredUpload } from '../../application/start-import/start-import.command.js';
+import { ImportWorker } from '../worker/import.worker.js';
+import { errorCsvHeader, errorCsvLine } from './csv-error-report.js';
+import { importReportJson } from './import-report.json.js';
+
+const flag = (name: string) =>
+  z
+    .enum(['true', 'false'], { message: `${name} must be "true" or "false"` })
+    .default('false')
+    .transform((v) => v === 'true');
+
+const startImportFields = z.strictObject({
+  mode: z.enum(['skip', 'update'], { message: 'mode must be "skip" (Skip existing users) or "update" (Update existing users)' }).default('skip'),
+  autoSendInvites: flag('autoSendInvites'),
+  dryRun: flag('dryRun'),
+});
+
+const importIdParam = z.object({ importId: z.uuid('must be an import id (uuid)') });
+const listQuery = z.strictObject({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
+const errorsQuery = z.strictObject({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+const REFUSAL_STATUS: Record<FileRefusedError['reason'], number> = {
+  'not-csv': 415,
+  'empty-file': 422,
+  'too-many-rows': 413,
+  'too-large': 413,
+  'missing-email-column': 422,
+  'duplicate-column': 422,
+  unreadable: 422,
+};
+
+const ERRORS_CSV_PAGE = 1_000;
+
+/** A multer storage engine that streams the file part straight into import storage: nothing is buffered whole. */
+function importStorageEngine(uploads: ImportUploads): StorageEngine {
+  return {
+    _handleFile(_req, file, cb) {
+      uploads.store(file.stream).then(
+        (upload) => cb(null, { size: upload.sizeBytes, upload } as Partial<Express.Multer.File>),
+        (error: unknown) => {
+          file.stream.resume();
+          cb(error as Error);
+        },
+      );
+    },
+    _removeFile(_req, file, cb) {
+      const upload = (file as unknown as { upload?: StoredUpload }).upload;
+      if (!upload) return cb(null);
+      uploads.discard(upload).then(() => cb(null), cb);
+    },
+  };
+}
+
+@Controller('api/v1/networks/:networkId/imports')
+@UseGuards(AdminAuthGuard)
+export class ImportsHttpController {
+  private readonly multipart: ReturnType<typeof multer>;
+
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+    private readonly uploads: ImportUploads,
+    private readonly worker: ImportWorker,
+    @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
+  ) {
+    this.multipart = multer({
+      storage: importStorageEngine(uploads),
+      limits: { files: 1, fileSize: settings.maxFileBytes, fields: 10, parts: 11, fieldSize: 1024, fieldNameSize: 100, headerPairs: 50 },
+    });
+  }
+
+  @Post()
+  @HttpCode(202)
+  async start(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response, @Param('networkId') networkId: string) {
+    if (!req.is('multipart/form-data')) {
+      throw new ProblemError(415, 'Send the CSV file as multipart/form-data, in a field named "file".');
+    }
+    await this.receive(req, res);
+    const upload = (req.file as (Express.Multer.File & { upload?: StoredUpload }) | undefined)?.upload;
+    if (!upload || !req.file) throw new ValidationError('Choose a CSV file to import: the form needs a field named "file".', 'file');
+    try {
+      const fields = parseInput(startImportFields, req.body, 'form');
+      const record = await this.commands.execute(
+        new StartImportCommand(commandContext(req, networkId), { fileName: req.file.originalname || 'users.csv', upload, ...fields }),
+      );
+      this.worker.wake();
+      res.location(`/api/v1/networks/${encodeURIComponent(networkId)}/imports/${record.id}`);
+      return importReportJson(record);
+    } catch (error) {
+      await this.uploads.discard(upload);
+      if (error instanceof FileRefusedError) {
+        throw new ProblemError(REFUSAL_STATUS[error.reason], error.message, { reason: error.reason, ...(error.line ? { line: error.line } : {}) });
+      }
+      throw error;
+    }
+  }
+
+  @Get()
+  async list(@Param('networkId') networkId: string, @Query() query: unknown) {
+    const q = parseInput(listQuery, query, 'query');
+    const page = await this.queries.execute(new ListImportsQuery(networkId, q.cursor, q.limit));
+    return { items: page.items.map(importReportJson), nextCursor: page.nextCursor };
+  }
+
+  @Get(':importId')
+  async get(@Param('networkId') networkId: string, @Param() params: unknown) {
+    const { importId } = parseInput(importIdParam, params, 'path');
+    return importReportJson(await this.queries.execute(new GetImportQuery(networkId, importId)));
+  }
+
+  /** The rejected lines: JSON pages by default, or the whole list as a CSV to fix and re-upload. */
+  @Get(':importId/errors')
+  async errors(@Req() req: Request, @Res() res: Response, @Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
+    const { importId } = parseInput(importIdParam, params, 'path');
+    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') return this.errorsCsv(res, networkId, importId);
+    const q = parseInput(errorsQuery, query, 'query');
+    const page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, q.after, q.limit));
+    res.json({
+      items: page.items.map((r) => ({
+        line: r.line,
+        email: r.email,
+        error: r.error,
+        field: r.field,
+        fields: Object.fromEntries(page.columns.map((c, i) => [c.heading, r.fields[i] ?? ''])),
+      })),
+      nextAfter: page.nextAfterLine,
+    });
+  }
+
+  private async errorsCsv(res: Response, networkId: string, importId: string): Promise<void> {
+    let page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, 0, ERRORS_CSV_PAGE));
+    res.status(200).type('text/csv; charset=utf-8').attachment(`import-${importId}-errors.csv`);
+    // A BOM so spreadsheet programs read the UTF-8 correctly.
+    res.write('\uFEFF' + errorCsvHeader(page.columns));
+    for (;;) {
+      for (const rejected of page.items) res.write(errorCsvLine(page.columns, rejected));
+      if (page.nextAfterLine === null) break;
+      page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, page.nextAfterLine, ERRORS_CSV_PAGE));
+    }
+    res.end();
+  }
+
+  private receive(req: Request, res: Response): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.multipart.single('file')(req, res, (error: unknown) => {
+        if (!error) return resolve();
+        if (error instanceof FileTooLargeError) return reject(new ProblemError(413, error.message, { reason: 'too-large' }));
+        if (error instanceof MulterError) return reject(this.multerProblem(error));
+        // busboy's words for a broken multipart body: the client's fault, not ours.
+        if (error instanceof Error && /boundary|multipart|unexpected end of form|malformed part/i.test(error.message)) {
+          return reject(new ProblemError(400, `The upload could not be read (${error.message}); send the file as multipart/form-data.`));
+        }
+        reject(error);
+      });
+    });
+  }
+
+  private multerProblem(error: MulterError): ProblemError {
+    switch (error.code) {
+      case 'LIMIT_FILE_SIZE':
+        return new ProblemError(413, new FileTooLargeError(this.settings.maxFileBytes).message, { reason: 'too-large' });
+      case 'LIMIT_FILE_COUNT':
+      case 'LIMIT_UNEXPECTED_FILE':
+        return new ProblemError(400, 'Send exactly one file, in a field named "file".', { field: 'file' });
+      default:
+        return new ProblemError(400, `The upload form is not as expected (${error.message}); send "file", and optionally "mode", "autoSendInvites" and "dryRun".`);
+    }
+  }
+}

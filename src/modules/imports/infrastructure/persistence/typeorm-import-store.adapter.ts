@@ -1,0 +1,348 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { ValidationError } from '../../../../shared/application/application-errors.js';
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { findCycleBreakers } from '../../domain/manager-cycles.js';
+import { addCounts, type ImportCountsData, type ImportMode, zeroCounts } from '../../domain/import.events.js';
+import {
+  type ColumnMapping,
+  type ImportPage,
+  type ImportRecord,
+  ImportRepository,
+  ImportStaging,
+  type NewImport,
+  type RejectedLine,
+  type RowToStage,
+  type StagedRowRecord,
+} from '../../application/ports/import-store.port.js';
+
+/** Warnings kept word for word on the report; beyond this only their number is kept. */
+const MAX_STORED_WARNINGS = 1_000;
+const CYCLE_PAGE = 100_000;
+
+interface ImportRow {
+  id: string;
+  network_id: string;
+  status: ImportRecord['status'];
+  phase: ImportRecord['phase'];
+  mode: ImportMode;
+  auto_send_invites: boolean;
+  dry_run: boolean;
+  file_name: string;
+  sha256: string;
+  size_bytes: string;
+  counts: ImportCountsData;
+  columns: ColumnMapping[];
+  warnings: string[];
+  warning_count: number;
+  failure_reason: string | null;
+  requested_by_id: string;
+  requested_by_email: string | null;
+  notify_email: string | null;
+  total_rows: number;
+  applied_through: number;
+  batches: number;
+  correlation_id: string;
+  created_at: Date;
+  started_at: Date | null;
+  finished_at: Date | null;
+}
+
+const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
+
+function toRecord(r: ImportRow): ImportRecord {
+  const warnings = r.warning_count > r.warnings.length ? [...r.warnings, `… and ${r.warning_count - r.warnings.length} more warnings.`] : r.warnings;
+  return {
+    id: r.id,
+    networkId: r.network_id,
+    status: r.status,
+    phase: r.phase,
+    mode: r.mode,
+    autoSendInvites: r.auto_send_invites,
+    dryRun: r.dry_run,
+    fileName: r.file_name,
+    sha256: r.sha256,
+    sizeBytes: Number(r.size_bytes),
+    counts: { ...zeroCounts(), ...r.counts },
+    warnings,
+    ...(r.failure_reason ? { failureReason: r.failure_reason } : {}),
+    startedAt: iso(r.started_at),
+    finishedAt: iso(r.finished_at),
+    columns: r.columns,
+    requestedBy: { id: r.requested_by_id, email: r.requested_by_email },
+    notifyEmail: r.notify_email,
+    correlationId: r.correlation_id,
+    appliedThrough: r.applied_through,
+    batches: r.batches,
+    totalRows: r.total_rows,
+    warningCount: r.warning_count,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
+}
+
+const encodeCursor = (r: ImportRecord): string => Buffer.from(`${r.createdAt}|${r.id}`, 'utf8').toString('base64url');
+function decodeCursor(cursor: string): [string, string] {
+  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
+    throw new ValidationError('This cursor was not given by this API; start again without it.', 'cursor');
+  }
+  return [at, id];
+}
+
+/** Imports in PostgreSQL: the report and job state, staged rows and rejected lines, all set-based. */
+@Injectable()
+export class TypeormImportStore implements ImportRepository, ImportStaging {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async create(tx: Transaction, n: NewImport): Promise<void> {
+    await sqlRunner(this.dataSource, tx).query(
+      `INSERT INTO imports (id, network_id, status, phase, mode, auto_send_invites, dry_run, file_name, sha256, size_bytes, counts,
+                            requested_by_id, requested_by_email, notify_email, correlation_id, created_at, updated_at)
+       VALUES ($1, $2, 'queued', 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+      [n.id, n.networkId, n.mode, n.autoSendInvites, n.dryRun, n.fileName, n.sha256, n.sizeBytes, JSON.stringify(zeroCounts()),
+        n.requestedBy.id, n.requestedBy.email, n.notifyEmail, n.correlationId, n.createdAt],
+    );
+  }
+
+  async get(networkId: string, importId: string): Promise<ImportRecord | null> {
+    const rows = await this.dataSource.query<ImportRow[]>(`SELECT * FROM imports WHERE network_id = $1 AND id = $2`, [networkId, importId]);
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async getById(importId: string, tx?: Transaction): Promise<ImportRecord | null> {
+    const rows = await sqlRunner(this.dataSource, tx).query<ImportRow>(
+      `SELECT * FROM imports WHERE id = $1${tx ? ' FOR UPDATE' : ''}`,
+      [importId],
+    );
+    return rows[0] ? toRecord(rows[0]) : null;
+  }
+
+  async list(networkId: string, after: string | undefined, limit: number): Promise<ImportPage> {
+    const params: unknown[] = [networkId, limit + 1];
+    let where = 'network_id = $1';
+    if (after) {
+      params.push(...decodeCursor(after));
+      where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';
+    }
+    const rows = await this.dataSource.query<ImportRow[]>(
+      `SELECT * FROM imports WHERE ${where} ORDER BY created_at DESC, id DESC LIMIT $2`,
+      params,
+    );
+    const items = rows.slice(0, limit).map(toRecord);
+    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+  }
+
+  async pending(): Promise<{ importId: string; networkId: string }[]> {
+    const rows = await this.dataSource.query<{ id: string; network_id: string }[]>(
+      `SELECT id, network_id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at LIMIT 100`,
+    );
+    return rows.map((r) => ({ importId: r.id, networkId: r.network_id }));
+  }
+
+  async beginStaging(importId: string, now: Date): Promise<void> {
+    await this.dataSource.transaction(async (m) => {
+      await m.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
+      await m.query(`DELETE FROM import_rejections WHERE import_id = $1`, [importId]);
+      await m.query(
+        `UPDATE imports SET status = 'running', phase = 'staging', started_at = coalesce(started_at, $2), updated_at = $2 WHERE id = $1`,
+        [importId, now],
+      );
+    });
+  }
+
+  async finishStaging(
+    tx: Transaction,
+    importId: string,
+    o: { columns: readonly ColumnMapping[]; warnings: readonly string[]; warningCount: number; rejectedLines: number; totalRows: number },
+  ): Promise<void> {
+    const counts = { ...zeroCounts(), rows: o.rejectedLines, rejected: o.rejectedLines };
+    await sqlRunner(this.dataSource, tx).query(
+      `UPDATE imports SET phase = 'applying', columns = $2, warnings = $3, warning_count = $4, counts = $5, total_rows = $6 WHERE id = $1`,
+      [importId, JSON.stringify(o.columns), JSON.stringify(o.warnings.slice(0, MAX_STORED_WARNINGS)), o.warningCount, JSON.stringify(counts), o.totalRows],
+    );
+  }
+
+  async recordBatch(tx: Transaction, importId: string, b: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void> {
+    const sql = sqlRunner(this.dataSource, tx);
+    const [row] = await sql.query<{ counts: ImportCountsData }>(`SELECT counts FROM imports WHERE id = $1`, [importId]);
+    await sql.query(
+      `UPDATE imports SET counts = $2, applied_through = $3, batches = batches + 1, updated_at = $4 WHERE id = $1`,
+      [importId, JSON.stringify(addCounts({ ...zeroCounts(), ...row.counts }, b.counts)), b.throughLine, b.now],
+    );
+  }
+
+  async finish(tx: Transaction, importId: string, o: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void> {
+    await sqlRunner(this.dataSource, tx).query(
+      `UPDATE imports SET status = $2, phase = 'done', failure_reason = $3, finished_at = $4, updated_at = $4,
+                          started_at = coalesce(started_at, $4) WHERE id = $1`,
+      [importId, o.status, o.failureReason ?? null, o.now],
+    );
+  }
+
+  async stage(importId: string, rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void> {
+    if (rows.length > 0) {
+      const col = <T>(pick: (r: RowToStage) => T): T[] => rows.map(pick);
+      await this.dataSource.query(
+        `INSERT INTO import_rows (import_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled)
+         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])`,
+        [importId, col((r) => r.line), col((r) => r.email), col((r) => r.emailKey), col((r) => r.name ?? null), col((r) => r.firstName ?? null),
+          col((r) => r.lastName ?? null), col((r) => r.title ?? null), col((r) => r.mobile ?? null), col((r) => r.managerKey ?? null), col((r) => r.enabled)],
+      );
+    }
+    await this.insertRejections(undefined, importId, rejected);
+  }
+
+  async reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
+    await this.insertRejections(tx, importId, rejected);
+  }
+
+  private async insertRejections(tx: Transaction | undefined, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
+    if (rejected.length === 0) return;
+    await sqlRunner(this.dataSource, tx).query(
+      `INSERT INTO import_rejections (import_id, line, email, error, field, fields)
+       SELECT $1, l, e, er, f, fs::jsonb FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[]) AS x(l, e, er, f, fs)
+       ON CONFLICT (import_id, line) DO NOTHING`,
+      [importId, rejected.map((r) => r.line), rejected.map((r) => r.email), rejected.map((r) => r.error), rejected.map((r) => r.field),
+        rejected.map((r) => JSON.stringify(r.fields))],
+    );
+  }
+
+  async resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<{ warnings: string[]; warningCount: number }> {
+    const sql = sqlRunner(this.dataSource, tx);
+    // The first line with an e-mail wins; later ones are rejected pointing at it.
+    await sql.query(
+      `UPDATE import_rows r SET rejection = 'This e-mail already appears on line ' || d.first_line || '; each user may appear only once.'
+         FROM (SELECT line, min(line) OVER (PARTITION BY email_key) AS first_line FROM import_rows WHERE import_id = $1) d
+        WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line`,
+      [importId],
+    );
+    await sql.query(
+      `UPDATE import_rows r SET user_id = u.id, existing = true FROM users u
+        WHERE r.import_id = $1 AND u.network_id = $2 AND u.email_key = r.email_key`,
+      [importId, networkId],
+    );
+    // Ids for new users are given now, so a manager named on an earlier line can point at them.
+    await sql.query(`UPDATE import_rows SET user_id = gen_random_uuid() WHERE import_id = $1 AND user_id IS NULL`, [importId]);
+    // A row "applies" its manager when the row will create or update its user.
+    const applies = (modeParam: string) => `r.rejection IS NULL AND r.manager_key IS NOT NULL
+                     AND (CASE WHEN r.existing THEN ${modeParam}::text = 'update' ELSE r.enabled IS DISTINCT FROM false END)`;
+    await sql.query(
+      `UPDATE import_rows r SET manager_id = u.id, manager_email = u.email FROM users u
+        WHERE r.import_id = $1 AND ${applies('$3')} AND u.network_id = $2 AND u.email_key = r.manager_key`,
+      [importId, networkId, mode],
+    );
+    await sql.query(
+      `UPDATE import_rows r SET manager_id = m.user_id, manager_email = m.email FROM import_rows m
+        WHERE r.import_id = $1 AND ${applies('$2')} AND r.manager_id IS NULL
+          AND m.import_id = $1 AND m.email_key = r.manager_key AND m.rejection IS NULL AND NOT m.existing
+          AND m.enabled IS DISTINCT FROM false AND coalesce(m.name, m.first_name, m.last_name) IS NOT NULL`,
+      [importId, mode],
+    );
+    await sql.query(
+      `UPDATE import_rows r SET manager_id = NULL, manager_email = NULL,
+              warning = CASE WHEN r.manager_key = r.email_key THEN 'a user cannot be their own manager; imported without a manager.'
+                             ELSE 'manager ' || r.manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.' END
+        WHERE r.import_id = $1 AND ${applies('$2')} AND (r.manager_id IS NULL OR r.manager_key = r.email_key)`,
+      [importId, mode],
+    );
+    await this.breakCycles(sql, importId, networkId);
+    const [summary] = await sql.query<{ count: number; warnings: string[] | null }>(
+      `SELECT count(*)::int AS count,
+              (array_agg('Line ' || line || ': ' || warning ORDER BY line))[1:${MAX_STORED_WARNINGS}] AS warnings
+         FROM import_rows WHERE import_id = $1 AND warning IS NOT NULL`,
+      [importId],
+    );
+    return { warnings: summary.warnings ?? [], warningCount: summary.count };
+  }
+
+  /**
+   * Manager links form a forest; a file can close a loop (A manages B manages A), directly or through existing
+   * users. The graph goes to memory as two integer arrays (a few MB for a million users) for a linear-time walk.
+   */
+  private async breakCycles(sql: ReturnType<typeof sqlRunner>, importId: string, networkId: string): Promise<void> {
+    await sql.query(
+      `CREATE TEMP TABLE import_manager_edges ON COMMIT DROP AS
+         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_rows r WHERE r.import_id = $1 AND r.manager_id IS NOT NULL
+         UNION ALL
+         SELECT u.id, u.manager_id, 0 FROM users u
+          WHERE u.network_id = $2 AND u.manager_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = $1 AND r.user_id = u.id AND r.manager_id IS NOT NULL)`,
+      [importId, networkId],
+    );
+    const [{ edges }] = await sql.query<{ edges: number }>(`SELECT count(*)::int AS edges FROM import_manager_edges`);
+    if (edges === 0) return;
+    await sql.query(
+      `CREATE TEMP TABLE import_manager_nodes ON COMMIT DROP AS
+         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM import_manager_edges UNION SELECT parent FROM import_manager_edges) n`,
+    );
+    await sql.query(`CREATE INDEX ON import_manager_nodes (id)`);
+    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_manager_nodes`);
+    const parent = new Int32Array(nodes).fill(-1);
+    const line = new Int32Array(nodes);
+    await sql.query(`CREATE TEMP TABLE import_manager_links ON COMMIT DROP AS
+         SELECT c.idx AS child, p.idx AS parent, e.line FROM import_manager_edges e
+           JOIN import_manager_nodes c ON c.id = e.id JOIN import_manager_nodes p ON p.id = e.parent`);
+    await sql.query(`CREATE INDEX ON import_manager_links (child)`);
+    for (let from = 0; from < nodes; from += CYCLE_PAGE) {
+      const [page] = await sql.query<{ c: number[] | null; p: number[] | null; l: number[] | null }>(
+        `SELECT array_agg(child) AS c, array_agg(parent) AS p, array_agg(line) AS l FROM import_manager_links WHERE child >= $1 AND child < $2`,
+        [from, from + CYCLE_PAGE],
+      );
+      (page.c ?? []).forEach((child, i) => {
+        parent[child] = page.p![i];
+        line[child] = page.l![i];
+      });
+    }
+    const breakers = findCycleBreakers(parent, line);
+    if (breakers.length === 0) return;
+    await sql.query(
+      `UPDATE import_rows SET manager_id = NULL, manager_email = NULL,
+              warning = 'manager ' || manager_key || ' would make a management cycle; imported without a manager.'
+        WHERE import_id = $1 AND line = ANY($2::int[])`,
+      [importId, breakers],
+    );
+  }
+
+  async batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]> {
+    const rows = await this.dataSource.query<
+      {
+        line: number; email: string; email_key: string; name: string | null; first_name: string | null; last_name: string | null;
+        title: string | null; mobile: string | null; manager_key: string | null; enabled: boolean | null; user_id: string;
+        manager_id: string | null; manager_email: string | null; rejection: string | null;
+      }[]
+    >(
+      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection
+         FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
+      [importId, afterLine, limit],
+    );
+    return rows.map((r) => ({
+      line: r.line,
+      email: r.email,
+      emailKey: r.email_key,
+      name: r.name ?? undefined,
+      firstName: r.first_name ?? undefined,
+      lastName: r.last_name ?? undefined,
+      title: r.title ?? undefined,
+      mobile: r.mobile ?? undefined,
+      managerKey: r.manager_key ?? undefined,
+      enabled: r.enabled,
+      userId: r.user_id,
+      managerId: r.manager_id,
+      managerEmail: r.manager_email,
+      rejection: r.rejection,
+    }));
+  }
+
+  async rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]> {
+    return this.dataSource.query<RejectedLine[]>(
+      `SELECT j.line, j.email, j.error, j.field, j.fields FROM import_rejections j JOIN imports i ON i.id = j.import_id
+        WHERE i.network_id = $1 AND j.import_id = $2 AND j.line > $3 ORDER BY j.line LIMIT $4`,
+      [networkId, importId, afterLine, limit],
+    );
+  }
+
+  async purge(importId: string): Promise<void> {
+    await this.dataSource.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
+  }
+}

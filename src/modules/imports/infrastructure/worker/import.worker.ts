@@ -1,0 +1,91 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
+import { ImportProcessor } from '../../application/process-import/import-processor.js';
+import { ImportRepository } from '../../application/ports/import-store.port.js';
+import { DistributedLock } from '../../application/ports/network-lock.port.js';
+
+const POLL_MS = 1_000;
+const MAX_PARALLEL = 2;
+const MAX_ATTEMPTS = 5;
+
+/**
+ * Picks up queued imports and ones whose instance died. One import per network at a time across all instances
+ * (a PostgreSQL advisory lock per network), so two imports never interleave their decisions on the same user.
+ */
+@Injectable()
+export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('import-worker');
+  private timer?: NodeJS.Timeout;
+  private readonly busyNetworks = new Set<string>();
+  private readonly running = new Set<Promise<void>>();
+  /** Failed attempts per import and when it may be tried again (exponential back-off, up to a minute). */
+  private readonly attempts = new Map<string, { count: number; retryAt: number }>();
+  private stopped = false;
+  private ticking = false;
+
+  constructor(
+    private readonly imports: ImportRepository,
+    private readonly processor: ImportProcessor,
+    private readonly locks: DistributedLock,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (!this.config.imports.workerEnabled) return;
+    this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.wake();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.allSettled([...this.running]);
+  }
+
+  /** Looks for work now rather than at the next poll (called right after an upload). */
+  wake(): void {
+    if (this.stopped || this.ticking || !this.config.imports.workerEnabled) return;
+    this.ticking = true;
+    this.tick()
+      .catch((error: unknown) => this.logger.error({ err: error }, 'could not look for imports'))
+      .finally(() => (this.ticking = false));
+  }
+
+  private async tick(): Promise<void> {
+    for (const { importId, networkId } of await this.imports.pending()) {
+      if (this.running.size >= MAX_PARALLEL) return;
+      if (this.busyNetworks.has(networkId) || (this.attempts.get(importId)?.retryAt ?? 0) > Date.now()) continue;
+      const lock = await this.locks.tryAcquire(`imports:${networkId}`);
+      if (!lock) continue;
+      this.busyNetworks.add(networkId);
+      const job = this.run(importId)
+        .finally(async () => {
+          this.busyNetworks.delete(networkId);
+          await lock.release();
+        })
+        .finally(() => {
+          this.running.delete(job);
+          this.wake();
+        });
+      this.running.add(job);
+    }
+  }
+
+  private async run(importId: string): Promise<void> {
+    try {
+      const result = await this.processor.process(importId);
+      this.attempts.delete(importId);
+      this.logger.log({ importId, status: result.status, counts: result.counts }, 'import finished');
+    } catch (error) {
+      const attempts = (this.attempts.get(importId)?.count ?? 0) + 1;
+      this.attempts.set(importId, { count: attempts, retryAt: Date.now() + Math.min(60_000, 1_000 * 2 ** attempts) });
+      this.logger.error({ err: error, importId, attempts }, 'import stopped; it will resume from its last batch');
+      if (attempts >= MAX_ATTEMPTS) {
+        this.attempts.delete(importId);
+        await this.processor
+          .giveUp(importId, 'The import kept failing on our side and was stopped. Nothing after the last applied batch was changed; upload the file again, and contact support if it happens again.')
+          .catch((e: unknown) => this.logger.error({ err: e, importId }, 'could not mark the import failed'));
+      }
+    }
+  }
+}
