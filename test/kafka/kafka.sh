@@ -11,6 +11,12 @@
 # and prints "kafka: already running ...". A fresh start prints "kafka: started ...".
 # Every fresh start throws the previous data away.
 #
+# Shared use by test runs (test/support/kafka.mjs):
+#   start --lease PID   start or join, holding a lease for process PID (a jest run);
+#   release PID         drop that lease; the broker stops when the last live lease goes, but only if a
+#                       leased start started it. A plain `start` (by hand, by CI) pins the broker: test
+#                       runs then never stop it; `stop` always does.
+#
 # Environment: KAFKA_PORT (9092), KAFKA_CONTROLLER_PORT (9093), KAFKA_NUM_PARTITIONS (3),
 # KAFKA_START_TIMEOUT (60 s), KAFKA_STOP_TIMEOUT (30 s), KAFKA_HEAP_OPTS (-Xmx512m -Xms64m),
 # KAFKA_JVM_OPTS (start-up oriented flags, see below).
@@ -139,7 +145,31 @@ java_cmd() { # main class and arguments follow
     -cp "$LIB/*" "$@"
 }
 
-start() {
+LEASES="$RUN/leases"
+AUTO_STOP="$RUN/auto-stop" # present: started by a leased start, stops when the last lease is released
+
+take_lease() { # owner pid, or empty for none (a start by hand pins the broker)
+  if [[ -n "$1" ]]; then
+    mkdir -p "$LEASES"
+    : >"$LEASES/$1"
+  else
+    rm -f "$AUTO_STOP"
+  fi
+}
+
+live_leases() { # prints the number of leases whose owner process is alive, dropping the others
+  local f n=0
+  mkdir -p "$LEASES"
+  for f in "$LEASES"/*; do
+    [[ -e "$f" ]] || continue
+    if kill -0 "$(basename "$f")" 2>/dev/null; then n=$((n + 1)); else rm -f "$f"; fi
+  done
+  echo "$n"
+}
+
+start() { # [owner pid of a lease]
+  local lease="${1:-}"
+  [[ -z "$lease" || "$lease" =~ ^[0-9]+$ ]] || die "--lease takes a process id, got '$lease'"
   need java "install Java 17+ (apt-get install -y openjdk-17-jre-headless)"
   need node "node runs the readiness probe (kafkajs from this repo's node_modules)"
   lock
@@ -149,10 +179,12 @@ start() {
   if pid="$(running_pid)"; then
     BROKERS="$(cat "$RUN/brokers" 2>/dev/null || echo "$BROKERS")"
     wait_ready "$pid" >/dev/null || die "a broker runs (pid $pid) but does not answer on $BROKERS; see $LOG_FILE"
+    take_lease "$lease"
     echo "kafka: already running (pid $pid) on $BROKERS"
     return 0
   fi
-  rm -f "$PID_FILE" "$RUN/brokers"
+  rm -f "$PID_FILE" "$RUN/brokers" "$AUTO_STOP"
+  rm -rf "$LEASES"
 
   port_in_use "$KAFKA_PORT" && die "127.0.0.1:$KAFKA_PORT is taken by a process not started from $HERE; stop it or set KAFKA_PORT"
   port_in_use "$KAFKA_CONTROLLER_PORT" && die "127.0.0.1:$KAFKA_CONTROLLER_PORT is taken; set KAFKA_CONTROLLER_PORT"
@@ -184,13 +216,18 @@ start() {
   printf '%s\n' "$pid" >"$PID_FILE"
   printf '%s\n' "$BROKERS" >"$RUN/brokers"
 
-  if ! t_ready="$(wait_ready "$pid")"; then
+  local rc=0
+  t_ready="$(wait_ready "$pid")" || rc=$?
+  if (( rc != 0 )); then
     log "last lines of $LOG_FILE:"
     tail -n 40 "$LOG_FILE" >&2 || true
     stop_pid "$pid"
     rm -f "$PID_FILE" "$RUN/brokers"
+    (( rc == 2 )) && die "the broker process exited during start-up (see above)"
     die "the broker did not become ready within ${KAFKA_START_TIMEOUT}s"
   fi
+  take_lease "$lease"
+  [[ -z "$lease" ]] || : >"$AUTO_STOP"
   echo "kafka: started (pid $pid) on $BROKERS in $(( $(now_ms) - t0 )) ms (format ${t_format} ms; broker ${t_ready})"
 }
 
@@ -234,8 +271,29 @@ stop() {
     return 0
   fi
   stop_pid "$pid"
-  rm -f "$PID_FILE" "$RUN/brokers"
+  rm -f "$PID_FILE" "$RUN/brokers" "$AUTO_STOP"
+  rm -rf "$LEASES"
   echo "kafka: stopped (pid $pid) in $(( $(now_ms) - t0 )) ms"
+}
+
+release() { # owner pid
+  [[ "${1:-}" =~ ^[0-9]+$ ]] || die "release takes the process id given to start --lease"
+  lock
+  rm -f "$LEASES/$1"
+  local pid others
+  others="$(live_leases)"
+  if ! pid="$(running_pid)"; then
+    echo "kafka: released; not running"
+  elif [[ ! -e "$AUTO_STOP" ]]; then
+    echo "kafka: released; broker (pid $pid) left running: started by hand"
+  elif (( others > 0 )); then
+    echo "kafka: released; broker (pid $pid) left running for $others other run(s)"
+  else
+    stop_pid "$pid"
+    rm -f "$PID_FILE" "$RUN/brokers" "$AUTO_STOP"
+    rm -rf "$LEASES"
+    echo "kafka: released; stopped (pid $pid), the last run using it is done"
+  fi
 }
 
 status() {
@@ -249,9 +307,11 @@ status() {
 }
 
 case "${1:-}" in
-  start) start ;;
+  start)
+    if [[ "${2:-}" == --lease ]]; then start "${3:?start --lease needs a process id}"; elif [[ -z "${2:-}" ]]; then start; else die "usage: $0 start [--lease PID]"; fi ;;
   stop) stop ;;
+  release) release "${2:-}" ;;
   status) status ;;
   fetch) lock; fetch_jars; echo "kafka: jars in $LIB" ;;
-  *) echo "usage: $0 start|stop|status|fetch" >&2; exit 2 ;;
+  *) echo "usage: $0 start [--lease PID] | stop | release PID | status | fetch" >&2; exit 2 ;;
 esac

@@ -5,7 +5,8 @@
 //   2. a Testcontainers apache/kafka (KRaft, single node) when a Docker engine answers
 //      (skipped with TESTCONTAINERS=off);
 //   3. the local broker of test/kafka/kafka.sh (Maven Central jars, needs java; mvn the first time).
-//      A broker that already ran is left running; one this call started is stopped by `stop`.
+//      `stop` releases this process's lease on it: a broker started by hand (or by CI) is left
+//      running; one a test run started stops when the last run using it has released it.
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -87,26 +88,29 @@ async function startKafkaContainer() {
 }
 
 async function startLocalBroker() {
+  // The lease names this process: several jest runs in one work tree share the broker, and it stops
+  // only when the last of them releases it, and only if one of them started it (kafka.sh).
+  const lease = String(process.pid);
   let stdout;
   try {
-    ({ stdout } = await run('bash', [KAFKA_SH, 'start'], { timeout: 10 * 60_000, maxBuffer: 16 << 20 }));
+    ({ stdout } = await run('bash', [KAFKA_SH, 'start', '--lease', lease], { timeout: 10 * 60_000, maxBuffer: 16 << 20 }));
   } catch (err) {
     throw new Error(`bash test/kafka/kafka.sh start failed:\n${err.stderr || ''}${err.stdout || ''}${err.message}`);
   }
-  const line = stdout.split('\n').find((l) => /^kafka: (started|already running) /.test(l));
-  const match = line?.match(/^kafka: (started|already running) \(pid \d+\) on (\S+)/);
+  const match = stdout.match(/^kafka: (started|already running) \(pid \d+\) on (\S+)/m);
   if (!match) throw new Error(`unexpected output of kafka.sh start:\n${stdout}`);
-  const [, state, brokers] = match;
-  if (state === 'already running') return { brokers };
   return {
-    brokers,
+    brokers: match[2],
     stop: async () => {
-      await run('bash', [KAFKA_SH, 'stop'], { timeout: 120_000 });
+      await run('bash', [KAFKA_SH, 'release', lease], { timeout: 120_000 });
     },
   };
 }
 
-/** @returns {Promise<{ brokers: string, stop?: () => Promise<void> }>} */
+/**
+ * Call once per test run (jest global setup), and `await stop?.()` once at its end (global teardown).
+ * @returns {Promise<{ brokers: string, stop?: () => Promise<void> }>}
+ */
 export async function ensureKafka() {
   if (process.env.KAFKA_BROKERS) return { brokers: process.env.KAFKA_BROKERS };
   if (process.env.TESTCONTAINERS !== 'off' && (await dockerAnswers())) return startKafkaContainer();
