@@ -1,7 +1,12 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
+import { AppModule } from '../app.module.js';
 import { createHttpApp, openRuntime } from '../bootstrap.js';
+import { runImportCli } from '../modules/imports/infrastructure/cli/import.cli.js';
+import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
+import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
 import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
 import { ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
 import { createLogger } from '../shared/infrastructure/observability/logger.js';
@@ -56,6 +61,35 @@ program
       { expiresIn: opts.expires, issuer: config.auth.issuer, audience: config.auth.audience },
     );
     process.stdout.write(`${token}\n`);
+  });
+
+program
+  .command('import')
+  .description('Import users from a CSV file into a network, in this process (as the admin portal would).')
+  .argument('<file>', 'the CSV file: a heading line, then one line per user')
+  .requiredOption('--network <id>', 'the network to import into')
+  .addOption(new Option('--mode <mode>', 'existing users: skip them, or update them').choices(['skip', 'update']).default('skip'))
+  .option('--auto-invite', 'request an invitation for every user the import creates', false)
+  .option('--dry-run', 'report what would happen, and change nothing', false)
+  .option('--json', 'print exactly the report as JSON on stdout', false)
+  .option('--notify <email>', 'e-mail the result to this admin')
+  .action(async (file: string, opts: { network: string; mode: 'skip' | 'update'; autoInvite: boolean; dryRun: boolean; json: boolean; notify?: string }) => {
+    const loaded = loadConfig();
+    // This process does one import; the service's workers pick up everything else.
+    const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
+    const runtime = await openRuntime(config, logger);
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime), { logger: new PinoNestLogger(logger) });
+    let exitCode = 1;
+    try {
+      const outcome = await runImportCli(app, file, opts);
+      exitCode = outcome.exitCode;
+      if (opts.notify && outcome.report) await app.get(MailOutboxWorker).drainOnce({ networkId: opts.network });
+    } finally {
+      await app.close();
+      await runtime.close();
+    }
+    process.exitCode = exitCode;
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

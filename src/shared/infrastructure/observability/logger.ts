@@ -2,8 +2,8 @@ import type { LoggerService } from '@nestjs/common';
 import { pino, type Logger } from 'pino';
 
 /** One JSON logger for the process; Nest's own messages go through it too. */
-export function createLogger(level: string): Logger {
-  return pino({ level, base: { service: 'office-chat-users' }, timestamp: pino.stdTimeFunctions.isoTime });
+export function createLogger(level: string, destination: 1 | 2 = 1): Logger {
+  return pino({ level, base: { service: 'office-chat-users' }, timestamp: pino.stdTimeFunctions.isoTime }, pino.destination(destination));
 }
 
 type Level = 'error' | 'warn' | 'info' | 'debug' | 'trace';

@@ -29,6 +29,8 @@ export interface ParsedUserFile {
   readonly warnings: readonly string[];
   /** Every data line, in file order: a row to stage, or a line rejected with its reason. Blank lines are skipped. */
   readonly lines: AsyncIterable<ParsedUserLine>;
+  /** Stops reading early and lets go of the file. */
+  close(): Promise<void>;
 }
 
 /** Reads an uploaded users file (encoding, delimiter, quotes, headings) and validates each line into domain values. */

@@ -8,6 +8,7 @@ export interface StoredUpload {
   readonly importId: string;
   readonly sizeBytes: number;
   readonly sha256: string;
+  readonly lineBreaks: number;
 }
 
 export interface StartImportInput {

@@ -10,7 +10,7 @@ import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportRepository, type ImportRecord } from '../ports/import-store.port.js';
 import { UserFileParser } from '../ports/user-file-parser.port.js';
-import { StartImportCommand } from './start-import.command.js';
+import { StartImportCommand, type StoredUpload } from './start-import.command.js';
 
 @CommandHandler(StartImportCommand)
 export class StartImportHandler implements ICommandHandler<StartImportCommand, ImportRecord> {
@@ -28,7 +28,7 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
   async execute({ context, input }: StartImportCommand): Promise<ImportRecord> {
     const { importId, ...stored } = input.upload;
     try {
-      await this.checkImportable(importId);
+      await this.checkImportable(input.upload);
     } catch (error) {
       await this.storage.delete(importId);
       throw error;
@@ -82,13 +82,15 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
 
   /**
    * Refuses, before anything is queued, a file that cannot be imported at all: not a CSV, no e-mail column, a
-   * duplicated column, more rows than allowed. One streaming pass that keeps nothing but a count.
+   * duplicated column, more rows than allowed. The heading line tells most of it; the rows are counted only when
+   * the file has more line breaks than rows allowed (a line break per row is the most a file can have).
    */
-  private async checkImportable(importId: string): Promise<void> {
-    const parsed = await this.parser.open(this.storage.open(importId), {
+  private async checkImportable(upload: StoredUpload): Promise<void> {
+    const parsed = await this.parser.open(this.storage.open(upload.importId), {
       maxRows: this.settings.maxRows,
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
     });
+    if (upload.lineBreaks <= this.settings.maxRows) return parsed.close();
     for await (const line of parsed.lines) void line;
   }
 }

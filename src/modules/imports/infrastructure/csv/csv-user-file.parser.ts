@@ -77,6 +77,13 @@ export class CsvUserFileParser extends UserFileParser {
       }
     }
 
-    return { columns, warnings: mapped.warnings, lines: lines() };
+    return {
+      columns,
+      warnings: mapped.warnings,
+      lines: lines(),
+      close: async () => {
+        await items.return?.();
+      },
+    };
   }
 }

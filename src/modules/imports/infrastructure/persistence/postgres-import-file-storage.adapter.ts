@@ -7,6 +7,13 @@ const CHUNK_BYTES = 1024 * 1024;
 // Chunks written per INSERT: bounds both memory and round trips.
 const CHUNKS_PER_INSERT = 4;
 
+function countLineBreaks(buf: Buffer): number {
+  let n = 0;
+  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
+  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) n++;
+  return n;
+}
+
 /** Files in PostgreSQL, 1 MiB per row, so every instance can read them and none holds a file whole. */
 @Injectable()
 export class PostgresImportFileStorage extends ImportFileStorage {
@@ -17,6 +24,7 @@ export class PostgresImportFileStorage extends ImportFileStorage {
   async save(importId: string, content: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredFile> {
     const hash = createHash('sha256');
     let size = 0;
+    let lineBreaks = 0;
     let chunkNo = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -35,6 +43,7 @@ export class PostgresImportFileStorage extends ImportFileStorage {
         size += buf.length;
         if (size > maxBytes) throw new FileTooLargeError(maxBytes);
         hash.update(buf);
+        lineBreaks += countLineBreaks(buf);
         pending.push(buf);
         pendingBytes += buf.length;
         while (pendingBytes >= CHUNK_BYTES) {
@@ -51,7 +60,7 @@ export class PostgresImportFileStorage extends ImportFileStorage {
       await this.delete(importId);
       throw error;
     }
-    return { sizeBytes: size, sha256: hash.digest('hex') };
+    return { sizeBytes: size, sha256: hash.digest('hex'), lineBreaks };
   }
 
   async *open(importId: string): AsyncIterable<Uint8Array> {

@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { basename } from 'node:path';
+import type { INestApplicationContext } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
+import { FileTooLargeError } from '../../application/ports/import-file-storage.port.js';
+import { DistributedLock, type HeldLock } from '../../application/ports/network-lock.port.js';
+import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
+import { ImportProcessor } from '../../application/process-import/import-processor.js';
+import { ImportUploads } from '../../application/start-import/import-uploads.js';
+import { StartImportCommand } from '../../application/start-import/start-import.command.js';
+import type { ImportMode } from '../../domain/import.events.js';
+import { importReportJson, type ImportReportJson } from '../http/import-report.json.js';
+import { ProgressReporter } from './progress-reporter.js';
+
+export interface ImportCliOptions {
+  readonly network: string;
+  readonly mode: ImportMode;
+  readonly autoInvite: boolean;
+  readonly dryRun: boolean;
+  readonly json: boolean;
+  readonly notify?: string;
+}
+
+/** Exit codes: 0 completed, 1 the import failed, 2 the file was refused. */
+export type ImportCliOutcome = { exitCode: 0 | 1 | 2; report?: ImportReportJson };
+
+const LOCK_WAIT_MS = 500;
+
+async function networkLock(app: INestApplicationContext, networkId: string): Promise<HeldLock> {
+  const locks = app.get(DistributedLock);
+  let told = false;
+  for (;;) {
+    const lock = await locks.tryAcquire(`imports:${networkId}`);
+    if (lock) return lock;
+    if (!told) process.stderr.write(`Another import of network ${networkId} is running; waiting for it to finish…\n`);
+    told = true;
+    await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
+  }
+}
+
+function summary(r: ImportReportJson): string {
+  const c = r.counts;
+  const lines = [
+    `Import ${r.id} ${r.status}${r.dryRun ? ' (dry run: nothing was written)' : ''}`,
+    `  file ${r.fileName} (sha256 ${r.sha256.slice(0, 12)}…), mode ${r.mode === 'skip' ? 'skip existing users' : 'update existing users'}`,
+    `  rows ${c.rows}: created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, skipped ${c.skipped}, rejected ${c.rejected}`,
+    `  activated ${c.activated}, deactivated ${c.deactivated}`,
+  ];
+  if (r.failureReason) lines.push(`  why: ${r.failureReason}`);
+  for (const w of r.warnings.slice(0, 20)) lines.push(`  warning: ${w}`);
+  if (r.warnings.length > 20) lines.push(`  … ${r.warnings.length - 20} more warnings in the report`);
+  return lines.join('\n') + '\n';
+}
+
+/**
+ * `office-chat-users import FILE`: the same application code as the API, in this process. The network lock is
+ * taken first, so a running service's worker and this command never work on the same network at once.
+ */
+export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions): Promise<ImportCliOutcome> {
+  await stat(file);
+  const lock = await networkLock(app, options.network);
+  try {
+    const uploads = app.get(ImportUploads);
+    let recordId: string;
+    try {
+      const upload = await uploads.store(createReadStream(file));
+      try {
+        const record = await app.get(CommandBus).execute(
+          new StartImportCommand(
+            {
+              networkId: options.network,
+              actor: { id: `cli:${userInfo().username}`, email: options.notify },
+              correlationId: randomUUID(),
+            },
+            { fileName: basename(file), upload, mode: options.mode, autoSendInvites: options.autoInvite, dryRun: options.dryRun, notifyEmail: options.notify },
+          ),
+        );
+        recordId = record.id;
+      } catch (error) {
+        await uploads.discard(upload);
+        throw error;
+      }
+    } catch (error) {
+      if (error instanceof FileRefusedError || error instanceof FileTooLargeError) {
+        process.stderr.write(`The file was refused: ${error.message}\n`);
+        return { exitCode: 2 };
+      }
+      throw error;
+    }
+    const progress = new ProgressReporter();
+    const finished = await app.get(ImportProcessor).process(recordId, (p) => progress.update(p));
+    progress.done();
+    const report = importReportJson(finished);
+    if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+    else process.stdout.write(summary(report));
+    return { exitCode: report.status === 'completed' ? 0 : 1, report };
+  } finally {
+    await lock.release();
+  }
+}
