@@ -3,6 +3,7 @@ import { APP_CONFIG, type AppConfig } from '../../shared/infrastructure/config/a
 import { UsersModule } from '../users/users.module.js';
 import { GetImportErrorsHandler } from './application/get-import-errors/get-import-errors.handler.js';
 import { GetImportHandler } from './application/get-import/get-import.handler.js';
+import { InviteImportedUsersHandler } from './application/invite-imported-users/invite-imported-users.handler.js';
 import { ImportBatchHandler } from './application/import-batch/import-batch.handler.js';
 import { IMPORT_SETTINGS, type ImportSettings } from './application/import-settings.js';
 import { ListImportsHandler } from './application/list-imports/list-imports.handler.js';
@@ -43,6 +44,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     GetImportHandler,
     ListImportsHandler,
     GetImportErrorsHandler,
+    InviteImportedUsersHandler,
   ],
   exports: [ImportUploads, ImportProcessor, ImportRepository],
 })

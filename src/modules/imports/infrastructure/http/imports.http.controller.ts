@@ -8,6 +8,7 @@ import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/in
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
 import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { InviteImportedUsersCommand } from '../../application/invite-imported-users/invite-imported-users.command.js';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
 import { GetImportQuery } from '../../application/get-import/get-import.query.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../../application/import-settings.js';
@@ -126,6 +127,14 @@ export class ImportsHttpController {
   async get(@Param('networkId') networkId: string, @Param() params: unknown) {
     const { importId } = parseInput(importIdParam, params, 'path');
     return importReportJson(await this.queries.execute(new GetImportQuery(networkId, importId)));
+  }
+
+  /** Requests an invitation for every user the import created and nobody invited yet; safe to call twice. */
+  @Post(':importId/invitations')
+  @HttpCode(200)
+  async invite(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown) {
+    const { importId } = parseInput(importIdParam, params, 'path');
+    return this.commands.execute(new InviteImportedUsersCommand(commandContext(req, networkId), importId));
   }
 
   /** The rejected lines: JSON pages by default, or the whole list as a CSV to fix and re-upload. */

@@ -52,4 +52,6 @@ export abstract class UserReadModel {
   /** Current users by lower-cased e-mail, locked for update when a transaction is given (bulk paths). */
   abstract findByEmailKeys(networkId: string, emailKeys: readonly string[], tx?: Transaction): Promise<Map<string, UserSnapshot>>;
   abstract findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null>;
+  /** Active users an import created who have not been invited yet, locked, at most `limit` of them. */
+  abstract findUninvitedCreatedByImport(networkId: string, importId: string, limit: number, tx: Transaction): Promise<UserSnapshot[]>;
 }

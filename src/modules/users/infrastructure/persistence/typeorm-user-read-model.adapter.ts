@@ -167,6 +167,15 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
   }
 
+  async findUninvitedCreatedByImport(networkId: string, importId: string, limit: number, tx: Transaction): Promise<UserSnapshot[]> {
+    const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(
+      `${SELECT_USER} WHERE u.network_id = $1 AND u.created_by_import_id = $2 AND u.invitation = 'none' AND u.status = 'active'
+        ORDER BY u.id LIMIT $3 FOR UPDATE OF u`,
+      [networkId, importId, limit],
+    );
+    return rows.map(toSnapshot);
+  }
+
   async list(networkId: string, filter: UserListFilter): Promise<UserPage> {
     const where = ['u.network_id = $1'];
     const params: unknown[] = [networkId];

@@ -1,0 +1,63 @@
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { NotFoundError, ValidationError } from '../../../../shared/application/application-errors.js';
+import { envelope } from '../../../../shared/application/event-envelope.js';
+import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
+import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
+import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { UserProjection, UserReadModel } from '../../../users/application/ports/user-read-model.port.js';
+import { decide, evolve, type ExistingUser } from '../../../users/domain/user.decider.js';
+import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
+import { ImportRepository } from '../ports/import-store.port.js';
+import { InviteImportedUsersCommand, type InvitationsRequested } from './invite-imported-users.command.js';
+
+const CHUNK = 1_000;
+
+@CommandHandler(InviteImportedUsersCommand)
+export class InviteImportedUsersHandler implements ICommandHandler<InviteImportedUsersCommand, InvitationsRequested> {
+  constructor(
+    private readonly imports: ImportRepository,
+    private readonly users: UserReadModel,
+    private readonly projection: UserProjection,
+    private readonly events: EventStore,
+    private readonly uow: UnitOfWork,
+    private readonly clock: Clock,
+    private readonly ids: IdGenerator,
+  ) {}
+
+  async execute({ context, importId }: InviteImportedUsersCommand): Promise<InvitationsRequested> {
+    const record = await this.imports.get(context.networkId, importId);
+    if (!record) throw new NotFoundError(`There is no import ${importId} in network ${context.networkId}.`);
+    if (record.dryRun) throw new ValidationError('A dry run created nobody, so there is nobody to invite.', 'importId');
+    let requested = 0;
+    // Chunked transactions; each chunk only takes users not yet invited, so a retry or a second call invites nobody twice.
+    for (;;) {
+      const done = await this.uow.transaction(async (tx) => {
+        const now = this.clock.now();
+        const pending = await this.users.findUninvitedCreatedByImport(context.networkId, importId, CHUNK, tx);
+        const ctx = { ...context, causationId: context.causationId ?? importId, importId };
+        const decided = pending.map((user) => ({ user, events: decide({ type: 'RequestInvitation', data: {}, metadata: { now } }, user) }));
+        await this.events.append(
+          tx,
+          decided.map(({ user, events }) => ({
+            streamType: 'user' as const,
+            streamId: user.userId,
+            expectedVersion: user.version,
+            events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids),
+          })),
+        );
+        await this.projection.save(
+          tx,
+          decided.map(({ user, events }) => ({
+            ...(events.reduce(evolve, user) as ExistingUser),
+            version: user.version + events.length,
+            createdAt: user.createdAt,
+            updatedAt: now,
+          })),
+        );
+        return pending.length;
+      });
+      requested += done;
+      if (done < CHUNK) return { requested };
+    }
+  }
+}
