@@ -1,0 +1,164 @@
+/**
+ * Headers (aliases, case and blanks, order from the header, unknown columns, a missing or duplicated e-mail
+ * column) and the shapes of files people upload (BOM, UTF-16, Windows-1252, `;` and tab, wrong field counts,
+ * unclosed quotes, an over-long line), all through the API: what the admin sees in the report, the users and
+ * the error list.
+ */
+import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { createUserOverHttp, expectProblem } from '../../support/users-api.js';
+import { csv, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true' });
+});
+afterAll(() => t.close());
+
+async function errorsJson(network: string, importId: string) {
+  const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network]));
+  expect(res.status).toBe(200);
+  return res.body.items as { line: number; email: string | null; error: string; field: string | null; fields: Record<string, string> }[];
+}
+
+async function importsOf(network: string) {
+  const res = await t.http.get(importsPath(network)).set(await t.authHeader([network]));
+  expect(res.status).toBe(200);
+  return res.body.items as unknown[];
+}
+
+describe('headers', () => {
+  it('aliases in another order: Active, Surname, E-mail, Given Name, Job Title, Mobile, Manager', async () => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, fixture('aliased-headings.csv'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 2, rejected: 0 });
+    const users = await usersOf(t, network);
+    expect(users.get('ann.lee@example.com')).toMatchObject({ email: 'Ann.Lee@Example.com', name: 'Ann Lee', firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456', status: 'active' });
+    expect(users.get('bob@example.com')).toMatchObject({ name: 'Bob Ray', firstName: 'Bob', lastName: 'Ray', title: null, mobile: null });
+    expect(report.warnings).toEqual([expect.stringMatching(/^Line 2: manager boss@example\.com is neither/)]);
+  });
+
+  it.each([
+    [' login , first name ,  FAMILY NAME  ', 'ann@acme.example,Ann,Lee'],
+    ['  EMAIL  , Given_Name ,Surname,ENABLED', 'ann@acme.example,Ann,Lee,TRUE'],
+    ['e-mail,givenname,familyname,active', 'ann@acme.example,Ann,Lee,true'],
+    ['Email/Login,First Name,Last Name', 'ann@acme.example,Ann,Lee'],
+  ])('headings are matched case-insensitively and trimmed: %s', async (header, line) => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, csv(header, line));
+    expect(report.counts).toMatchObject({ rows: 1, created: 1 });
+    expect(report.warnings).toEqual([]);
+    expect((await usersOf(t, network)).get('ann@acme.example')).toMatchObject({ name: 'Ann Lee', firstName: 'Ann', lastName: 'Lee', status: 'active' });
+  });
+
+  it('column order comes from the header, never from position', async () => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, csv('Enabled,mobile,title,lastname,firstname,email/login,name', 'FALSE,,,,,gone@acme.example,Gone', 'TRUE,+91 1234123411,Director,Smith,Will,will@acme.example,Will Smith'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, skipped: 1 });
+    expect((await usersOf(t, network)).get('will@acme.example')).toMatchObject({ name: 'Will Smith', firstName: 'Will', lastName: 'Smith', title: 'Director', mobile: '+911234123411' });
+  });
+
+  it('an unknown column is a warning on the report and is ignored', async () => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, fixture('unknown-column.csv'));
+    expect(report.counts).toMatchObject({ rows: 1, created: 1 });
+    expect(report.warnings).toEqual(['Unknown column "department" was ignored']);
+    const ann = (await usersOf(t, network)).get('ann@example.com')!;
+    expect(JSON.stringify(ann)).not.toContain('Sales');
+  });
+
+  it('no e-mail column: 422 naming the e-mail heading; nothing queued', async () => {
+    const network = uniqueNetworkId('hdr');
+    const res = await upload(t, network, fixture('missing-email-header.csv'));
+    const problem = expectProblem(res, 422);
+    expect(problem.detail).toMatch(/e-mail column/);
+    expect(problem.detail).toContain('email/login');
+    expect(problem.reason).toBe('missing-email-column');
+    expect(await importsOf(network)).toEqual([]);
+  });
+
+  it('a duplicated e-mail column (email and login): 422 naming both headings; nothing queued', async () => {
+    const network = uniqueNetworkId('hdr');
+    const res = await upload(t, network, fixture('duplicate-email-header.csv'));
+    const problem = expectProblem(res, 422);
+    expect(problem.reason).toBe('duplicate-column');
+    expect(problem.detail).toMatch(/"email".*"login"|"login".*"email"/i);
+    expect(problem.detail).toMatch(/e-mail/);
+    expect(await importsOf(network)).toEqual([]);
+    expect(await usersOf(t, network)).toEqual(new Map());
+  });
+});
+
+describe('encodings and delimiters', () => {
+  it.each(['utf8-bom.csv', 'utf16le-bom.csv', 'utf16be-bom.csv', 'windows-1252.csv'])('%s: names arrive accented in the read model', async (name) => {
+    const network = uniqueNetworkId('enc');
+    // José exists already so that his FALSE line updates (and shows) his name instead of being skipped.
+    await createUserOverHttp(t, network, { email: 'jose.nunez@example.com', name: 'Placeholder' });
+    const report = await importCsv(t, network, fixture(name), { mode: 'update' }, name);
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, updated: 1, deactivated: 1, rejected: 0 });
+    const users = await usersOf(t, network);
+    expect(users.get('renee.muller@example.com')).toMatchObject({ name: 'Renée Müller', firstName: 'Renée', lastName: 'Müller', title: 'Señora Directora', mobile: '+33612345678', status: 'active' });
+    expect(users.get('jose.nunez@example.com')).toMatchObject({ name: 'José Núñez', firstName: 'José', lastName: 'Núñez', title: 'Ingeniero', status: 'deactivated' });
+  });
+
+  it('UTF-16 without a BOM is refused, never a 500 (415/422)', async () => {
+    const res = await upload(t, uniqueNetworkId('enc'), fixture('utf16le-no-bom.csv'));
+    expect([415, 422]).toContain(res.status);
+    expectProblem(res, res.status);
+  });
+
+  it('`;` delimiter (a comma inside a value stays in it)', async () => {
+    const network = uniqueNetworkId('enc');
+    const report = await importCsv(t, network, fixture('semicolon.csv'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, skipped: 1 });
+    expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ name: 'Ann Lee', title: 'Director, Sales', mobile: '+447911123456' });
+  });
+
+  it('tab delimiter', async () => {
+    const network = uniqueNetworkId('enc');
+    const report = await importCsv(t, network, fixture('tab-delimited.csv'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, skipped: 1 });
+    expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ name: 'Ann Lee', title: 'Director' });
+  });
+
+  it('CRLF, blank lines and a trailing empty line: blank lines are not rows', async () => {
+    const network = uniqueNetworkId('enc');
+    const report = await importCsv(t, network, fixture('blank-lines.csv'));
+    expect(report.counts.rows).toBe(2);
+    expect(exclusiveSum(report.counts)).toBe(2);
+  });
+});
+
+describe('faulty lines: rejected with their line number, the others go on', () => {
+  it('a line with fewer or more fields than headings: rejected with line, expected and actual counts', async () => {
+    const network = uniqueNetworkId('lines');
+    const report = await importCsv(t, network, fixture('wrong-field-counts.csv'));
+    expect(report.counts).toMatchObject({ rows: 4, created: 1, skipped: 1, rejected: 2 });
+    expect([...(await usersOf(t, network)).keys()]).toEqual(['ann@example.com']);
+    const errors = await errorsJson(network, report.id);
+    expect(errors.map((e) => e.line)).toEqual([3, 4]);
+    expect(errors[0].error).toMatch(/line 3 has 3 fields but the header has 5/);
+    expect(errors[1].error).toMatch(/line 4 has 6 fields but the header has 5/);
+    expect(errors[0].email).toBe('bob@example.com');
+  });
+
+  it('an unclosed quote: that line is rejected naming it, the following lines still import', async () => {
+    const network = uniqueNetworkId('lines');
+    const report = await importCsv(t, network, fixture('unclosed-quote.csv'));
+    // Ann and Cid created, Dee skipped (FALSE), Bob's line rejected.
+    expect(report.counts).toMatchObject({ rows: 4, created: 2, skipped: 1, rejected: 1 });
+    expect([...(await usersOf(t, network)).keys()].sort()).toEqual(['ann@example.com', 'cid@example.com']);
+    const errors = await errorsJson(network, report.id);
+    expect(errors).toEqual([expect.objectContaining({ line: 3, error: expect.stringMatching(/quote/i) })]);
+    expect(errors[0].error).toMatch(/line 3/);
+  });
+
+  it('a line over 64 KiB is rejected with its number; the lines around it import', async () => {
+    const network = uniqueNetworkId('lines');
+    const long = 'x'.repeat(70 * 1024);
+    const report = await importCsv(t, network, csv('email/login,name,title', 'a@acme.example,A,', `b@acme.example,B,${long}`, 'c@acme.example,C,'));
+    expect(report.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
+    expect([...(await usersOf(t, network)).keys()].sort()).toEqual(['a@acme.example', 'c@acme.example']);
+    const errors = await errorsJson(network, report.id);
+    expect(errors).toEqual([expect.objectContaining({ line: 3, error: expect.stringMatching(/64 KiB|too long|longer/i) })]);
+  });
+});
