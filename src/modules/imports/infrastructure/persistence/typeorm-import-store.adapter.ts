@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
@@ -180,14 +181,16 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
+  /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
   async stage(importId: string, rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void> {
     if (rows.length > 0) {
       const col = <T>(pick: (r: RowToStage) => T): T[] => rows.map(pick);
       await this.dataSource.query(
-        `INSERT INTO import_rows (import_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled)
-         SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])`,
+        `INSERT INTO import_rows (import_id, user_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled)
+         SELECT $1, * FROM unnest($12::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])`,
         [importId, col((r) => r.line), col((r) => r.email), col((r) => r.emailKey), col((r) => r.name ?? null), col((r) => r.firstName ?? null),
-          col((r) => r.lastName ?? null), col((r) => r.title ?? null), col((r) => r.mobile ?? null), col((r) => r.managerKey ?? null), col((r) => r.enabled)],
+          col((r) => r.lastName ?? null), col((r) => r.title ?? null), col((r) => r.mobile ?? null), col((r) => r.managerKey ?? null), col((r) => r.enabled),
+          rows.map(() => randomUUID())],
       );
     }
     await this.insertRejections(undefined, importId, rejected);
@@ -222,8 +225,6 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
         WHERE r.import_id = $1 AND u.network_id = $2 AND u.email_key = r.email_key`,
       [importId, networkId],
     );
-    // Ids for new users are given now, so a manager named on an earlier line can point at them.
-    await sql.query(`UPDATE import_rows SET user_id = gen_random_uuid() WHERE import_id = $1 AND user_id IS NULL`, [importId]);
     // A row "applies" its manager when the row will create or update its user.
     const applies = (modeParam: string) => `r.rejection IS NULL AND r.manager_key IS NOT NULL
                      AND (CASE WHEN r.existing THEN ${modeParam}::text = 'update' ELSE r.enabled IS DISTINCT FROM false END)`;
