@@ -202,12 +202,17 @@ export class Api {
       });
       xhr.addEventListener('error', () => reject(new ApiError(0, STATUS_WORDS[0])));
       xhr.addEventListener('load', () => {
-        const response = new Response(xhr.responseText, { status: xhr.status, headers: { 'Content-Type': xhr.getResponseHeader('Content-Type') ?? 'text/plain' } });
         if (xhr.status >= 200 && xhr.status < 300) {
-          response.json().then((report) => resolve(report as ImportReport), reject);
+          try {
+            resolve(JSON.parse(xhr.responseText) as ImportReport);
+          } catch {
+            reject(new ApiError(xhr.status, 'The service answered with something that is not an import report.'));
+          }
           return;
         }
-        errorFrom(response).then((error) => {
+        const status = xhr.status >= 400 && xhr.status <= 599 ? xhr.status : 500;
+        const headers = { 'Content-Type': xhr.getResponseHeader('Content-Type') ?? 'text/plain' };
+        errorFrom(new Response(xhr.responseText, { status, headers })).then((error) => {
           if (xhr.status === 401) this.onUnauthorized(error);
           reject(error);
         }, reject);

@@ -1,0 +1,209 @@
+// Users: the network's users with search, status filter and paging; activate / deactivate; a user's history.
+
+import type { HistoryEntry, User } from './api.mjs';
+import { errorBox, type View } from './context.mjs';
+import { append, fill, focusTarget, formatDateTime, h } from './dom.mjs';
+
+const PAGE_SIZE = 20;
+
+const EVENT_WORDS: Record<string, string> = {
+  UserCreated: 'Created',
+  UserProfileUpdated: 'Profile updated',
+  UserDeactivated: 'Deactivated',
+  UserActivated: 'Activated',
+  UserManagerAssigned: 'Manager assigned',
+  UserInvitationRequested: 'Invitation requested',
+};
+
+/** The list's state survives switching tabs within the page (not a reload). */
+const state: { network: string; search: string; status: '' | 'active' | 'deactivated'; cursors: (string | undefined)[] } = {
+  network: '',
+  search: '',
+  status: '',
+  cursors: [undefined],
+};
+
+function describeValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export const usersView: View = (main, context) => {
+  let stopped = false;
+  if (state.network !== context.session.network) Object.assign(state, { network: context.session.network, search: '', status: '', cursors: [undefined] });
+  const errors = errorBox();
+  const status = h('p', { class: 'muted', role: 'status', id: 'users-status' });
+
+  const search = h('input', { type: 'search', id: 'user-search', name: 'search', value: state.search, autocomplete: 'off', 'aria-describedby': 'user-search-help' });
+  const statusFilter = h(
+    'select',
+    { id: 'user-status', name: 'status' },
+    h('option', { value: '', selected: state.status === '' }, 'All'),
+    h('option', { value: 'active', selected: state.status === 'active' }, 'Active'),
+    h('option', { value: 'deactivated', selected: state.status === 'deactivated' }, 'Deactivated'),
+  );
+  const filters = h(
+    'form',
+    { class: 'filters', role: 'search', 'aria-label': 'Find users' },
+    h('div', { class: 'field' }, h('label', { for: 'user-search' }, 'Search'), search, h('span', { class: 'help', id: 'user-search-help' }, 'Name or e-mail')),
+    h('div', { class: 'field' }, h('label', { for: 'user-status' }, 'Status'), statusFilter),
+    h('div', { class: 'field' }, h('button', { type: 'submit', id: 'user-search-button' }, 'Search')),
+  );
+
+  const body = h('tbody', {});
+  const table = h(
+    'table',
+    { id: 'users-table' },
+    h('caption', { class: 'visually-hidden' }, 'Users of the network'),
+    h('thead', {}, h('tr', {}, ['Name', 'E-mail', 'Title', 'Status', 'Invitation', 'Actions'].map((c) => h('th', { scope: 'col' }, c)))),
+    body,
+  );
+  const previous = h('button', { type: 'button', class: 'secondary', id: 'users-previous' }, 'Previous page');
+  const next = h('button', { type: 'button', class: 'secondary', id: 'users-next' }, 'Next page');
+  const pageLabel = h('span', { class: 'muted', id: 'users-page' });
+  const history = h('section', { class: 'card history', id: 'history', 'aria-labelledby': 'history-heading', hidden: true });
+
+  append(main, [
+    h('h1', {}, 'Users'),
+    h('p', { class: 'lead' }, `The users of network ${context.session.network}. Choose a name to see that user's history.`),
+    filters,
+    errors.element,
+    h(
+      'div',
+      { class: 'users-layout' },
+      h('div', { class: 'card users-list' }, h('div', { class: 'table-wrap' }, table), h('div', { class: 'pager' }, previous, pageLabel, next), status),
+      history,
+    ),
+  ]);
+
+  const load = async () => {
+    errors.clear();
+    const page = state.cursors.length;
+    status.textContent = 'Loading…';
+    try {
+      const result = await context.api.listUsers(context.session.network, {
+        search: state.search || undefined,
+        status: state.status || undefined,
+        cursor: state.cursors[state.cursors.length - 1],
+        limit: PAGE_SIZE,
+      });
+      if (stopped) return;
+      fill(body, result.items.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No user matches.')) : result.items.map((u) => row(u)));
+      previous.disabled = page <= 1;
+      next.disabled = result.nextCursor === null;
+      next.dataset.cursor = result.nextCursor ?? '';
+      pageLabel.textContent = `Page ${page}`;
+      status.textContent = `${result.items.length === 0 ? 'No' : result.items.length} user${result.items.length === 1 ? '' : 's'} shown${state.search ? ` matching “${state.search}”` : ''}.`;
+    } catch (error) {
+      if (stopped) return;
+      status.textContent = '';
+      errors.show(error);
+    }
+  };
+
+  const row = (user: User): HTMLTableRowElement => {
+    const rowErrors = errorBox();
+    const toggle = h(
+      'button',
+      { type: 'button', class: user.status === 'active' ? 'danger small' : 'small', 'aria-label': `${user.status === 'active' ? 'Deactivate' : 'Activate'} ${user.name}` },
+      user.status === 'active' ? 'Deactivate' : 'Activate',
+    );
+    const tr = h(
+      'tr',
+      { 'data-user-id': user.id, 'data-email': user.email },
+      h('td', {}, h('button', { type: 'button', class: 'link', 'aria-controls': 'history', onclick: () => void showHistory(user) }, user.name)),
+      h('td', {}, user.email),
+      h('td', {}, user.title ?? ''),
+      h('td', {}, h('span', { class: `status status-${user.status}` }, user.status)),
+      h('td', {}, user.invitation === 'requested' ? 'requested' : '—'),
+      h('td', {}, toggle, rowErrors.element),
+    );
+    toggle.addEventListener('click', async () => {
+      rowErrors.clear();
+      toggle.disabled = true;
+      const activate = user.status !== 'active';
+      try {
+        const updated = await context.api.setUserActive(context.session.network, user.id, activate);
+        const replacement = row(updated);
+        tr.replaceWith(replacement);
+        context.announce(`${updated.name} is now ${updated.status}.`);
+        status.textContent = `${updated.name} (${updated.email}) is now ${updated.status}.`;
+        replacement.querySelector<HTMLButtonElement>('td:last-child button')?.focus();
+        if (!history.hidden && history.dataset.userId === user.id) void showHistory(updated, false);
+      } catch (error) {
+        rowErrors.show(error);
+        toggle.disabled = false;
+      }
+    });
+    return tr;
+  };
+
+  const showHistory = async (user: User, moveFocus = true) => {
+    history.hidden = false;
+    history.dataset.userId = user.id;
+    const heading = h('h2', { id: 'history-heading' }, `History of ${user.name}`);
+    fill(history, heading, h('p', { class: 'muted' }, 'Loading…'));
+    if (moveFocus) focusTarget(heading);
+    try {
+      const { items } = await context.api.userHistory(context.session.network, user.id);
+      if (stopped || history.dataset.userId !== user.id) return;
+      fill(
+        history,
+        heading,
+        h('p', { class: 'muted' }, `${user.email} · version ${user.version}`),
+        h('ol', { class: 'events', id: 'history-events' }, items.map((e) => eventItem(e))),
+        h('button', { type: 'button', class: 'secondary', onclick: closeHistory }, 'Close history'),
+      );
+    } catch (error) {
+      const historyErrors = errorBox();
+      historyErrors.show(error);
+      fill(history, heading, historyErrors.element);
+    }
+  };
+
+  function closeHistory(): void {
+    history.hidden = true;
+    body.querySelector<HTMLButtonElement>(`tr[data-user-id="${CSS.escape(history.dataset.userId ?? '')}"] button.link`)?.focus();
+  }
+
+  filters.addEventListener('submit', (event) => {
+    event.preventDefault();
+    state.search = search.value.trim();
+    state.status = statusFilter.value as typeof state.status;
+    state.cursors = [undefined];
+    void load();
+  });
+  statusFilter.addEventListener('change', () => filters.requestSubmit());
+  next.addEventListener('click', () => {
+    if (!next.dataset.cursor) return;
+    state.cursors.push(next.dataset.cursor);
+    void load();
+  });
+  previous.addEventListener('click', () => {
+    if (state.cursors.length <= 1) return;
+    state.cursors.pop();
+    void load();
+  });
+
+  void load();
+  return () => {
+    stopped = true;
+  };
+};
+
+function eventItem(e: HistoryEntry): HTMLElement {
+  const details = Object.entries(e.data).filter(([key]) => key !== 'userId' && key !== 'networkId');
+  return h(
+    'li',
+    { 'data-event-type': e.type },
+    h('p', { class: 'event-title' }, h('strong', {}, `${e.version}. ${EVENT_WORDS[e.type] ?? e.type}`), ` · ${formatDateTime(e.recordedAt)}`),
+    h(
+      'p',
+      { class: 'muted' },
+      `by ${e.actor.email ?? e.actor.id}`,
+      e.importId ? [' · from ', h('a', { href: `#/imports/${encodeURIComponent(e.importId)}` }, 'an import')] : null,
+    ),
+    details.length > 0 ? h('dl', { class: 'event-data' }, details.map(([key, value]) => h('div', {}, h('dt', {}, key), h('dd', {}, describeValue(value))))) : null,
+  );
+}
