@@ -79,7 +79,7 @@ program
     const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
     const runtime = await openRuntime(config, logger);
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime), { logger: new PinoNestLogger(logger) });
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
     let exitCode = 1;
     try {
       const outcome = await runImportCli(app, file, opts);
