@@ -152,6 +152,16 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     expect(errors[0].error).toMatch(/line 3/);
   });
 
+  it('a NUL character past the first 8 KiB rejects its line (never fails the import); the next lines import', async () => {
+    const network = uniqueNetworkId('lines');
+    const lines = Array.from({ length: 600 }, (_, i) => `u${i}@acme.example,User ${i},`);
+    const report = await importCsv(t, network, csv('email/login,name,title', ...lines, 'nul@acme.example,Nul\u0000Name,', 'after@acme.example,After,'));
+    expect(report.counts).toMatchObject({ rows: 602, created: 601, rejected: 1 });
+    const errors = await errorsJson(network, report.id);
+    expect(errors).toEqual([expect.objectContaining({ line: 602, error: expect.stringMatching(/line 602 has characters that cannot be read/) })]);
+    expect((await usersOf(t, network)).has('after@acme.example')).toBe(true);
+  });
+
   it('a line over 64 KiB is rejected with its number; the lines around it import', async () => {
     const network = uniqueNetworkId('lines');
     const long = 'x'.repeat(70 * 1024);

@@ -67,7 +67,8 @@ export interface CsvRecordScannerOptions {
  *   have the header's number of fields, or whose quoted line breaks enclose a line (or the quoted part of
  *   one) with as many delimiters as the header, or that reaches the end of the file inside quotes, is
  *   reported as "line 7: a quote is opened but never closed", and reading resumes on its second line.
- * - A data line with U+FFFD (bytes invalid in the detected encoding) is reported rather than imported garbled.
+ * - A data line with U+FFFD (bytes invalid in the detected encoding) or a NUL (past the binary check's sample;
+ *   PostgreSQL cannot store it) is reported rather than imported garbled.
  *
  * The first record is the header; file-level faults (binary content, an unreadable or missing header) throw
  * an ImportFileRefusedError.
@@ -123,7 +124,8 @@ export class CsvRecordScanner {
 
   private run(final: boolean): void {
     if (!this.started && !this.start(final)) return;
-    this.hasReplacementChars = this.pending.indexOf('\uFFFD') >= 0;
+    // NUL too: PostgreSQL cannot store it in text, so such a line is reported like an undecodable one.
+    this.hasReplacementChars = this.pending.indexOf('\uFFFD') >= 0 || this.pending.indexOf('\u0000') >= 0;
     const text = this.pending;
     const len = text.length;
     let pos = 0;
@@ -340,7 +342,7 @@ export class CsvRecordScanner {
       return firstBreakEnd;
     }
     this.line = line + breaks + 1;
-    if (this.headerFields !== undefined && this.hasReplacementChars && record.indexOf('\uFFFD') >= 0) {
+    if (this.headerFields !== undefined && this.hasReplacementChars && (record.indexOf('\uFFFD') >= 0 || record.indexOf('\u0000') >= 0)) {
       this.ledger.pushProblem({
         line,
         code: 'invalid-characters',
