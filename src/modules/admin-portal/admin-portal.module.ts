@@ -40,7 +40,10 @@ export class AdminPortalModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    const app = this.adapterHost.httpAdapter.getInstance<Express>();
+    // An application context without HTTP (a one-off CLI command) has nothing to mount on.
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | undefined;
+    if (!adapter) return;
+    const app = adapter.getInstance<Express>();
     const directory = adminPortalDirectory();
     if (!isBuilt(directory)) {
       this.logger.warn({ directory }, 'admin portal is not built; /admin answers 503 until `npm run build` has run');

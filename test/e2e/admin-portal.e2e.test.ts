@@ -1,0 +1,360 @@
+/**
+ * The admin portal (/admin) in a real browser: Debian's Chromium, headless, on a 1366×768 screen, against the
+ * real service in-process (test database, import worker on). It walks the admin guide: sign in with a token,
+ * dry-run then import the guide's sample, watch the progress of a bigger file reach done, import a file with bad
+ * lines and download its error CSV, invite the imported users from the e-mail's link, and deactivate a user
+ * from the Users tab, checking each outcome through the API.
+ *
+ * The page is built by the same script `npm run build` runs, into a temporary folder (ADMIN_PORTAL_DIR).
+ * Screenshots: docs/admin-import-result.png and docs/admin-users.png are rewritten when UPDATE_SCREENSHOTS=1.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Page } from 'playwright-core';
+import { mintToken } from '../../src/shared/infrastructure/auth/jwt-verifier.js';
+import { startTestApp, uniqueNetworkId, type TestApp } from '../support/app.js';
+import { CSV_FIXTURES, errorsCsv, historyOf, parseCsv, usersOf } from '../support/imports.js';
+import { usersPath } from '../support/users-api.js';
+import { CHROMIUM, chromiumAvailable, launchChromium, until, type Browser } from './browser.js';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const BUILD_SCRIPT = join(ROOT, 'src/modules/admin-portal/build-web.mjs');
+const ADMIN = 'admin@acme.example';
+const GUIDE_HEADINGS = 'name,firstname,lastname,email/login,title,mobile,manager,Enabled';
+const PROGRESS_ROWS = 1_500;
+
+const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'ocu-screenshots-'));
+
+const inBrowser = chromiumAvailable() ? describe : describe.skip;
+if (!chromiumAvailable()) {
+  // eslint-disable-next-line no-console
+  console.warn(`Admin portal browser tests SKIPPED: ${CHROMIUM} is missing. Install it with "apt-get install -y chromium" (.ci/run does).`);
+}
+
+/** A realistic file of many users, for a progress bar that has something to show. */
+function manyUsersCsv(rows: number): Buffer {
+  const first = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elif', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kiri', 'Liam', 'Maya', 'Nils', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tara'];
+  const last = ['Adams', 'Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jansen', 'Kowalski', 'Lopez', 'Meyer', 'Nakamura', 'Okafor', 'Petrov', 'Quist', 'Rossi', 'Silva', 'Tanaka'];
+  const titles = ['Engineer', 'Designer', 'Sales', 'Support', 'Finance', 'Marketing'];
+  const lines = ['name,firstname,lastname,email/login,title,mobile,manager,Enabled'];
+  for (let i = 0; i < rows; i++) {
+    const f = first[i % first.length];
+    const l = last[Math.floor(i / first.length) % last.length];
+    const email = `${f}.${l}.${i}@acme.example`.toLowerCase();
+    lines.push(`"${f} ${l}","${f}","${l}","${email}","${titles[i % titles.length]}","","","TRUE"`);
+  }
+  return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
+}
+
+/** The summary as the page shows it: { rows: 2, created: 1, ... } read from the rendered numbers. */
+function readCounts(page: Page): Promise<Record<string, number>> {
+  return page.$$eval('#summary [data-count]', (items) =>
+    Object.fromEntries(items.map((item) => [(item as HTMLElement).dataset.count, Number((item.querySelector('dd')?.textContent ?? '').replace(/[^0-9]/g, ''))])),
+  );
+}
+
+const hashImportId = (page: Page) => /#\/imports\/([^/]+)/.exec(new URL(page.url()).hash)?.[1];
+
+async function signIn(page: Page, token: string): Promise<void> {
+  await page.getByLabel('Admin token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.locator('#admin-email').waitFor();
+}
+
+/** Waits for the report of a finished import (summary rendered) whose id differs from `not`. */
+async function finishedReport(page: Page, not?: string): Promise<string> {
+  return until(async () => {
+    const id = hashImportId(page);
+    if (!id || id === not) return undefined;
+    const status = await page.locator('#report-status').textContent({ timeout: 100 }).catch(() => null);
+    if (status !== 'completed' && status !== 'failed') return undefined;
+    return (await page.locator('#summary').count()) > 0 ? id : undefined;
+  }, 'the import report to show a finished import', 30_000);
+}
+
+inBrowser('admin portal (/admin) in Chromium', () => {
+  let t: TestApp;
+  let browser: Browser;
+  let page: Page;
+  let token: string;
+  const network = uniqueNetworkId('acme');
+  const otherNetwork = uniqueNetworkId('globex');
+  const assets = mkdtempSync(join(tmpdir(), 'ocu-admin-portal-'));
+  const dataDir = mkdtempSync(join(tmpdir(), 'ocu-admin-data-'));
+  const previousAssetsDir = process.env.ADMIN_PORTAL_DIR;
+  const pageProblems: string[] = [];
+  let guideImportId = '';
+
+  beforeAll(async () => {
+    const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--out', assets], { encoding: 'utf8' });
+    if (build.status !== 0) throw new Error(`building the admin portal failed:\n${build.stdout}${build.stderr}`);
+    process.env.ADMIN_PORTAL_DIR = assets;
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '250', DATA_DIR: dataDir });
+    token = await t.tokenFor([network, otherNetwork], ADMIN);
+    browser = await launchChromium();
+    page = await browser.newPage();
+    // Script errors and CSP violations fail the suite at the end.
+    page.on('pageerror', (error) => pageProblems.push(`page error: ${error.message}`));
+    page.on('console', (message) => {
+      if (/Content Security Policy|Refused to/i.test(message.text())) pageProblems.push(`console: ${message.text()}`);
+    });
+  }, 120_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+    if (previousAssetsDir === undefined) delete process.env.ADMIN_PORTAL_DIR;
+    else process.env.ADMIN_PORTAL_DIR = previousAssetsDir;
+    rmSync(assets, { recursive: true, force: true });
+    rmSync(dataDir, { recursive: true, force: true });
+    if (process.env.UPDATE_SCREENSHOTS !== '1') rmSync(screenshotDir, { recursive: true, force: true });
+  });
+
+  it('serves the page at /admin with its own files only (strict CSP), and no API route', async () => {
+    const redirect = await t.http.get('/admin').redirects(0);
+    expect(redirect.status).toBe(301);
+    expect(redirect.headers.location).toBe('/admin/');
+    const index = await t.http.get('/admin/').expect(200);
+    expect(index.headers['content-type']).toMatch(/^text\/html/);
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(index.headers['content-security-policy']).toContain("connect-src 'self'");
+    const script = await t.http.get('/admin/main.mjs').expect(200);
+    expect(script.headers['content-type']).toMatch(/^text\/javascript/);
+    const template = await t.http.get('/admin/users-template.csv').expect(200);
+    expect(template.text.trim()).toBe(GUIDE_HEADINGS);
+    await t.http.get('/admin/no-such-file.js').expect(404);
+  });
+
+  it("refuses what is not a token, shows the API's own sentence for a token it refuses, then signs in and shows the admin and networks", async () => {
+    await page.goto(`${t.baseUrl}/admin/`);
+    await expect(page.title()).resolves.toMatch(/Sign in/);
+
+    await page.getByLabel('Admin token').fill('not-a-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await until(async () => /not a token/.test((await page.locator('.sign-in [role="alert"]').textContent()) ?? ''), 'the "not a token" error');
+
+    const forged = await mintToken('a-secret-this-service-does-not-know', { sub: ADMIN, email: ADMIN, networks: [network] });
+    const refusal = await t.http.get(usersPath(network)).set('Authorization', `Bearer ${forged}`).expect(401);
+    expect(refusal.headers['content-type']).toMatch(/^application\/problem\+json/);
+    await page.getByLabel('Admin token').fill(forged);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await until(async () => (await page.locator('.sign-in [role="alert"]').textContent()) === refusal.body.detail, "the API's 401 detail on the sign-in form");
+
+    await signIn(page, token);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    expect(await page.locator('#admin-email').textContent()).toBe(ADMIN);
+    expect(await page.locator('#admin-networks').textContent()).toContain(`${network}, ${otherNetwork}`);
+    expect(await page.locator('#network option').allTextContents()).toEqual([network, otherNetwork]);
+    expect(await page.locator('#network').inputValue()).toBe(network);
+    expect(await page.evaluate(() => sessionStorage.getItem('office-chat-admin.token'))).toBe(token);
+    expect(await page.evaluate(() => localStorage.length)).toBe(0);
+
+    // A reload keeps the session (same tab).
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    expect(await page.locator('#admin-email').textContent()).toBe(ADMIN);
+  });
+
+  it("the Import Users tab is the guide's: the two modes with their explanations, auto-invite, file, dry run, template, Import Now", async () => {
+    expect(await page.locator('.breadcrumb').textContent()).toBe('UsersInvite UsersImport Users');
+    const skip = page.getByLabel('Skip existing users');
+    const update = page.getByLabel('Update existing users');
+    expect(await skip.isChecked()).toBe(true);
+    expect(await update.isChecked()).toBe(false);
+    expect(await page.locator('#mode-skip-help').textContent()).toMatch(/only the new users found in the uploaded CSV are added/);
+    expect(await page.locator('#mode-update-help').textContent()).toMatch(/updated with the new values from the uploaded CSV.*new users found in the CSV are created/);
+    expect(await skip.getAttribute('aria-describedby')).toBe('mode-skip-help');
+    expect(await page.getByLabel('Auto send invites to all newly created users').isChecked()).toBe(false);
+    expect(await page.getByLabel('Dry run first').isChecked()).toBe(false);
+    expect(await page.getByLabel('CSV file').getAttribute('type')).toBe('file');
+    await page.getByRole('button', { name: 'Import Now' }).waitFor();
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download CSV template' }).click()]);
+    expect(download.suggestedFilename()).toBe('office-chat-users-template.csv');
+    expect(readFileSync(await download.path(), 'utf8').trim()).toBe(GUIDE_HEADINGS);
+
+    // Import Now without a file says so, next to the form.
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    await until(async () => /Choose the CSV file/.test((await page.locator('#import-form [role="alert"]').textContent()) ?? ''), 'the "choose a file" error');
+  });
+
+  it("dry-runs the guide's sample (nothing changes), then imports it for real from the dry run's report", async () => {
+    await page.getByLabel('Dry run first').check();
+    await page.getByLabel('CSV file').setInputFiles(join(CSV_FIXTURES, 'guide-sample-typographic.csv'));
+    expect(await page.locator('#file-chosen').textContent()).toMatch(/guide-sample-typographic\.csv/);
+    await page.getByRole('button', { name: 'Import Now' }).click();
+
+    const dryRunId = await finishedReport(page);
+    await page.locator('#dry-run-panel').waitFor();
+    expect(await page.locator('#summary h2').textContent()).toBe('What the import would do');
+    expect(await readCounts(page)).toEqual({ rows: 2, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 1, rejected: 0 });
+    expect(await page.locator('#warnings li').allTextContents()).toEqual([expect.stringMatching(/^Line 2: manager johnny_depp@yahoo\.com/)]);
+    expect(await page.locator('#invite-button').count()).toBe(0);
+    expect((await usersOf(t, network)).size).toBe(0);
+
+    await page.locator('#confirm-import').click();
+    guideImportId = await finishedReport(page, dryRunId);
+    expect(await page.locator('#summary h2').textContent()).toBe('Summary');
+    expect(await page.locator('#report-status').textContent()).toBe('completed');
+    expect(await readCounts(page)).toEqual({ rows: 2, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 1, rejected: 0 });
+    // The progress reached done: the bar is full and says so.
+    expect(await page.locator('#import-progress').evaluate((bar: HTMLProgressElement) => [bar.value, bar.max])).toEqual([2, 2]);
+    expect(await page.locator('#rows-done').textContent()).toBe('2');
+    expect(await page.locator('#rows-total').textContent()).toBe('2');
+
+    const users = await usersOf(t, network);
+    expect([...users.keys()]).toEqual(['willsmith@gmail.com']);
+    expect(users.get('willsmith@gmail.com')).toMatchObject({ name: 'Will Smith', title: 'Director', status: 'active', invitation: 'none' });
+    await page.locator('#invite-button').waitFor();
+  });
+
+  it(`shows a live progress bar for a file of ${PROGRESS_ROWS} users, which only moves forward and reaches done`, async () => {
+    await page.getByRole('link', { name: 'Import Users', exact: true }).first().click();
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    // Sample the bar from inside the page every 20 ms (the page itself polls the API every 500 ms).
+    await page.evaluate(() => {
+      const w = window as unknown as { progressSamples: [number | null, number, string][] };
+      w.progressSamples = [];
+      setInterval(() => {
+        const bar = document.querySelector<HTMLProgressElement>('#import-progress');
+        if (!bar) return;
+        w.progressSamples.push([bar.hasAttribute('value') ? bar.value : null, bar.max, document.querySelector('#import-progress-text')?.textContent ?? '']);
+      }, 20);
+    });
+    await page.getByLabel('CSV file').setInputFiles({ name: 'acme-staff.csv', mimeType: 'text/csv', buffer: manyUsersCsv(PROGRESS_ROWS) });
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    await finishedReport(page, guideImportId);
+    expect(await readCounts(page)).toMatchObject({ rows: PROGRESS_ROWS, created: PROGRESS_ROWS, rejected: 0 });
+
+    const samples = await page.evaluate(() => (window as unknown as { progressSamples: [number | null, number, string][] }).progressSamples);
+    const determinate = samples.filter(([value]) => value !== null) as [number, number, string][];
+    expect(determinate.length).toBeGreaterThan(0);
+    for (let i = 1; i < determinate.length; i++) expect(determinate[i][0]).toBeGreaterThanOrEqual(determinate[i - 1][0]);
+    const [lastValue, lastMax, lastText] = determinate[determinate.length - 1];
+    expect([lastValue, lastMax]).toEqual([PROGRESS_ROWS, PROGRESS_ROWS]);
+    expect(lastText).toMatch(/^1,500 of 1,500 rows \(100 %\)/);
+    // Mid-way samples (if the import was slow enough to be seen running) show the rate.
+    for (const [value, max, text] of determinate) if (value < max && /rows\/s/.test(text)) expect(text).toMatch(/[\d,]+ rows\/s/);
+  });
+
+  it('imports a file with bad lines: the rejected rows in a table, and "Download errors as CSV" saves what the API gives', async () => {
+    const before = hashImportId(page);
+    await page.goto(`${t.baseUrl}/admin/#/import`);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('CSV file').setInputFiles(join(CSV_FIXTURES, 'wrong-field-counts.csv'));
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    const importId = await finishedReport(page, before);
+    expect(await readCounts(page)).toEqual({ rows: 4, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 1, rejected: 2 });
+
+    await page.locator('#rejected-rows tbody tr').nth(1).waitFor();
+    const table = await page.locator('#rejected-rows tbody tr').evaluateAll((rows) => rows.map((row) => [...row.querySelectorAll('td')].map((td) => td.textContent)));
+    expect(table).toEqual([
+      ['3', 'bob@example.com', expect.stringMatching(/3 fields.*5|5.*3 fields/)],
+      ['4', 'cid@example.com', expect.stringMatching(/6 fields.*5|5.*6 fields/)],
+    ]);
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download errors as CSV' }).click()]);
+    expect(download.suggestedFilename()).toBe(`import-${importId}-errors.csv`);
+    const saved = readFileSync(await download.path(), 'utf8');
+    const fromApi = await errorsCsv(t, network, importId);
+    expect(saved).toBe(String(fromApi.res.body));
+    const rows = parseCsv(saved.replace(/^\uFEFF/, ''));
+    expect(rows[0]).toEqual(['name', 'email/login', 'title', 'mobile', 'Enabled', 'line', 'error']);
+    expect(rows.slice(1).map((r) => [r[0], r[1], r[r.length - 2]])).toEqual([
+      ['Bob Ray', 'bob@example.com', '3'],
+      ['Cid Moe', 'cid@example.com', '4'],
+    ]);
+    expect(await page.locator('#rejected [role="status"]').textContent()).toBe(`Saved import-${importId}-errors.csv.`);
+
+    await page.locator('#invite-button').waitFor();
+    await page.screenshot({ path: join(screenshotDir, 'admin-import-result.png'), fullPage: true });
+  });
+
+  it("invites the imported users from the e-mail's link (#/imports/{id}/invite), in a new tab that signs in first", async () => {
+    const mailTab = await browser.newPage();
+    mailTab.on('pageerror', (error) => pageProblems.push(`page error (mail tab): ${error.message}`));
+    try {
+      await mailTab.goto(`${t.baseUrl}/admin/#/imports/${guideImportId}/invite`);
+      await signIn(mailTab, token);
+      const button = mailTab.getByRole('button', { name: 'Invite the imported users' });
+      await button.waitFor();
+      // The link leads straight to the button: it has the keyboard focus.
+      await until(() => mailTab.evaluate(() => document.activeElement?.id === 'invite-button'), 'the invite button to have the focus');
+      await mailTab.keyboard.press('Enter');
+      await until(async () => (await mailTab.locator('#invite-status').textContent()) === 'Invitations requested for 1 user.', 'the requested count');
+      expect((await usersOf(t, network)).get('willsmith@gmail.com')?.invitation).toBe('requested');
+    } finally {
+      await mailTab.close();
+    }
+  });
+
+  it('Users tab: search, status filter, paging, a user\'s history, and deactivating with the keyboard', async () => {
+    await page.getByRole('link', { name: 'Users', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'the first page');
+    expect(await page.locator('#users-table tbody tr').count()).toBe(20);
+
+    // Paging with the API's cursor, forwards and back.
+    const firstPage = await page.locator('#users-table tbody tr').first().getAttribute('data-email');
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 2', 'the second page');
+    expect(await page.locator('#users-table tbody tr').first().getAttribute('data-email')).not.toBe(firstPage);
+    await page.getByRole('button', { name: 'Previous page' }).click();
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'back on the first page');
+    expect(await page.locator('#users-table tbody tr').first().getAttribute('data-email')).toBe(firstPage);
+
+    await page.getByLabel('Search').fill('ann@example.com');
+    await page.getByLabel('Search').press('Enter');
+    await until(async () => (await page.locator('#users-table tbody tr').count()) === 1 && (await page.locator('#users-table tbody tr').getAttribute('data-email')) === 'ann@example.com', 'Ann alone in the list');
+
+    // Her history, from the import that created her.
+    await page.getByRole('button', { name: 'Ann Lee', exact: true }).click();
+    await page.getByRole('heading', { name: 'History of Ann Lee' }).waitFor();
+    await page.locator('#history-events li').first().waitFor();
+    expect(await page.locator('#history-events li').first().getAttribute('data-event-type')).toBe('UserCreated');
+    expect(await page.locator('#history-events li').first().getByRole('link', { name: 'an import' }).count()).toBe(1);
+
+    // Deactivate with the keyboard: the focused button shows a visible focus ring.
+    const deactivate = page.getByRole('button', { name: 'Deactivate Ann Lee' });
+    await deactivate.focus();
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    expect(await deactivate.evaluate((el) => el === document.activeElement && getComputedStyle(el).outlineStyle)).toBe('solid');
+    await page.keyboard.press('Enter');
+    await until(async () => (await page.locator('#users-table tbody tr td .status').textContent()) === 'deactivated', 'Ann shown deactivated');
+    const ann = (await usersOf(t, network)).get('ann@example.com')!;
+    expect(ann.status).toBe('deactivated');
+    const history = await historyOf(t, network, ann.id);
+    expect(history.map((e) => e.type)).toEqual(['UserCreated', 'UserDeactivated']);
+    await until(async () => (await page.locator('#history-events li').count()) === 2, 'the history to show the deactivation');
+    expect(await page.locator('#history-events li').last().textContent()).toContain(`by ${ADMIN}`);
+    // The focus stays on the row's button, which now activates.
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Activate');
+
+    // The status filter.
+    await page.getByLabel('Search').fill('');
+    await page.getByLabel('Status').selectOption('deactivated');
+    await until(async () => (await page.locator('#users-table tbody tr').count()) === 1, 'only the deactivated user');
+    expect(await page.locator('#users-table tbody tr').getAttribute('data-email')).toBe('ann@example.com');
+
+    // Everyone again, Ann's history still open: the screenshot of the tab as a laptop shows it.
+    await page.getByLabel('Status').selectOption('');
+    await until(async () => (await page.locator('#users-table tbody tr').count()) === 20, 'the full first page');
+    await page.screenshot({ path: join(screenshotDir, 'admin-users.png') });
+  });
+
+  it('switching the network changes what the tabs show', async () => {
+    await page.locator('#network').selectOption(otherNetwork);
+    await until(async () => (await page.locator('#users-table tbody tr td').first().textContent()) === 'No user matches.', 'the other network, empty');
+    expect(await page.locator('.lead').textContent()).toContain(otherNetwork);
+    await page.locator('#network').selectOption(network);
+    await until(async () => (await page.locator('#users-table tbody tr').count()) === 20, 'back on the first network');
+  });
+
+  it('had no script error and no Content-Security-Policy violation', () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
