@@ -3,6 +3,7 @@ import { CqrsModule } from '@nestjs/cqrs';
 import { type Runtime, SharedInfrastructureModule } from './shared/infrastructure/shared-infrastructure.module.js';
 import { AdminPortalModule } from './modules/admin-portal/admin-portal.module.js';
 import { ImportsModule } from './modules/imports/imports.module.js';
+import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { UsersModule } from './modules/users/users.module.js';
 
@@ -11,9 +12,11 @@ export class AppModule {
   /** `http: false` for one-off commands (the CLI's import), which have no HTTP server for the portal to mount on. */
   static forRoot(runtime: Runtime, options: { http?: boolean } = {}): DynamicModule {
     const httpOnly = options.http === false ? [] : [AdminPortalModule];
+    // The Kafka relay runs in serving instances only; a one-off command leaves its events to them.
+    const serving = options.http === false ? [] : [MessagingModule];
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime), UsersModule, NotificationsModule, ImportsModule, ...httpOnly],
+      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime), UsersModule, NotificationsModule, ImportsModule, ...httpOnly, ...serving],
     };
   }
 }

@@ -1,7 +1,11 @@
 // Creates one fresh PostgreSQL database for this test run: DATABASE_URL when set, else a Testcontainers
 // PostgreSQL when a Docker engine answers, else the local server on 127.0.0.1:5432.
+// And a Kafka broker (test/support/kafka.mjs ensureKafka: KAFKA_BROKERS when set, else Testcontainers, else the
+// local broker of test/kafka/kafka.sh), exported to the tests as KAFKA_BROKERS, with one topic prefix per run
+// (KAFKA_TOPIC_PREFIX). TEST_KAFKA=off skips the broker (tests that need it then fail, saying so).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { ensureKafka, topicPrefix } from './kafka.mjs';
 
 async function dockerAnswers() {
   try {
@@ -26,7 +30,18 @@ async function serverUrl() {
   return { url: 'postgres://postgres@127.0.0.1:5432/postgres' };
 }
 
+async function startKafka() {
+  if (process.env.TEST_KAFKA === 'off') return;
+  const { brokers, stop } = await ensureKafka();
+  process.env.KAFKA_BROKERS = brokers;
+  process.env.KAFKA_TOPIC_PREFIX = topicPrefix();
+  globalThis.__OCU_KAFKA_STOP__ = stop;
+}
+
 export default async function globalSetup() {
+  // The broker starts (a JVM, a few seconds) while the database is being created.
+  const kafka = startKafka();
+  kafka.catch(() => undefined);
   const { url, container } = await serverUrl();
   const name = `ocu_test_${Date.now()}_${randomBytes(3).toString('hex')}`;
   const admin = new pg.Client({ connectionString: url });
@@ -39,4 +54,5 @@ export default async function globalSetup() {
   process.env.TEST_DATABASE_NAME = name;
   process.env.TEST_DATABASE_URL = testUrl.toString();
   globalThis.__OCU_PG_CONTAINER__ = container;
+  await kafka;
 }

@@ -2,6 +2,9 @@ import { z } from 'zod';
 
 const DEV_SECRET = 'office-chat-users-development-secret-change-me';
 
+/** Kafka's legal topic names: up to 249 of [a-zA-Z0-9._-]. */
+const TOPIC_NAME = /^[a-zA-Z0-9._-]{1,249}$/;
+
 const booleanish = z
   .enum(['true', 'false', '1', '0'])
   .transform((v) => v === 'true' || v === '1');
@@ -23,6 +26,18 @@ const schema = z.object({
   IMPORT_WORKER_ENABLED: booleanish.default(true),
   DEFAULT_PHONE_REGION: z.string().length(2).optional(),
   KAFKA_BROKERS: z.string().optional(),
+  KAFKA_CLIENT_ID: z.string().min(1).default('office-chat-users'),
+  KAFKA_USERS_TOPIC: z.string().regex(TOPIC_NAME, 'must be a Kafka topic name').default('office-chat.users.v1'),
+  KAFKA_USERS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(12),
+  KAFKA_IMPORTS_TOPIC: z.string().regex(TOPIC_NAME, 'must be a Kafka topic name').default('office-chat.imports.v1'),
+  KAFKA_IMPORTS_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(10_000).default(3),
+  KAFKA_TOPIC_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(32).optional(),
+  KAFKA_RELAY_ENABLED: booleanish.default(true),
+  KAFKA_RELAY_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(10_000),
+  KAFKA_RELAY_MAX_REQUEST_BYTES: z.coerce.number().int().min(10_000).max(100 * 1024 * 1024).default(900_000),
+  KAFKA_RELAY_INTERVAL_MS: z.coerce.number().int().min(1).max(60_000).default(200),
+  KAFKA_RELAY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
+  KAFKA_RELAY_LEADER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
   SMTP_URL: z.string().optional(),
   MAIL_FROM: z.string().default('Office Chat <no-reply@office-chat.local>'),
   NODE_ENV: z.string().default('development'),
@@ -38,8 +53,33 @@ export type AppConfig = Readonly<{
   publicBaseUrl: string;
   imports: { maxFileBytes: number; maxRows: number; batchSize: number; workerEnabled: boolean; defaultPhoneRegion?: string };
   kafkaBrokers: string[];
+  /** The event relay to Kafka (src/modules/messaging); off when kafkaBrokers is empty. */
+  kafka: KafkaConfig;
   smtpUrl?: string;
   mailFrom: string;
+}>;
+
+export type KafkaConfig = Readonly<{
+  clientId: string;
+  topics: {
+    users: { name: string; partitions: number };
+    imports: { name: string; partitions: number };
+  };
+  /** Unset: the broker's default.replication.factor. */
+  replicationFactor?: number;
+  relay: {
+    enabled: boolean;
+    /** Most events read and sent in one round (one checkpoint per round). */
+    batchSize: number;
+    /** Most bytes of messages in one produce request (keep it under the broker's message.max.bytes). */
+    maxRequestBytes: number;
+    /** Pause between two rounds when there was nothing to relay. */
+    intervalMs: number;
+    /** Longest pause between two attempts while Kafka (or the database) fails. */
+    retryMaxMs: number;
+    /** How often an instance that does not relay checks whether the relaying instance is gone. */
+    leaderPollMs: number;
+  };
 }>;
 
 export class ConfigurationError extends Error {
@@ -79,6 +119,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
     },
     kafkaBrokers: (e.KAFKA_BROKERS ?? '').split(',').map((b) => b.trim()).filter(Boolean),
+    kafka: {
+      clientId: e.KAFKA_CLIENT_ID,
+      topics: {
+        users: { name: e.KAFKA_USERS_TOPIC, partitions: e.KAFKA_USERS_TOPIC_PARTITIONS },
+        imports: { name: e.KAFKA_IMPORTS_TOPIC, partitions: e.KAFKA_IMPORTS_TOPIC_PARTITIONS },
+      },
+      replicationFactor: e.KAFKA_TOPIC_REPLICATION_FACTOR,
+      relay: {
+        enabled: e.KAFKA_RELAY_ENABLED,
+        batchSize: e.KAFKA_RELAY_BATCH_SIZE,
+        maxRequestBytes: e.KAFKA_RELAY_MAX_REQUEST_BYTES,
+        intervalMs: e.KAFKA_RELAY_INTERVAL_MS,
+        retryMaxMs: e.KAFKA_RELAY_RETRY_MAX_MS,
+        leaderPollMs: e.KAFKA_RELAY_LEADER_POLL_MS,
+      },
+    },
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
   };
