@@ -30,6 +30,13 @@ async function nothingQueued(app: TestApp, network: string) {
   expect(await usersOf(app, network)).toEqual(new Map());
 }
 
+function utf16(text: string): Buffer {
+  const b = Buffer.alloc(2 + text.length * 2);
+  b.writeUInt16LE(0xfeff, 0);
+  for (let i = 0; i < text.length; i++) b.writeUInt16LE(text.charCodeAt(i), 2 + i * 2);
+  return b;
+}
+
 const rows = (n: number, eol = '\n') => ['email/login,name', ...Array.from({ length: n }, (_, i) => `u${i}@acme.example,User ${i}`)].join(eol) + eol;
 
 describe('limits', () => {
@@ -163,6 +170,7 @@ describe('never a 500', () => {
     ['a NUL character in a rejected line after the first 8 KiB', () => Buffer.from(rows(600) + 'bad\u0000mail,Nul\n')],
     ['a C1 control character and a lone surrogate-like sequence', () => Buffer.from(rows(2) + 'c1@acme.example,A\u0085B\n')],
     ['invalid UTF-8 after the first 8 KiB', () => Buffer.concat([Buffer.from(rows(600)), Buffer.from([0x61, 0xff, 0xfe, 0x40, 0x62, 0x2c, 0x63, 0x0a])])],
+    ['UTF-16 with lone surrogates in a valid and in a rejected line', () => utf16('email/login,name\nann@acme.example,A\uD800nn\nbad\uDC00mail,B\n')],
     ['1,000 columns', () => Buffer.from(csv(['email/login', ...Array.from({ length: 999 }, (_, i) => `c${i}`)].join(','), ['a@acme.example', ...Array.from({ length: 999 }, () => 'v')].join(',')))],
     ['only delimiters after the header', () => Buffer.from(csv('email/login,name', ',', ',,,,'))],
     ['a header with an empty heading', () => Buffer.from(csv('email/login,,name', 'a@acme.example,x,A'))],

@@ -1,0 +1,107 @@
+/**
+ * autoSendInvites: every user the import creates gets UserInvitationRequested (invitation "requested"), nobody
+ * else does; without it nobody is invited (the admin can invite them later). dryRun: the same report the real
+ * run gives, and nothing written about users.
+ */
+import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { createUserOverHttp, usersPath } from '../../support/users-api.js';
+import { csv, exclusiveSum, historyOf, importCsv, importsPath, userEventCount, usersOf } from '../../support/imports.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '3' });
+});
+afterAll(() => t.close());
+
+const FILE = csv(
+  'email/login,name,title,manager,Enabled',
+  'old@acme.example,,CTO,,TRUE', // existing: updated (update mode) or skipped (skip mode)
+  'new1@acme.example,New One,,boss@acme.example,', // created, manager on a later line
+  'new2@acme.example,New Two,,,TRUE', // created
+  'off@acme.example,Off,,,FALSE', // skipped: FALSE never creates
+  'bad,Bad,,,', // rejected
+  'boss@acme.example,Boss,,ghost@acme.example,', // created, unknown manager: a warning
+  'new2@acme.example,Dup,,,', // rejected: duplicate
+);
+
+async function networkWithOld() {
+  const network = uniqueNetworkId('inv');
+  const old = await createUserOverHttp(t, network, { email: 'old@acme.example', name: 'Old' });
+  await t.http.post(usersPath(network, `/${old.id}/deactivate`)).set(await t.authHeader([network])).expect(200);
+  return network;
+}
+
+describe('autoSendInvites', () => {
+  it('true: each created user, and only they, get UserInvitationRequested', async () => {
+    const network = await networkWithOld();
+    const report = await importCsv(t, network, FILE, { mode: 'update', autoSendInvites: 'true' });
+    expect(report.autoSendInvites).toBe(true);
+    expect(report.counts).toEqual({ rows: 7, created: 3, updated: 1, activated: 1, deactivated: 0, unchanged: 0, skipped: 1, rejected: 2 });
+    const users = await usersOf(t, network);
+    expect([...users.values()].map((u) => [u.email, u.invitation]).sort()).toEqual([
+      ['boss@acme.example', 'requested'],
+      ['new1@acme.example', 'requested'],
+      ['new2@acme.example', 'requested'],
+      ['old@acme.example', 'none'],
+    ]);
+    for (const email of ['new1@acme.example', 'new2@acme.example', 'boss@acme.example']) {
+      const history = await historyOf(t, network, users.get(email)!.id);
+      const invitations = history.filter((e) => e.type === 'UserInvitationRequested');
+      expect(invitations).toEqual([expect.objectContaining({ importId: report.id, data: expect.objectContaining({ email, networkId: network }) })]);
+    }
+    expect((await historyOf(t, network, users.get('old@acme.example')!.id)).map((e) => e.type)).not.toContain('UserInvitationRequested');
+  });
+
+  it('false (the default): nobody is invited', async () => {
+    const network = await networkWithOld();
+    const report = await importCsv(t, network, FILE, { mode: 'update' });
+    expect(report.autoSendInvites).toBe(false);
+    const users = await usersOf(t, network);
+    expect([...users.values()].every((u) => u.invitation === 'none')).toBe(true);
+    const [{ n }] = await t.runtime.dataSource.query(`SELECT count(*)::int AS n FROM events WHERE network_id = $1 AND type = 'UserInvitationRequested'`, [network]);
+    expect(n).toBe(0);
+  });
+
+  it('POST .../invitations afterwards invites the users the import created, once', async () => {
+    const network = await networkWithOld();
+    const report = await importCsv(t, network, FILE, { mode: 'update' });
+    const auth = await t.authHeader([network]);
+    const first = await t.http.post(importsPath(network, `/${report.id}/invitations`)).set(auth);
+    expect(first.status).toBe(200);
+    expect(first.body).toEqual({ requested: 3 });
+    const second = await t.http.post(importsPath(network, `/${report.id}/invitations`)).set(auth);
+    expect(second.body).toEqual({ requested: 0 });
+    const users = await usersOf(t, network);
+    expect(users.get('old@acme.example')!.invitation).toBe('none');
+    expect(users.get('new1@acme.example')!.invitation).toBe('requested');
+  });
+});
+
+describe('dryRun', () => {
+  it.each(['skip', 'update'])('mode %s: the full report the real run gives, and no user event, no user row', async (mode) => {
+    const network = await networkWithOld();
+    const usersBefore = await usersOf(t, network);
+    const eventsBefore = await userEventCount(t, network);
+
+    const dry = await importCsv(t, network, FILE, { mode, dryRun: 'true', autoSendInvites: 'true' });
+    expect(dry.dryRun).toBe(true);
+    expect(exclusiveSum(dry.counts)).toBe(7);
+    expect(await userEventCount(t, network)).toBe(eventsBefore);
+    expect(await usersOf(t, network)).toEqual(usersBefore);
+    const errors = await t.http.get(importsPath(network, `/${dry.id}/errors`)).set(await t.authHeader([network]));
+    expect(errors.body.items.map((e: { line: number }) => e.line)).toEqual([6, 8]);
+
+    const real = await importCsv(t, network, FILE, { mode, autoSendInvites: 'true' });
+    expect(real.counts).toEqual(dry.counts);
+    expect(real.warnings).toEqual(dry.warnings);
+    expect(real.counts.created).toBe(3);
+    expect(await userEventCount(t, network)).toBeGreaterThan(eventsBefore);
+  });
+
+  it('a dry run cannot be followed by invitations: 400', async () => {
+    const network = await networkWithOld();
+    const dry = await importCsv(t, network, FILE, { dryRun: 'true' });
+    const res = await t.http.post(importsPath(network, `/${dry.id}/invitations`)).set(await t.authHeader([network]));
+    expect(res.status).toBe(400);
+  });
+});
