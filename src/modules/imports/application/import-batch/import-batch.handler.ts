@@ -12,8 +12,12 @@ import { decideImportRow } from '../../domain/import-row-decision.js';
 import { ImportRepository, ImportStaging, type RejectedLine, type StagedRowRecord, type ColumnMapping } from '../ports/import-store.port.js';
 import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
-/** The staged row's cells in the file's column order, for the error report an admin fixes and re-uploads. */
-function cellsOf(row: StagedRowRecord, columns: readonly ColumnMapping[]): string[] {
+/**
+ * The row's cells in the file's column order, for the error report an admin fixes and re-uploads: as read from
+ * the file, or (for a row staged without them) rebuilt from its staged values.
+ */
+function cellsOf(row: StagedRowRecord, columns: readonly ColumnMapping[]): readonly string[] {
+  if (row.fields) return row.fields;
   const value: Record<string, string | undefined> = {
     email: row.email,
     name: row.name,

@@ -50,6 +50,8 @@ export interface RowToStage {
   readonly mobile?: string;
   readonly managerKey?: string;
   readonly enabled: boolean | null;
+  /** The line's cells as read from the file, for the error report should the line be rejected after staging. */
+  readonly fields?: readonly string[];
 }
 
 /** A line that was not applied, with what the admin needs to fix it: its cells in the file's column order. */

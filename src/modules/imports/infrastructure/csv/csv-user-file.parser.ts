@@ -62,6 +62,7 @@ export class CsvUserFileParser extends UserFileParser {
               mobile: r.mobile,
               managerKey: r.managerEmailKey,
               enabled: r.enabled,
+              fields: item.fields,
             },
           };
         } else {

@@ -186,11 +186,11 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     if (rows.length > 0) {
       const col = <T>(pick: (r: RowToStage) => T): T[] => rows.map(pick);
       await this.dataSource.query(
-        `INSERT INTO import_rows (import_id, user_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled)
-         SELECT $1, * FROM unnest($12::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[])`,
+        `INSERT INTO import_rows (import_id, user_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, cells)
+         SELECT $1, * FROM unnest($12::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::boolean[], $13::text[])`,
         [importId, col((r) => r.line), col((r) => r.email), col((r) => r.emailKey), col((r) => r.name ?? null), col((r) => r.firstName ?? null),
           col((r) => r.lastName ?? null), col((r) => r.title ?? null), col((r) => r.mobile ?? null), col((r) => r.managerKey ?? null), col((r) => r.enabled),
-          rows.map(() => randomUUID())],
+          rows.map(() => randomUUID()), col((r) => (r.fields ? JSON.stringify(r.fields) : null))],
       );
     }
     await this.insertRejections(undefined, importId, rejected);
@@ -310,10 +310,10 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       {
         line: number; email: string; email_key: string; name: string | null; first_name: string | null; last_name: string | null;
         title: string | null; mobile: string | null; manager_key: string | null; enabled: boolean | null; user_id: string;
-        manager_id: string | null; manager_email: string | null; rejection: string | null;
+        manager_id: string | null; manager_email: string | null; rejection: string | null; cells: string | null;
       }[]
     >(
-      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection
+      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection, cells
          FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
       [importId, afterLine, limit],
     );
@@ -332,6 +332,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       managerId: r.manager_id,
       managerEmail: r.manager_email,
       rejection: r.rejection,
+      ...(r.cells === null ? {} : { fields: JSON.parse(r.cells) as string[] }),
     }));
   }
 

@@ -1,0 +1,189 @@
+/**
+ * Reading imports back: the list (newest first, paged), one report, the rejected lines as JSON pages and as a CSV
+ * to fix and re-upload (the file's own headings plus line and error, formula injection neutralised), and the
+ * network boundary: another network's admin gets 403 on every imports route and changes nothing.
+ */
+import { randomUUID } from 'node:crypto';
+import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { expectProblem } from '../../support/users-api.js';
+import { csv, errorsCsv, importCsv, importsPath, parseCsv, upload, usersOf, waitForImport } from '../../support/imports.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true' });
+});
+afterAll(() => t.close());
+
+describe('GET imports and GET one import', () => {
+  it('POST answers 202 with the queued report and a Location that GET answers with the same import', async () => {
+    const network = uniqueNetworkId('rep');
+    const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), { mode: 'update', autoSendInvites: 'true' }, { fileName: 'team.csv' });
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject({ networkId: network, status: 'queued', mode: 'update', autoSendInvites: true, dryRun: false, fileName: 'team.csv', totalRows: null, startedAt: null, finishedAt: null });
+    expect(res.body.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(res.headers.location).toBe(importsPath(network, `/${res.body.id}`));
+    const done = await waitForImport(t, network, res.body.id);
+    const got = await t.http.get(res.headers.location).set(await t.authHeader([network]));
+    expect(got.status).toBe(200);
+    expect(got.body).toEqual(done);
+    expect(got.body).toMatchObject({ id: res.body.id, status: 'completed', totalRows: 1, counts: { rows: 1, created: 1 } });
+    expect(Date.parse(got.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(got.body.startedAt));
+  });
+
+  it('lists the network\'s imports newest first, page by page, and nothing of other networks', async () => {
+    const network = uniqueNetworkId('rep');
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await importCsv(t, network, csv('email/login,name', `u${i}@acme.example,U`))).id);
+    await importCsv(t, uniqueNetworkId('other'), csv('email/login,name', 'x@acme.example,X'));
+    const auth = await t.authHeader([network]);
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const res = await t.http.get(importsPath(network)).query({ limit: 2, ...(cursor ? { cursor } : {}) }).set(auth);
+      expect(res.status).toBe(200);
+      expect(res.body.items.length).toBeLessThanOrEqual(2);
+      seen.push(...res.body.items.map((i: { id: string }) => i.id));
+      cursor = res.body.nextCursor ?? undefined;
+      pages++;
+    } while (cursor);
+    expect(pages).toBe(3);
+    expect(seen).toEqual([...ids].reverse());
+    expectProblem(await t.http.get(importsPath(network)).query({ cursor: 'garbage' }).set(auth), 400, 'cursor');
+    expectProblem(await t.http.get(importsPath(network)).query({ limit: 0 }).set(auth), 400, 'limit');
+  });
+
+  it('an unknown import is 404, a malformed id 400, another network\'s import 404 to this network', async () => {
+    const network = uniqueNetworkId('rep');
+    const other = uniqueNetworkId('rep');
+    const theirs = await importCsv(t, other, csv('email/login,name', 'a@acme.example,A'));
+    const auth = await t.authHeader([network]);
+    expectProblem(await t.http.get(importsPath(network, `/${randomUUID()}`)).set(auth), 404);
+    expectProblem(await t.http.get(importsPath(network, '/not-a-uuid')).set(auth), 400, 'importId');
+    expectProblem(await t.http.get(importsPath(network, `/${theirs.id}`)).set(auth), 404);
+    expectProblem(await t.http.get(importsPath(network, `/${theirs.id}/errors`)).set(auth), 404);
+    expectProblem(await t.http.get(importsPath(network, `/${theirs.id}/errors`)).set(auth).set('Accept', 'text/csv'), 404);
+  });
+});
+
+describe('GET .../errors', () => {
+  const header = 'name,email/login,title,mobile,manager,department,Enabled';
+  const file = csv(
+    header,
+    'Ann,ann@acme.example,,,,Sales,TRUE', // 2 ok
+    'Formula,"=HYPERLINK(""http://evil.example"",""click"")",+1,,@x,-2,TRUE', // 3 rejected: e-mail
+    'Bob,bob@acme.example,"Head, ""Ops""",+44 7911 12,,Ops,', // 4 rejected: mobile
+    'Ann Again,ANN@acme.example,,(+91)1234123411,,Legal,TRUE', // 5 rejected: duplicate of line 2
+    'Short,short@acme.example,TRUE', // 6 rejected: 3 fields
+    'Tab,tab@acme.example,"\tx",,,"\rA",maybe', // 7 rejected: Enabled
+  );
+
+  it('as JSON: one entry per rejected line with line, e-mail, error, field and the cells by heading; paged by `after`', async () => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(t, network, file);
+    expect(report.counts).toMatchObject({ rows: 6, created: 1, rejected: 5 });
+    const auth = await t.authHeader([network]);
+    const res = await t.http.get(importsPath(network, `/${report.id}/errors`)).set(auth);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^application\/json/);
+    const items = res.body.items;
+    expect(items.map((i: { line: number; field: string | null }) => [i.line, i.field])).toEqual([
+      [3, 'email'],
+      [4, 'mobile'],
+      [5, null],
+      [6, null],
+      [7, 'enabled'],
+    ]);
+    expect(res.body.nextAfter).toBeNull();
+    expect(items[1]).toMatchObject({
+      email: 'bob@acme.example',
+      error: expect.stringMatching(/line 4: "\+44 7911 12" in column "mobile"/),
+      fields: { name: 'Bob', 'email/login': 'bob@acme.example', title: 'Head, "Ops"', mobile: '+44 7911 12', manager: '', department: 'Ops', Enabled: '' },
+    });
+    expect(items[2]).toMatchObject({ email: 'ANN@acme.example', error: expect.stringMatching(/already appears on line 2/) });
+
+    const page1 = await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 2 }).set(auth);
+    expect(page1.body.items.map((i: { line: number }) => i.line)).toEqual([3, 4]);
+    expect(page1.body.nextAfter).toBe(4);
+    const page2 = await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 2, after: 4 }).set(auth);
+    expect(page2.body.items.map((i: { line: number }) => i.line)).toEqual([5, 6]);
+    expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 'x' }).set(auth), 400, 'limit');
+  });
+
+  it('as CSV (Accept: text/csv): the original headings + line + error, the original cells, ready to re-upload', async () => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(t, network, file);
+    const { res, rows } = await errorsCsv(t, network, report.id);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/csv/);
+    expect(res.headers['content-disposition']).toMatch(/^attachment; filename="?import-[0-9a-f-]{36}-errors\.csv"?$/);
+    expect(String(res.body).startsWith('\uFEFF')).toBe(true);
+    expect(rows[0]).toEqual(['name', 'email/login', 'title', 'mobile', 'manager', 'department', 'Enabled', 'line', 'error']);
+    const byLine = new Map(rows.slice(1).map((r) => [r[7], r]));
+    expect([...byLine.keys()]).toEqual(['3', '4', '5', '6', '7']);
+    expect(byLine.get('4')!.slice(0, 7)).toEqual(['Bob', 'bob@acme.example', 'Head, "Ops"', "'+44 7911 12", '', 'Ops', '']);
+    expect(byLine.get('4')![8]).toMatch(/mobile/);
+    // The duplicate's cells as the admin wrote them (not as they were normalised for staging).
+    expect(byLine.get('5')!.slice(0, 7)).toEqual(['Ann Again', 'ANN@acme.example', '', '(+91)1234123411', '', 'Legal', 'TRUE']);
+    expect(byLine.get('6')!.slice(0, 3)).toEqual(['Short', 'short@acme.example', 'TRUE']);
+  });
+
+  it('neutralises formulas: cells starting with = + - @ tab or CR come back prefixed with \'', async () => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(t, network, file);
+    const { rows } = await errorsCsv(t, network, report.id);
+    const formula = rows.find((r) => r[7] === '3')!;
+    expect(formula.slice(0, 7)).toEqual(['Formula', `'=HYPERLINK("http://evil.example","click")`, "'+1", '', "'@x", "'-2", 'TRUE']);
+    const tab = rows.find((r) => r[7] === '7')!;
+    expect(tab[2]).toBe("'\tx");
+    expect(tab[5]).toBe("'\rA");
+    for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
+  });
+
+  it('an import without rejections gives an empty list and a CSV of headings only', async () => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(t, network, csv('email/login,name', 'a@acme.example,A'));
+    const json = await t.http.get(importsPath(network, `/${report.id}/errors`)).set(await t.authHeader([network]));
+    expect(json.body).toEqual({ items: [], nextAfter: null });
+    const { rows } = await errorsCsv(t, network, report.id);
+    expect(rows).toEqual([['email/login', 'name', 'line', 'error']]);
+  });
+});
+
+describe('the network boundary', () => {
+  it('another network\'s token gets 403 on every imports route, and nothing is written', async () => {
+    const network = uniqueNetworkId('own');
+    const report = await importCsv(t, network, csv('email/login,name', 'a@acme.example,A', 'bad,B'));
+    const outsider = await t.authHeader([uniqueNetworkId('elsewhere')]);
+    const p = (s = '') => importsPath(network, s);
+    const routes = [
+      () => upload(t, network, csv('email/login,name', 'x@acme.example,X'), {}, { auth: outsider }),
+      () => t.http.get(p()).set(outsider),
+      () => t.http.get(p(`/${report.id}`)).set(outsider),
+      () => t.http.get(p(`/${report.id}/errors`)).set(outsider),
+      () => t.http.get(p(`/${report.id}/errors`)).set(outsider).set('Accept', 'text/csv'),
+      () => t.http.post(p(`/${report.id}/invitations`)).set(outsider),
+    ];
+    for (const route of routes) {
+      const res = await route();
+      expectProblem(res, 403);
+      expect(res.body.detail).toContain(network);
+    }
+    // And without a token: 401.
+    expectProblem(await t.http.get(p()), 401);
+    expectProblem(await t.http.post(p(`/${report.id}/invitations`)), 401);
+
+    const list = await t.http.get(p()).set(await t.authHeader([network]));
+    expect(list.body.items.map((i: { id: string }) => i.id)).toEqual([report.id]);
+    expect([...(await usersOf(t, network)).values()].map((u) => [u.email, u.invitation])).toEqual([['a@acme.example', 'none']]);
+  });
+});
+
+describe('parseCsv helper', () => {
+  it('reads quotes, doubled quotes, CRLF and embedded line breaks', () => {
+    expect(parseCsv('"a","b ""c""","d\r\ne"\r\n"1",,"2"\r\n')).toEqual([
+      ['a', 'b "c"', 'd\r\ne'],
+      ['1', '', '2'],
+    ]);
+  });
+});
