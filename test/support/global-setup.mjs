@@ -5,9 +5,12 @@
 // (KAFKA_TOPIC_PREFIX). TEST_KAFKA=off skips the broker (tests that need it then fail, saying so).
 import pg from 'pg';
 import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
 import { ensureKafka, topicPrefix } from './kafka.mjs';
 
 async function dockerAnswers() {
+  // Without a socket or DOCKER_HOST there is nothing to ask; importing testcontainers would only leave handles open.
+  if (!process.env.DOCKER_HOST && !existsSync('/var/run/docker.sock')) return false;
   try {
     const { getContainerRuntimeClient } = await import('testcontainers');
     await Promise.race([
