@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { mintToken } from '../../src/shared/infrastructure/auth/jwt-verifier.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../support/app.js';
-import { CSV_FIXTURES, errorsCsv, historyOf, parseCsv, usersOf } from '../support/imports.js';
+import { CSV_FIXTURES, errorsCsv, historyOf, importCsv, parseCsv, usersOf } from '../support/imports.js';
 import { usersPath } from '../support/users-api.js';
 import { CHROMIUM, chromiumAvailable, launchChromium, until, type Browser } from './browser.js';
 
@@ -24,7 +24,7 @@ const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const BUILD_SCRIPT = join(ROOT, 'src/modules/admin-portal/build-web.mjs');
 const ADMIN = 'admin@acme.example';
 const GUIDE_HEADINGS = 'name,firstname,lastname,email/login,title,mobile,manager,Enabled';
-const PROGRESS_ROWS = 1_500;
+const PROGRESS_ROWS = 10_000;
 
 const screenshotDir = process.env.UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs') : mkdtempSync(join(tmpdir(), 'ocu-screenshots-'));
 
@@ -34,7 +34,27 @@ if (!chromiumAvailable()) {
   console.warn(`Admin portal browser tests SKIPPED: ${CHROMIUM} is missing. Install it with "apt-get install -y chromium" (.ci/run does).`);
 }
 
-/** A realistic file of many users, for a progress bar that has something to show. */
+/** Colleagues with distinct names, for a Users tab that looks like a real network (and has three pages). */
+const STAFF = [
+  'Amara Okafor', 'Ben Hartley', 'Carmen Ruiz', 'Daniel Kim', 'Elena Petrova', 'Farah Haddad', 'George Mensah', 'Hana Sato',
+  'Isaac Cohen', 'Julia Novak', 'Kwame Asante', 'Lena Fischer', 'Marco Bianchi', 'Nadia Rahman', 'Oscar Lindqvist', 'Priya Nair',
+  'Quentin Moreau', 'Rosa Delgado', 'Samuel Osei', 'Tanya Ivanova', 'Umar Siddiqui', 'Valentina Rossi', 'Wei Zhang', 'Ximena Flores',
+  'Yusuf Demir', 'Zoe Martin', 'Aiko Tanaka', 'Bruno Costa', 'Chloe Dubois', 'Dmitri Volkov', 'Esther Mwangi', 'Felix Wagner',
+  'Grace Liu', 'Hugo Lambert', 'Ines Almeida', 'Jonas Berg', 'Kiri Walker', 'Liam Byrne', 'Maya Patel', 'Nils Eriksen',
+  'Olga Kowalski', 'Pablo Herrera', 'Rania Aziz', 'Sven Larsen', 'Tara Singh',
+];
+const TITLES = ['Engineer', 'Designer', 'Sales', 'Support', 'Finance', 'Marketing', 'Product manager'];
+
+function staffCsv(people: string[], enabled = 'TRUE'): string {
+  const lines = ['name,firstname,lastname,email/login,title,Enabled'];
+  people.forEach((name, i) => {
+    const [first, last] = name.split(' ');
+    lines.push(`"${name}","${first}","${last}","${first.toLowerCase()}.${last.toLowerCase()}@acme.example","${TITLES[i % TITLES.length]}","${enabled}"`);
+  });
+  return lines.join('\n') + '\n';
+}
+
+/** A big file of many users, for a progress bar that has something to show. */
 function manyUsersCsv(rows: number): Buffer {
   const first = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elif', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kiri', 'Liam', 'Maya', 'Nils', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tara'];
   const last = ['Adams', 'Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jansen', 'Kowalski', 'Lopez', 'Meyer', 'Nakamura', 'Okafor', 'Petrov', 'Quist', 'Rossi', 'Silva', 'Tanaka'];
@@ -43,7 +63,7 @@ function manyUsersCsv(rows: number): Buffer {
   for (let i = 0; i < rows; i++) {
     const f = first[i % first.length];
     const l = last[Math.floor(i / first.length) % last.length];
-    const email = `${f}.${l}.${i}@acme.example`.toLowerCase();
+    const email = `${f}.${l}.${i}@initech.example`.toLowerCase();
     lines.push(`"${f} ${l}","${f}","${l}","${email}","${titles[i % titles.length]}","","","TRUE"`);
   }
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
@@ -82,6 +102,7 @@ inBrowser('admin portal (/admin) in Chromium', () => {
   let token: string;
   const network = uniqueNetworkId('acme');
   const otherNetwork = uniqueNetworkId('globex');
+  const bulkNetwork = uniqueNetworkId('initech');
   const assets = mkdtempSync(join(tmpdir(), 'ocu-admin-portal-'));
   const dataDir = mkdtempSync(join(tmpdir(), 'ocu-admin-data-'));
   const previousAssetsDir = process.env.ADMIN_PORTAL_DIR;
@@ -92,8 +113,8 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--out', assets], { encoding: 'utf8' });
     if (build.status !== 0) throw new Error(`building the admin portal failed:\n${build.stdout}${build.stderr}`);
     process.env.ADMIN_PORTAL_DIR = assets;
-    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '250', DATA_DIR: dataDir });
-    token = await t.tokenFor([network, otherNetwork], ADMIN);
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '100', DATA_DIR: dataDir });
+    token = await t.tokenFor([network, otherNetwork, bulkNetwork], ADMIN);
     browser = await launchChromium();
     page = await browser.newPage();
     // Script errors and CSP violations fail the suite at the end.
@@ -146,8 +167,8 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await signIn(page, token);
     await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
     expect(await page.locator('#admin-email').textContent()).toBe(ADMIN);
-    expect(await page.locator('#admin-networks').textContent()).toContain(`${network}, ${otherNetwork}`);
-    expect(await page.locator('#network option').allTextContents()).toEqual([network, otherNetwork]);
+    expect(await page.locator('#admin-networks').textContent()).toContain(`3 networks: ${network}, ${otherNetwork}, ${bulkNetwork}`);
+    expect(await page.locator('#network option').allTextContents()).toEqual([network, otherNetwork, bulkNetwork]);
     expect(await page.locator('#network').inputValue()).toBe(network);
     expect(await page.evaluate(() => sessionStorage.getItem('office-chat-admin.token'))).toBe(token);
     expect(await page.evaluate(() => localStorage.length)).toBe(0);
@@ -211,9 +232,11 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.locator('#invite-button').waitFor();
   });
 
-  it(`shows a live progress bar for a file of ${PROGRESS_ROWS} users, which only moves forward and reaches done`, async () => {
+  it(`shows a live progress bar for a file of ${PROGRESS_ROWS} users (in another network, picked in the header), which only moves forward and reaches done`, async () => {
     await page.getByRole('link', { name: 'Import Users', exact: true }).first().click();
     await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('Network').selectOption(bulkNetwork);
+    await until(async () => (await page.locator('.lead').textContent())?.includes(bulkNetwork), 'the form for the picked network');
     // Sample the bar from inside the page every 20 ms (the page itself polls the API every 500 ms).
     await page.evaluate(() => {
       const w = window as unknown as { progressSamples: [number | null, number, string][] };
@@ -224,10 +247,11 @@ inBrowser('admin portal (/admin) in Chromium', () => {
         w.progressSamples.push([bar.hasAttribute('value') ? bar.value : null, bar.max, document.querySelector('#import-progress-text')?.textContent ?? '']);
       }, 20);
     });
-    await page.getByLabel('CSV file').setInputFiles({ name: 'acme-staff.csv', mimeType: 'text/csv', buffer: manyUsersCsv(PROGRESS_ROWS) });
+    await page.getByLabel('CSV file').setInputFiles({ name: 'initech-staff.csv', mimeType: 'text/csv', buffer: manyUsersCsv(PROGRESS_ROWS) });
     await page.getByRole('button', { name: 'Import Now' }).click();
     await finishedReport(page, guideImportId);
     expect(await readCounts(page)).toMatchObject({ rows: PROGRESS_ROWS, created: PROGRESS_ROWS, rejected: 0 });
+    expect((await usersOf(t, bulkNetwork)).size).toBe(PROGRESS_ROWS);
 
     const samples = await page.evaluate(() => (window as unknown as { progressSamples: [number | null, number, string][] }).progressSamples);
     const determinate = samples.filter(([value]) => value !== null) as [number, number, string][];
@@ -235,9 +259,16 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     for (let i = 1; i < determinate.length; i++) expect(determinate[i][0]).toBeGreaterThanOrEqual(determinate[i - 1][0]);
     const [lastValue, lastMax, lastText] = determinate[determinate.length - 1];
     expect([lastValue, lastMax]).toEqual([PROGRESS_ROWS, PROGRESS_ROWS]);
-    expect(lastText).toMatch(/^1,500 of 1,500 rows \(100 %\)/);
-    // Mid-way samples (if the import was slow enough to be seen running) show the rate.
-    for (const [value, max, text] of determinate) if (value < max && /rows\/s/.test(text)) expect(text).toMatch(/[\d,]+ rows\/s/);
+    expect(lastText).toMatch(/^10,000 of 10,000 rows \(100 %\) · took /);
+    // It was seen part-way (batches of 100 rows take a few seconds), and once seen twice running, with its rate.
+    const partWay = determinate.filter(([value, max]) => value > 0 && value < max);
+    expect(partWay.length).toBeGreaterThan(0);
+    // Back to the first network: the report of another network's import gives way to the Import Users tab.
+    await page.getByLabel('Network').selectOption(network);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    expect(await page.locator('.lead').textContent()).toContain(network);
+    for (const [value, max, text] of partWay) expect(text).toMatch(new RegExp(`^${value.toLocaleString('en')} of ${max.toLocaleString('en')} rows \\(\\d+ %\\)`));
+    if (new Set(partWay.map(([value]) => value)).size >= 2) expect(partWay.some(([, , text]) => /· [\d,]+ rows\/s · about .+ left$/.test(text))).toBe(true);
   });
 
   it('imports a file with bad lines: the rejected rows in a table, and "Download errors as CSV" saves what the API gives', async () => {
@@ -278,6 +309,8 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     mailTab.on('pageerror', (error) => pageProblems.push(`page error (mail tab): ${error.message}`));
     try {
       await mailTab.goto(`${t.baseUrl}/admin/#/imports/${guideImportId}/invite`);
+      // sessionStorage is per tab: the link's tab asks for the token, then goes where the link pointed.
+      await mailTab.getByText('Sign in to open the import you followed a link to.').waitFor();
       await signIn(mailTab, token);
       const button = mailTab.getByRole('button', { name: 'Invite the imported users' });
       await button.waitFor();
@@ -292,6 +325,10 @@ inBrowser('admin portal (/admin) in Chromium', () => {
   });
 
   it('Users tab: search, status filter, paging, a user\'s history, and deactivating with the keyboard', async () => {
+    // More colleagues, through the API: 30 invited at import, 15 not, two of them deactivated since.
+    await importCsv(t, network, staffCsv(STAFF.slice(0, 30)), { autoSendInvites: 'true' }, 'staff-1.csv');
+    await importCsv(t, network, staffCsv(STAFF.slice(30)), {}, 'staff-2.csv');
+    await importCsv(t, network, staffCsv(['Hugo Lambert', 'Rania Aziz'], 'FALSE'), { mode: 'update' }, 'leavers.csv');
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
     await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'the first page');
@@ -337,12 +374,17 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     // The status filter.
     await page.getByLabel('Search').fill('');
     await page.getByLabel('Status').selectOption('deactivated');
-    await until(async () => (await page.locator('#users-table tbody tr').count()) === 1, 'only the deactivated user');
-    expect(await page.locator('#users-table tbody tr').getAttribute('data-email')).toBe('ann@example.com');
+    await until(async () => (await page.locator('#users-table tbody tr').count()) === 3, 'only the deactivated users');
+    expect((await page.locator('#users-table tbody tr').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-email')))).sort()).toEqual([
+      'ann@example.com',
+      'hugo.lambert@acme.example',
+      'rania.aziz@acme.example',
+    ]);
 
     // Everyone again, Ann's history still open: the screenshot of the tab as a laptop shows it.
     await page.getByLabel('Status').selectOption('');
     await until(async () => (await page.locator('#users-table tbody tr').count()) === 20, 'the full first page');
+    await page.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
     await page.screenshot({ path: join(screenshotDir, 'admin-users.png') });
   });
 

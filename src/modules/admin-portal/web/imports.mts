@@ -42,7 +42,8 @@ function formatBytes(bytes: number): string {
 }
 
 function formatDuration(ms: number): string {
-  const seconds = Math.max(0, Math.round(ms / 1000));
+  if (ms < 10_000) return `${(Math.max(0, ms) / 1000).toFixed(1)} s`;
+  const seconds = Math.round(ms / 1000);
   if (seconds < 60) return `${seconds} s`;
   const minutes = Math.floor(seconds / 60);
   if (minutes < 60) return `${minutes} min ${seconds % 60} s`;
@@ -422,8 +423,8 @@ export function importReportView(importId: string, options: { invite: boolean })
         }
         if (finished(r) && r.startedAt && r.finishedAt) {
           const ms = Date.parse(r.finishedAt) - Date.parse(r.startedAt);
-          parts.push(` · took ${formatDuration(ms)}`);
-          if (ms > 0 && rows > 0) parts.push(` (${formatNumber(Math.round(rows / (ms / 1000)))} rows/s)`);
+          if (ms < 1000) parts.push(' · took under a second');
+          else parts.push(` · took ${formatDuration(ms)} (${formatNumber(Math.round(rows / (ms / 1000)))} rows/s)`);
         }
         fill(progressText, ...parts);
       }
@@ -483,11 +484,13 @@ export function importReportView(importId: string, options: { invite: boolean })
           ),
         );
       }
+      // Followed from the e-mail's invite link: the button comes first.
+      const invite = inviteSection(context, report, options.invite);
+      if (invite && options.invite) result.appendChild(invite.section);
       result.appendChild(summarySection(report));
       if (report.warnings.length > 0) result.appendChild(warningsSection(report));
       if (report.counts.rejected > 0) result.appendChild(await rejectedSection(context, report));
-      const invite = inviteSection(context, report, options.invite);
-      if (invite) result.appendChild(invite.section);
+      if (invite && !options.invite) result.appendChild(invite.section);
       if (options.invite) focusTarget(invite?.focus ?? title);
     };
 
@@ -611,7 +614,7 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
   const heading = h('h2', { id: 'invite-heading' }, 'Invite the imported users');
   const section = h('section', { class: 'card invite', id: 'invite', 'aria-labelledby': 'invite-heading' }, heading);
   if (r.status === 'completed' && !r.dryRun && created > 0 && !r.autoSendInvites) {
-    const status = h('p', { id: 'invite-status', role: 'status' });
+    const status = h('p', { id: 'invite-status', role: 'status', class: 'invite-status' });
     const errors = errorBox();
     const button = h('button', { type: 'button', id: 'invite-button' }, 'Invite the imported users');
     button.addEventListener('click', async () => {
@@ -620,6 +623,7 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
       status.textContent = 'Requesting the invitations…';
       try {
         const { requested } = await context.api.requestInvitations(r.networkId, r.id);
+        status.classList.add('success');
         status.textContent =
           requested > 0
             ? `Invitations requested for ${plural(requested, 'user', 'users')}.`

@@ -68,6 +68,7 @@ function renderAccount(): void {
     fill(account);
     return;
   }
+  const pickerHadFocus = document.activeElement?.id === 'network';
   const { claims } = session;
   const picker = h(
     'select',
@@ -75,7 +76,10 @@ function renderAccount(): void {
       id: 'network',
       onchange: (event: Event) => {
         switchNetwork((event.target as HTMLSelectElement).value);
-        render();
+        // An import belongs to one network: switching leaves its report for the Import Users tab.
+        if (window.location.hash.startsWith('#/imports/')) window.location.hash = '#/import';
+        else render({ focusHeading: false });
+        announce(`Now administering network ${session?.network ?? ''}.`);
       },
     },
     claims.networks.map((n) => h('option', { value: n, selected: n === session!.network }, n)),
@@ -94,6 +98,7 @@ function renderAccount(): void {
     h('div', { class: 'network-picker' }, h('label', { for: 'network' }, 'Network'), picker),
     h('button', { type: 'button', class: 'secondary', id: 'sign-out', onclick: () => signOut(null) }, 'Sign out'),
   );
+  if (pickerHadFocus) picker.focus();
 }
 
 function renderNav(active: Route['tab']): void {
@@ -121,6 +126,7 @@ function signInView(): void {
     { class: 'card sign-in', novalidate: true },
     h('h1', {}, 'Sign in'),
     signedOutBecause ? h('p', { class: 'notice', role: 'status' }, signedOutBecause) : null,
+    /^#\/imports\//.test(window.location.hash) ? h('p', { class: 'notice' }, 'Sign in to open the import you followed a link to.') : null,
     h('label', { for: 'token' }, 'Admin token'),
     h(
       'p',
@@ -177,7 +183,7 @@ function signInView(): void {
   input.focus();
 }
 
-function render(): void {
+function render(options: { focusHeading?: boolean } = {}): void {
   stopView?.();
   stopView = undefined;
   renderAccount();
@@ -196,7 +202,7 @@ function render(): void {
   main.replaceChildren();
   const context: Context = { api, session, announce, switchNetwork };
   stopView = current.view(main, context);
-  focusTarget(main.querySelector('h1'));
+  if (options.focusHeading !== false) focusTarget(main.querySelector('h1'));
 }
 
 window.addEventListener('hashchange', () => {
