@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import type { Page } from 'playwright-core';
 import { mintToken } from '../../src/shared/infrastructure/auth/jwt-verifier.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../support/app.js';
-import { CSV_FIXTURES, errorsCsv, historyOf, importCsv, parseCsv, usersOf } from '../support/imports.js';
+import { CSV_FIXTURES, errorsCsv, fixture, historyOf, importCsv, parseCsv, upload, usersOf } from '../support/imports.js';
 import { usersPath } from '../support/users-api.js';
 import { CHROMIUM, chromiumAvailable, launchChromium, until, type Browser } from './browser.js';
 
@@ -302,6 +302,18 @@ inBrowser('admin portal (/admin) in Chromium', () => {
 
     await page.locator('#invite-button').waitFor();
     await page.screenshot({ path: join(screenshotDir, 'admin-import-result.png'), fullPage: true });
+  });
+
+  it("a file the API refuses leaves the form with the API's own sentence next to it", async () => {
+    const refused = await upload(t, network, fixture('missing-email-header.csv'), {}, { fileName: 'missing-email-header.csv' });
+    expect(refused.status).toBe(422);
+    await page.goto(`${t.baseUrl}/admin/#/import`);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('CSV file').setInputFiles(join(CSV_FIXTURES, 'missing-email-header.csv'));
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    await until(async () => (await page.locator('#import-form [role="alert"]').textContent()) === refused.body.detail, "the API's 422 detail on the form");
+    expect(new URL(page.url()).hash).toBe('#/import');
+    expect(await page.getByRole('button', { name: 'Import Now' }).isEnabled()).toBe(true);
   });
 
   it("invites the imported users from the e-mail's link (#/imports/{id}/invite), in a new tab that signs in first", async () => {
