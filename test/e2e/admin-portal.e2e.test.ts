@@ -197,6 +197,17 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     expect(download.suggestedFilename()).toBe('office-chat-users-template.csv');
     expect(readFileSync(await download.path(), 'utf8').trim()).toBe(GUIDE_HEADINGS);
 
+    // Drag and drop: a file dropped on the drop zone becomes the chosen file.
+    await page.locator('#dropzone').evaluate((zone) => {
+      const data = new DataTransfer();
+      data.items.add(new File(['email/login\nx@acme.example\n'], 'dropped.csv', { type: 'text/csv' }));
+      for (const type of ['dragenter', 'dragover', 'drop']) zone.dispatchEvent(new DragEvent(type, { dataTransfer: data, bubbles: true, cancelable: true }));
+    });
+    expect(await page.locator('#file-chosen').textContent()).toBe('Chosen: dropped.csv (27 bytes)');
+    expect(await page.getByLabel('CSV file').evaluate((input: HTMLInputElement) => input.files?.[0]?.name)).toBe('dropped.csv');
+    await page.reload();
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+
     // Import Now without a file says so, next to the form.
     await page.getByRole('button', { name: 'Import Now' }).click();
     await until(async () => /Choose the CSV file/.test((await page.locator('#import-form [role="alert"]').textContent()) ?? ''), 'the "choose a file" error');
