@@ -2,6 +2,7 @@ import { CreateEventStore1764057600000 } from './migrations/1764057600000-create
 import { CreateUsersReadModel1764057600001 } from '../../../modules/users/infrastructure/persistence/1764057600001-create-users-read-model.js';
 import { CreateImports1764057600002 } from '../../../modules/imports/infrastructure/persistence/1764057600002-create-imports.js';
 import { AddImportRowCells1764057600003 } from '../../../modules/imports/infrastructure/persistence/1764057600003-add-import-row-cells.js';
+import { AddImportRowOutcome1764057600004 } from '../../../modules/imports/infrastructure/persistence/1764057600004-add-import-row-outcome.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -11,6 +12,7 @@ export const migrations = [
   CreateUsersReadModel1764057600001,
   CreateImports1764057600002,
   AddImportRowCells1764057600003,
+  AddImportRowOutcome1764057600004,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -76,6 +76,13 @@ export interface ImportPage {
   readonly nextCursor: string | null;
 }
 
+/** What the whole-file pass found: warnings, and the lines it settled without a decision (no event for them). */
+export interface ResolvedFile {
+  readonly warnings: string[];
+  readonly warningCount: number;
+  readonly settled: { readonly skipped: number; readonly unchanged: number };
+}
+
 /** The import's report and job state (its read model), always within one network for reads. */
 export abstract class ImportRepository {
   abstract create(tx: Transaction, record: NewImport): Promise<void>;
@@ -89,7 +96,14 @@ export abstract class ImportRepository {
   abstract finishStaging(
     tx: Transaction,
     importId: string,
-    outcome: { columns: readonly ColumnMapping[]; warnings: readonly string[]; warningCount: number; rejectedLines: number; totalRows: number },
+    outcome: {
+      columns: readonly ColumnMapping[];
+      warnings: readonly string[];
+      warningCount: number;
+      rejectedLines: number;
+      settled: ResolvedFile['settled'];
+      totalRows: number;
+    },
   ): Promise<void>;
   abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void>;
   abstract finish(tx: Transaction, importId: string, outcome: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void>;
@@ -102,7 +116,7 @@ export abstract class ImportStaging {
    * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
    * (forward references included), self-management and cycles turned into warnings. Returns the warnings.
    */
-  abstract resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<{ warnings: string[]; warningCount: number }>;
+  abstract resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<ResolvedFile>;
   abstract batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]>;
   abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
   abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;

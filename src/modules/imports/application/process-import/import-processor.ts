@@ -24,7 +24,7 @@ export interface ImportProgress {
 }
 
 const STAGE_CHUNK = 5_000;
-const MAX_BATCH_ATTEMPTS = 5;
+const MAX_BATCH_ATTEMPTS = 12;
 
 /**
  * Runs one import to its end: stage the file's lines, resolve what needs the whole file, then apply the staged
@@ -98,6 +98,7 @@ export class ImportProcessor {
         warnings: [...parsed.warnings, ...resolved.warnings],
         warningCount: parsed.warnings.length + resolved.warningCount,
         rejectedLines,
+        settled: resolved.settled,
         totalRows: staged + rejectedLines,
       });
     });
@@ -117,14 +118,21 @@ export class ImportProcessor {
     }
   }
 
-  /** A batch that lost a race with an API edit is re-decided on the new state; nothing of it was written. */
+  /**
+   * A batch that lost a race with an API edit is re-decided on the new state; nothing of it was written. Users
+   * being edited all the time could make a whole batch lose every race, so each retry takes half as many rows
+   * (the rest come in the next batch) after a short random pause; one row loses only to an edit of that user.
+   */
   private async applyBatch(importId: string, rows: readonly StagedRowRecord[]) {
+    let size = rows.length;
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.commands.execute(new ImportBatchCommand(importId, rows));
+        return await this.commands.execute(new ImportBatchCommand(importId, size === rows.length ? rows : rows.slice(0, size)));
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || attempt >= MAX_BATCH_ATTEMPTS) throw error;
-        this.logger.warn({ importId, attempt }, 'batch lost a race with another writer; retrying');
+        this.logger.warn({ importId, attempt, rows: size }, 'batch lost a race with another writer; retrying');
+        size = Math.ceil(size / 2);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 5 * 2 ** attempt)));
       }
     }
   }

@@ -14,6 +14,7 @@ import {
   ImportStaging,
   type NewImport,
   type RejectedLine,
+  type ResolvedFile,
   type RowToStage,
   type StagedRowRecord,
 } from '../../application/ports/import-store.port.js';
@@ -155,9 +156,23 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
   async finishStaging(
     tx: Transaction,
     importId: string,
-    o: { columns: readonly ColumnMapping[]; warnings: readonly string[]; warningCount: number; rejectedLines: number; totalRows: number },
+    o: {
+      columns: readonly ColumnMapping[];
+      warnings: readonly string[];
+      warningCount: number;
+      rejectedLines: number;
+      settled: ResolvedFile['settled'];
+      totalRows: number;
+    },
   ): Promise<void> {
-    const counts = { ...zeroCounts(), rows: o.rejectedLines, rejected: o.rejectedLines };
+    // Lines that never reach ImportBatch are counted here: rejected while reading, or settled by the whole-file pass.
+    const counts = {
+      ...zeroCounts(),
+      rows: o.rejectedLines + o.settled.skipped + o.settled.unchanged,
+      rejected: o.rejectedLines,
+      skipped: o.settled.skipped,
+      unchanged: o.settled.unchanged,
+    };
     await sqlRunner(this.dataSource, tx).query(
       `UPDATE imports SET phase = 'applying', columns = $2, warnings = $3, warning_count = $4, counts = $5, total_rows = $6 WHERE id = $1`,
       [importId, JSON.stringify(o.columns), JSON.stringify(o.warnings.slice(0, MAX_STORED_WARNINGS)), o.warningCount, JSON.stringify(counts), o.totalRows],
@@ -211,7 +226,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  async resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<{ warnings: string[]; warningCount: number }> {
+  async resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<ResolvedFile> {
     const sql = sqlRunner(this.dataSource, tx);
     // The first line with an e-mail wins; later ones are rejected pointing at it.
     await sql.query(
@@ -220,41 +235,67 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
         WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line`,
       [importId],
     );
+    // One pass over the file's lines (a single rewrite of each staged row):
+    // - the user each line is about: an existing user of the network, else the id given at staging;
+    // - the manager, when the line will create or update its user: a user of the network, else the first valid
+    //   line of the file that creates that user (forward references included); unknown or self is a warning;
+    // - the outcome when no decision is needed: skipped (FALSE for a new user, or skip mode for an existing one),
+    //   or unchanged (update mode, every cell given equals the current value). The others go to ImportBatch.
     await sql.query(
-      `UPDATE import_rows r SET user_id = u.id, existing = true FROM users u
-        WHERE r.import_id = $1 AND u.network_id = $2 AND u.email_key = r.email_key`,
-      [importId, networkId],
-    );
-    // A row "applies" its manager when the row will create or update its user.
-    const applies = (modeParam: string) => `r.rejection IS NULL AND r.manager_key IS NOT NULL
-                     AND (CASE WHEN r.existing THEN ${modeParam}::text = 'update' ELSE r.enabled IS DISTINCT FROM false END)`;
-    await sql.query(
-      `UPDATE import_rows r SET manager_id = u.id, manager_email = u.email FROM users u
-        WHERE r.import_id = $1 AND ${applies('$3')} AND u.network_id = $2 AND u.email_key = r.manager_key`,
+      `WITH line AS (
+         SELECT r.line, r.email_key, r.manager_key, r.rejection, r.enabled, r.name, r.first_name, r.last_name, r.title, r.mobile,
+                u.id AS existing_id, u.manager_id AS current_manager, u.status AS current_status, u.name AS current_name,
+                u.first_name AS current_first_name, u.last_name AS current_last_name, u.title AS current_title, u.mobile AS current_mobile,
+                r.rejection IS NULL AND r.manager_key IS NOT NULL
+                  AND (CASE WHEN u.id IS NOT NULL THEN $3::text = 'update' ELSE r.enabled IS DISTINCT FROM false END) AS sets_manager
+           FROM import_rows r
+           LEFT JOIN users u ON u.network_id = $2 AND u.email_key = r.email_key
+          WHERE r.import_id = $1
+       ), resolved AS (
+         SELECT l.*,
+                CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.id, mf.user_id) END AS manager_id,
+                CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.email, mf.email) END AS manager_email
+           FROM line l
+           LEFT JOIN users mu ON l.sets_manager AND mu.network_id = $2 AND mu.email_key = l.manager_key
+           LEFT JOIN import_rows mf ON l.sets_manager AND mu.id IS NULL AND mf.import_id = $1 AND mf.email_key = l.manager_key
+                AND mf.rejection IS NULL AND mf.enabled IS DISTINCT FROM false AND coalesce(mf.name, mf.first_name, mf.last_name) IS NOT NULL
+       )
+       UPDATE import_rows r SET
+              user_id = coalesce(v.existing_id, r.user_id),
+              existing = v.existing_id IS NOT NULL,
+              manager_id = v.manager_id,
+              manager_email = v.manager_email,
+              warning = CASE
+                WHEN NOT v.sets_manager OR v.manager_id IS NOT NULL THEN NULL
+                WHEN v.manager_key = v.email_key THEN 'a user cannot be their own manager; imported without a manager.'
+                ELSE 'manager ' || v.manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.' END,
+              outcome = CASE
+                WHEN v.rejection IS NOT NULL THEN NULL
+                WHEN v.existing_id IS NULL AND v.enabled = false THEN 'skipped'
+                WHEN v.existing_id IS NOT NULL AND $3::text = 'skip' THEN 'skipped'
+                WHEN v.existing_id IS NOT NULL
+                     AND (v.name IS NULL OR v.name = v.current_name)
+                     AND (v.first_name IS NULL OR v.first_name IS NOT DISTINCT FROM v.current_first_name)
+                     AND (v.last_name IS NULL OR v.last_name IS NOT DISTINCT FROM v.current_last_name)
+                     AND (v.title IS NULL OR v.title IS NOT DISTINCT FROM v.current_title)
+                     AND (v.mobile IS NULL OR v.mobile IS NOT DISTINCT FROM v.current_mobile)
+                     AND (v.manager_id IS NULL OR v.manager_id = v.current_manager)
+                     AND (v.enabled IS NULL OR v.enabled = (v.current_status = 'active'))
+                  THEN 'unchanged' END
+         FROM resolved v
+        WHERE r.import_id = $1 AND r.line = v.line`,
       [importId, networkId, mode],
     );
-    await sql.query(
-      `UPDATE import_rows r SET manager_id = m.user_id, manager_email = m.email FROM import_rows m
-        WHERE r.import_id = $1 AND ${applies('$2')} AND r.manager_id IS NULL
-          AND m.import_id = $1 AND m.email_key = r.manager_key AND m.rejection IS NULL AND NOT m.existing
-          AND m.enabled IS DISTINCT FROM false AND coalesce(m.name, m.first_name, m.last_name) IS NOT NULL`,
-      [importId, mode],
-    );
-    await sql.query(
-      `UPDATE import_rows r SET manager_id = NULL, manager_email = NULL,
-              warning = CASE WHEN r.manager_key = r.email_key THEN 'a user cannot be their own manager; imported without a manager.'
-                             ELSE 'manager ' || r.manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.' END
-        WHERE r.import_id = $1 AND ${applies('$2')} AND (r.manager_id IS NULL OR r.manager_key = r.email_key)`,
-      [importId, mode],
-    );
     await this.breakCycles(sql, importId, networkId);
-    const [summary] = await sql.query<{ count: number; warnings: string[] | null }>(
-      `SELECT count(*)::int AS count,
-              (array_agg('Line ' || line || ': ' || warning ORDER BY line))[1:${MAX_STORED_WARNINGS}] AS warnings
-         FROM import_rows WHERE import_id = $1 AND warning IS NOT NULL`,
+    const [summary] = await sql.query<{ count: number; warnings: string[] | null; skipped: number; unchanged: number }>(
+      `SELECT count(*) FILTER (WHERE warning IS NOT NULL)::int AS count,
+              (array_agg('Line ' || line || ': ' || warning ORDER BY line) FILTER (WHERE warning IS NOT NULL))[1:${MAX_STORED_WARNINGS}] AS warnings,
+              count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
+              count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged
+         FROM import_rows WHERE import_id = $1`,
       [importId],
     );
-    return { warnings: summary.warnings ?? [], warningCount: summary.count };
+    return { warnings: summary.warnings ?? [], warningCount: summary.count, settled: { skipped: summary.skipped, unchanged: summary.unchanged } };
   }
 
   /**
@@ -262,13 +303,22 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
    * users. The graph goes to memory as two integer arrays (a few MB for a million users) for a linear-time walk.
    */
   private async breakCycles(sql: ReturnType<typeof sqlRunner>, importId: string, networkId: string): Promise<void> {
+    // Only a link this file adds or changes can close a cycle; a file that changes no manager needs no walk.
+    const [{ changing }] = await sql.query<{ changing: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM import_rows r LEFT JOIN users u ON u.network_id = $2 AND u.id = r.user_id
+                       WHERE r.import_id = $1 AND r.manager_id IS NOT NULL AND r.outcome IS NULL
+                         AND r.manager_id IS DISTINCT FROM u.manager_id) AS changing`,
+      [importId, networkId],
+    );
+    if (!changing) return;
     await sql.query(
       `CREATE TEMP TABLE import_manager_edges ON COMMIT DROP AS
-         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_rows r WHERE r.import_id = $1 AND r.manager_id IS NOT NULL
+         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_rows r
+          WHERE r.import_id = $1 AND r.manager_id IS NOT NULL AND r.outcome IS NULL
          UNION ALL
          SELECT u.id, u.manager_id, 0 FROM users u
           WHERE u.network_id = $2 AND u.manager_id IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = $1 AND r.user_id = u.id AND r.manager_id IS NOT NULL)`,
+            AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = $1 AND r.user_id = u.id AND r.manager_id IS NOT NULL AND r.outcome IS NULL)`,
       [importId, networkId],
     );
     const [{ edges }] = await sql.query<{ edges: number }>(`SELECT count(*)::int AS edges FROM import_manager_edges`);
@@ -314,7 +364,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       }[]
     >(
       `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection, cells
-         FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
+         FROM import_rows WHERE import_id = $1 AND line > $2 AND outcome IS NULL ORDER BY line LIMIT $3`,
       [importId, afterLine, limit],
     );
     return rows.map((r) => ({
