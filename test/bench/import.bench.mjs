@@ -3,7 +3,7 @@
 // loads the same file with COPY into a plain table with a unique e-mail index as the physical-limit baseline.
 // Prints rows/s, the ratios, and the import process's peak RSS. Uses DATABASE_URL's server, else 127.0.0.1:5432.
 import { execFile, spawn } from 'node:child_process';
-import { createWriteStream } from 'node:fs';
+import { createWriteStream, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -29,6 +29,9 @@ async function generate(file) {
   out.end();
   await once(out, 'finish');
 }
+
+// The flags of the bin's shebang line (the heap cap users get when they run `office-chat-users`).
+const binFlags = readFileSync('dist/cli/main.js', 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
 
 /** Runs the CLI import under /usr/bin/time to read its peak RSS; returns seconds, the report and the RSS in MiB. */
 async function cliImport(file, mode) {
