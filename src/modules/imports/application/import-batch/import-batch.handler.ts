@@ -46,6 +46,14 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
 
   async execute({ importId, rows }: ImportBatchCommand): Promise<ImportBatchOutcome> {
     const now = this.clock.now();
+    const network = (await this.imports.getById(importId))?.networkId;
+    if (network === undefined) throw new Error(`Import ${importId} does not exist`);
+    // The users are read before the transaction and without row locks. Locking their rows first and inserting
+    // their events second deadlocks with an API edit, which inserts its event first and updates the row second
+    // (the edit then failed with a 500, or the batch kept failing until the import was given up). Nothing is lost
+    // without the lock: the events' unique (stream, version) is the optimistic check, so an edit committed since
+    // this read makes the append throw ConcurrencyConflictError, and the batch is decided again on the new state.
+    const existing = await this.users.findByEmailKeys(network, rows.map((r) => r.emailKey));
     return this.uow.transaction(async (tx) => {
       const record = await this.imports.getById(importId, tx);
       if (!record) throw new Error(`Import ${importId} does not exist`);
@@ -56,8 +64,6 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
         causationId: importId,
         importId,
       };
-      // Locks the users this batch touches, so an API edit waits or loses its optimistic check instead of being lost.
-      const existing = await this.users.findByEmailKeys(record.networkId, rows.map((r) => r.emailKey), tx);
       const counts = zeroCounts();
       const appends: StreamAppend[] = [];
       const snapshots: UserSnapshot[] = [];
