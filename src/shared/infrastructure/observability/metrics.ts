@@ -1,4 +1,4 @@
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 
 /** The process's Prometheus registry; modules register their own metrics on it. */
 export class Metrics {
@@ -8,12 +8,6 @@ export class Metrics {
     help: 'HTTP requests by method, route and status',
     labelNames: ['method', 'route', 'status'] as const,
     buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
-    registers: [this.registry],
-  });
-  readonly eventsAppended = new Counter({
-    name: 'events_appended_total',
-    help: 'Events appended to the event store, by type',
-    labelNames: ['type'] as const,
     registers: [this.registry],
   });
 
