@@ -2,6 +2,7 @@
 // took its position early and commits late is never skipped, a rolled-back transaction never stalls it, and under
 // concurrent writers the published set is exactly the committed set. Real PostgreSQL, real Kafka.
 import { randomUUID } from 'node:crypto';
+import pg from 'pg';
 import type { OpenRuntime } from '../../../src/bootstrap.js';
 import { uniqueNetworkId } from '../../support/app.js';
 import { appendCommitted, checkpointOf, committedEventIds, holdTransaction, userEvents } from './support/events.js';
@@ -30,9 +31,9 @@ describe('event relay: the transaction horizon', () => {
     await db.drop();
   });
 
-  async function start(label: string) {
+  async function start(label: string, overrides: Record<string, string> = {}) {
     const topics = uniqueTopics(label);
-    relay = startTestRelay(runtime, relaySettings(brokers, topics));
+    relay = startTestRelay(runtime, relaySettings(brokers, topics, overrides));
     // The relay creates its topics on start; the recorder subscribes once they exist.
     await waitFor(() => relay!.relay.status().leading && relay!.reads() > 0, 20_000, 'the relay to lead and read');
     recorder = await TopicRecorder.start(brokers, [topics.users, topics.imports]);
@@ -88,6 +89,41 @@ describe('event relay: the transaction horizon', () => {
     await waitFor(() => relay.reads() >= readsAfter + 3, 10_000, 'three more relay rounds');
     expect(recorder.eventIds().sort()).toEqual([...b, ...c].sort());
     for (const id of a.eventIds) expect(recorder.distinctEventIds().has(id)).toBe(false);
+  });
+
+  it('is not held back by a write transaction open in another database of the server', async () => {
+    const network = uniqueNetworkId('hz');
+    const { recorder } = await start('other-database');
+    // A transaction with a transaction id (it wrote), open in the per-run database, older than our events.
+    const other = new pg.Client({ connectionString: process.env.TEST_DATABASE_URL });
+    await other.connect();
+    try {
+      await other.query('BEGIN');
+      await other.query('CREATE TEMP TABLE hold_the_horizon (x int)');
+      const [{ xid }] = (await other.query('SELECT pg_current_xact_id()::text AS xid')).rows;
+      const ids = await appendCommitted(runtime, [userEvents(network, randomUUID(), 2)]);
+      const [{ xmin }] = await runtime.dataSource.query(`SELECT pg_snapshot_xmin(pg_current_snapshot())::text AS xmin`);
+      expect(BigInt(xmin)).toBeLessThanOrEqual(BigInt(xid)); // plain xmin would wait for it
+      await recorder.waitForEvents(ids, 20_000);
+    } finally {
+      await other.query('ROLLBACK').catch(() => undefined);
+      await other.end();
+    }
+  });
+
+  it('resumes in numeric (transaction id, position) order across many small batches, past 9 → 10 and 99 → 100', async () => {
+    const network = uniqueNetworkId('hz');
+    const { relay, recorder } = await start('small-batches', { KAFKA_RELAY_BATCH_SIZE: '7' });
+    const ids: string[] = [];
+    for (let t = 0; t < 8; t++) {
+      ids.push(...(await appendCommitted(runtime, Array.from({ length: 6 }, () => userEvents(network, randomUUID(), 1 + (t % 4))))));
+    }
+    expect(ids.length).toBeGreaterThan(100);
+    await recorder.waitForEvents(ids, 30_000);
+    const stored = await runtime.dataSource.query<{ event_id: string }[]>(`SELECT event_id FROM events ORDER BY transaction_id, position`);
+    expect(relay.read.map((e) => e.eventId)).toEqual(stored.map((r) => r.event_id));
+    expect(recorder.eventIds().sort()).toEqual([...ids].sort());
+    expect(relay.read.every((e, i) => i === 0 || BigInt(e.position) > BigInt(relay.read[i - 1].position))).toBe(true);
   });
 
   it('20 concurrent writers with random commit delays: the published set is the committed set', async () => {

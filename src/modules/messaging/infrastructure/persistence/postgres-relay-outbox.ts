@@ -16,8 +16,8 @@ export const KAFKA_RELAY = 'kafka';
 export const RELAY_APPLICATION_NAME = 'office-chat-users event relay';
 
 interface EventRow {
-  transaction_id: string;
-  position: string;
+  tx: string;
+  pos: string;
   event_id: string;
   network_id: string;
   stream_type: 'user' | 'import';
@@ -33,24 +33,47 @@ interface EventRow {
 /**
  * Committed events in commit order, never skipping one. A position alone is not enough: a transaction that took
  * position 101 may commit after the one that took 102 was relayed. So the relay reads only events whose transaction
- * id is below the oldest transaction still running (`pg_snapshot_xmin(pg_current_snapshot())`): each of those
- * transactions has ended, so no event can still appear before the cursor. It orders by (transaction id, position)
- * and resumes after the pair it checkpointed. An open transaction holds the horizon back (its events and later ones
- * wait); one that rolls back left nothing, and the horizon moves past it.
+ * id is below a horizon H such that every transaction of this database with an id below H has ended, orders them by
+ * (transaction id, position) and resumes after the pair it checkpointed: no event can appear before the cursor later.
+ *
+ * H is `pg_snapshot_xmin(pg_current_snapshot())` (the oldest transaction still running on the server) refined to
+ * this database: the snapshot's running transactions (its xip list), less those positively known to belong to
+ * backends connected to another database (pg_stat_activity.backend_xid) or prepared there (pg_prepared_xacts); H is
+ * the lowest of the rest, else the snapshot's xmax. Why it is as strong as xmin: a transaction id below H is either
+ * below xmin (ended), or between xmin and xmax and not running (ended before the snapshot), or running in another
+ * database, which cannot write to this events table. Transaction ids are never reused, so a stale pg_stat_activity
+ * row only ever names another database's transaction; one that has not shown up there yet is simply kept, which holds
+ * H lower (later, never wrong). Without it, any long write transaction anywhere on the server would hold the relay
+ * back; with it, only this database's do. (A role that cannot read other users' backend_xid, i.e. without
+ * pg_read_all_stats, gets nulls there and falls back to plain xmin.) The statement runs on one snapshot: the events
+ * it sees are exactly those committed in it.
+ *
+ * The text copies of the cursor columns get names of their own: ORDER BY prefers an output column's name to a table
+ * column's, and ordering by text ('10' < '9') would skip events.
  */
 const READ_SQL = `
-  SELECT transaction_id::text AS transaction_id, position::text AS position, event_id, network_id, stream_type,
-         stream_id, stream_version, type, schema_version, data::text AS data, metadata, recorded_at
-    FROM events
-   WHERE transaction_id < pg_snapshot_xmin(pg_current_snapshot())
-     AND (transaction_id, position) > ($1::xid8, $2::bigint)
-   ORDER BY transaction_id, position
+  WITH snapshot AS MATERIALIZED (SELECT pg_current_snapshot() AS s),
+  elsewhere AS MATERIALIZED (
+    SELECT backend_xid::text::bigint AS xid32 FROM pg_stat_activity
+     WHERE backend_xid IS NOT NULL AND datname IS NOT NULL AND datname <> current_database()
+    UNION ALL
+    SELECT transaction::text::bigint FROM pg_prepared_xacts WHERE database <> current_database()),
+  horizon AS MATERIALIZED (
+    SELECT coalesce(min(x), pg_snapshot_xmax((SELECT s FROM snapshot))) AS h
+      FROM pg_snapshot_xip((SELECT s FROM snapshot)) AS x
+     WHERE (x::text::numeric % 4294967296)::bigint NOT IN (SELECT xid32 FROM elsewhere))
+  SELECT e.transaction_id::text AS tx, e.position::text AS pos, e.event_id, e.network_id, e.stream_type,
+         e.stream_id, e.stream_version, e.type, e.schema_version, e.data::text AS data, e.metadata, e.recorded_at
+    FROM events e
+   WHERE e.transaction_id < (SELECT h FROM horizon)
+     AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
+   ORDER BY e.transaction_id, e.position
    LIMIT $3`;
 
 function toStoredEvent(r: EventRow): StoredEvent {
   return {
-    transactionId: r.transaction_id,
-    position: r.position,
+    transactionId: r.tx,
+    position: r.pos,
     eventId: r.event_id,
     networkId: r.network_id,
     streamType: r.stream_type,
@@ -87,10 +110,10 @@ class PostgresRelayLease implements RelayLease, RelayEventSource, RelayCheckpoin
       [this.relay],
     );
     const [row] = await this.session.query(
-      `SELECT transaction_id::text AS transaction_id, position::text AS position FROM event_relay_checkpoints WHERE relay = $1`,
+      `SELECT transaction_id::text AS tx, position::text AS pos FROM event_relay_checkpoints WHERE relay = $1`,
       [this.relay],
     );
-    return row ? { transactionId: row.transaction_id, position: row.position } : RELAY_START;
+    return row ? { transactionId: row.tx, position: row.pos } : RELAY_START;
   }
 
   async save(cursor: RelayCursor, published: number): Promise<void> {
