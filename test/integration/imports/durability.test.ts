@@ -1,0 +1,213 @@
+/**
+ * Durability, with the built service as real processes: a 50,000-row import is SIGKILLed mid-way and a new
+ * process finishes it, applying every row exactly once; and with two processes running, killing the one that
+ * holds an import lets the other take it over and finish it.
+ */
+import { jest } from '@jest/globals';
+import pg from 'pg';
+import { testDatabaseUrl, testToken, uniqueNetworkId } from '../../support/app.js';
+import { ensureBuilt, startService, type ServiceProcess } from './support/service-process.js';
+
+const ROWS = 50_000;
+jest.setTimeout(300_000);
+
+let db: pg.Client;
+const running: ServiceProcess[] = [];
+
+beforeAll(async () => {
+  ensureBuilt();
+  db = new pg.Client({ connectionString: testDatabaseUrl() });
+  await db.connect();
+});
+afterAll(async () => {
+  await Promise.all(running.map((s) => s.kill()));
+  await db?.end();
+});
+
+async function start(name: string): Promise<ServiceProcess> {
+  const service = await startService(name);
+  running.push(service);
+  return service;
+}
+
+/** 50,000 new users; every 7th names as manager a user 600 lines further on (a forward reference across batches). */
+function bigFile(rows = ROWS): Buffer {
+  const lines = ['email/login,name,title,manager'];
+  for (let i = 0; i < rows; i++) {
+    const manager = i % 7 === 0 && i + 600 < rows ? `user${i + 600}@acme.example` : '';
+    lines.push(`user${i}@acme.example,User ${i},Title ${i % 97},${manager}`);
+  }
+  return Buffer.from(lines.join('\n') + '\n');
+}
+
+async function uploadTo(service: ServiceProcess, network: string, file: Buffer): Promise<string> {
+  const form = new FormData();
+  form.append('mode', 'skip');
+  form.append('file', new Blob([new Uint8Array(file)], { type: 'text/csv' }), 'big.csv');
+  const res = await fetch(`${service.baseUrl}/api/v1/networks/${network}/imports`, {
+    method: 'POST',
+    headers: { Authorization: `Bearer ${await testToken([network])}` },
+    body: form,
+  });
+  const body = (await res.json()) as { id: string };
+  if (res.status !== 202) throw new Error(`upload answered ${res.status}: ${JSON.stringify(body)}`);
+  return body.id;
+}
+
+interface Report {
+  status: string;
+  totalRows: number | null;
+  counts: Record<string, number>;
+  finishedAt: string | null;
+}
+
+async function report(service: ServiceProcess, network: string, importId: string): Promise<Report> {
+  const res = await fetch(`${service.baseUrl}/api/v1/networks/${network}/imports/${importId}`, {
+    headers: { Authorization: `Bearer ${await testToken([network])}` },
+  });
+  if (res.status !== 200) throw new Error(`report answered ${res.status}`);
+  return (await res.json()) as Report;
+}
+
+/** Polls until `until` holds for the report, or fails after the timeout. */
+async function pollReport(service: ServiceProcess, network: string, importId: string, until: (r: Report) => boolean, timeoutMs: number): Promise<Report> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await report(service, network, importId);
+    if (until(r)) return r;
+    if (r.status === 'completed' || r.status === 'failed') throw new Error(`import ended before the condition held: ${JSON.stringify(r)}`);
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms: ${JSON.stringify(r)}`);
+    await new Promise((res) => setTimeout(res, 10));
+  }
+}
+
+/** Every row applied exactly once: the report, the users, their events, and the import's own stream. */
+async function expectAppliedExactlyOnce(network: string, importId: string, rows: number, done: Report) {
+  expect(done.status).toBe('completed');
+  expect(done.counts).toMatchObject({ rows, created: rows, updated: 0, unchanged: 0, skipped: 0, rejected: 0 });
+
+  const [{ users }] = (await db.query(`SELECT count(*)::int AS users FROM users WHERE network_id = $1`, [network])).rows;
+  expect(users).toBe(rows);
+  const created = await db.query<{ streams: number; min: number; max: number; events: number }>(
+    `SELECT count(*)::int AS streams, min(n)::int AS min, max(n)::int AS max, sum(n)::int AS events
+       FROM (SELECT stream_id, count(*) AS n FROM events WHERE network_id = $1 AND type = 'UserCreated' GROUP BY stream_id) s`,
+    [network],
+  );
+  expect(created.rows[0]).toEqual({ streams: rows, min: 1, max: 1, events: rows });
+  // Every user stream's versions are 1..n, and the read model's version is n.
+  const gaps = await db.query(
+    `SELECT e.stream_id FROM events e WHERE e.network_id = $1 AND e.stream_type = 'user'
+      GROUP BY e.stream_id HAVING max(e.stream_version) <> count(*)
+     UNION ALL
+     SELECT u.id::text FROM users u WHERE u.network_id = $1
+        AND u.version <> (SELECT count(*) FROM events e WHERE e.network_id = $1 AND e.stream_id = u.id::text)`,
+    [network],
+  );
+  expect(gaps.rows).toEqual([]);
+  // Forward references survived the restart: every 7th user has the manager named 600 lines on.
+  const [{ managed }] = (
+    await db.query(
+      `SELECT count(*)::int AS managed FROM users u JOIN users m ON m.network_id = u.network_id AND m.id = u.manager_id
+        WHERE u.network_id = $1 AND m.email = 'user' || (substring(u.email from 'user(\\d+)@')::int + 600) || '@acme.example'`,
+      [network],
+    )
+  ).rows;
+  expect(managed).toBe(Math.ceil((rows - 600) / 7));
+
+  // The import's stream: ImportStarted, batches 1..k in order with contiguous lines, ImportCompleted.
+  const stream = await db.query<{ stream_version: number; type: string; data: any }>(
+    `SELECT stream_version, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version`,
+    [importId],
+  );
+  const types = stream.rows.map((e) => e.type);
+  expect(types[0]).toBe('ImportStarted');
+  expect(types.at(-1)).toBe('ImportCompleted');
+  expect(stream.rows.map((e) => e.stream_version)).toEqual(stream.rows.map((_, i) => i + 1));
+  const batches = stream.rows.filter((e) => e.type === 'ImportBatchApplied').map((e) => e.data);
+  expect(batches.map((b) => b.batch)).toEqual(batches.map((_, i) => i + 1));
+  for (let i = 1; i < batches.length; i++) expect(batches[i].fromLine).toBeGreaterThan(batches[i - 1].throughLine);
+  expect(batches.reduce((sum, b) => sum + b.counts.rows, 0)).toBe(rows);
+  expect(batches.reduce((sum, b) => sum + b.counts.created, 0)).toBe(rows);
+  return batches;
+}
+
+/** The service process whose database session holds the network's import lock, if any. */
+async function lockHolder(network: string): Promise<string | null> {
+  const { rows } = await db.query<{ application_name: string }>(
+    `SELECT a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+      WHERE l.locktype = 'advisory' AND l.granted
+        AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended($1, 0)`,
+    [`imports:${network}`],
+  );
+  return rows[0]?.application_name ?? null;
+}
+
+describe('an import survives SIGKILL', () => {
+  it('50,000 rows: killed once some batches are applied, a new process finishes it, every row applied exactly once', async () => {
+    const network = uniqueNetworkId('durable');
+    const first = await start('durability-first');
+    const importId = await uploadTo(first, network, bigFile());
+
+    const atKill = await pollReport(first, network, importId, (r) => r.totalRows !== null && r.counts.created >= 2_000, 120_000);
+    await first.kill('SIGKILL');
+    const killedAt = Date.now();
+    expect(atKill.counts.created).toBeLessThan(ROWS);
+    expect(atKill.status).toBe('running');
+
+    const second = await start('durability-second');
+    const done = await pollReport(second, network, importId, (r) => r.status === 'completed', 180_000).catch(async (e) => {
+      throw new Error(`${(e as Error).message}\n--- second process output:\n${second.output()}`);
+    });
+    const batches = await expectAppliedExactlyOnce(network, importId, ROWS, done);
+    // The first process applied some batches, the second the rest.
+    const [{ after }] = (
+      await db.query(`SELECT count(*)::int AS after FROM events WHERE stream_id = $1 AND type = 'ImportBatchApplied' AND recorded_at > to_timestamp($2 / 1000.0)`, [importId, killedAt])
+    ).rows;
+    expect(after).toBeGreaterThan(0);
+    expect(after).toBeLessThan(batches.length);
+  });
+});
+
+describe('an import killed while staging', () => {
+  it('is staged again from the start by the next process, and completes with every row once', async () => {
+    const network = uniqueNetworkId('restage');
+    const first = await start('restage-first');
+    const importId = await uploadTo(first, network, bigFile(30_000));
+    // Staging (reading the file into import_rows) is under way: the import runs, its total is not known yet.
+    const [{ staged }] = await (async () => {
+      const deadline = Date.now() + 60_000;
+      for (;;) {
+        const { rows } = await db.query<{ staged: number }>(`SELECT count(*)::int AS staged FROM import_rows WHERE import_id = $1`, [importId]);
+        if (rows[0].staged > 0) return rows;
+        if (Date.now() > deadline) throw new Error('staging never started');
+        await new Promise((r) => setTimeout(r, 5));
+      }
+    })();
+    await first.kill('SIGKILL');
+    const atKill = await db.query<{ phase: string }>(`SELECT phase FROM imports WHERE id = $1`, [importId]);
+    expect(atKill.rows[0].phase).toBe('staging');
+    expect(staged).toBeLessThan(30_000);
+
+    const second = await start('restage-second');
+    const done = await pollReport(second, network, importId, (r) => r.status === 'completed', 180_000);
+    await expectAppliedExactlyOnce(network, importId, 30_000, done);
+  });
+});
+
+describe('another instance takes over', () => {
+  it('two processes running: the one holding the import is killed, the other finishes it', async () => {
+    const network = uniqueNetworkId('takeover');
+    const [a, b] = await Promise.all([start('takeover-a'), start('takeover-b')]);
+    const importId = await uploadTo(a, network, bigFile(20_000));
+
+    await pollReport(a, network, importId, (r) => r.totalRows !== null && r.counts.created >= 1_000, 120_000);
+    const holderName = await lockHolder(network);
+    expect(['takeover-a', 'takeover-b']).toContain(holderName);
+    const [holder, other] = holderName === 'takeover-a' ? [a, b] : [b, a];
+    await holder.kill('SIGKILL');
+
+    const done = await pollReport(other, network, importId, (r) => r.status === 'completed', 180_000);
+    await expectAppliedExactlyOnce(network, importId, 20_000, done);
+    expect(other.child.exitCode).toBeNull();
+  });
+});
