@@ -6,6 +6,8 @@ import { ReadinessRegistry } from '../../../src/shared/infrastructure/health/hea
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { loadContract, OPENAPI_FILE, OpenApiContract } from '../../support/openapi.js';
 import { USERS_ROUTES, usersPath } from '../../support/users-api.js';
+import { importsPath } from '../../support/imports.js';
+import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
 
 const contract = loadContract();
 
@@ -78,6 +80,29 @@ describe('openapi.yaml', () => {
     expect(contract.deref(user.properties.status).enum).toEqual(['active', 'deactivated']);
     expect(user.properties.invitation.enum).toEqual(['none', 'requested']);
     expect(Object.keys(contract.doc.components.schemas.Problem.properties)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'field']);
+  });
+});
+
+describe('openapi.yaml: imports', () => {
+  it("ImportReport has the issue's report fields (plus totalRows and, when failed, failureReason), counts its eight numbers", () => {
+    const report = contract.doc.components.schemas.ImportReport;
+    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'failureReason', 'totalRows', 'startedAt', 'finishedAt']);
+    expect(report.required).not.toContain('failureReason');
+    expect(report.additionalProperties).toBe(false);
+    expect(contract.doc.components.schemas.ImportCounts.required).toEqual(['rows', 'created', 'updated', 'activated', 'deactivated', 'unchanged', 'skipped', 'rejected']);
+    expect(contract.deref(report.properties.status).enum).toEqual(['queued', 'running', 'completed', 'failed']);
+    expect(contract.checkSchema('ImportReport', report.example)).toEqual([]);
+  });
+
+  it('refuses a report with an extra or a missing member, a negative count, an unknown status; errors need line and error', () => {
+    const example = contract.doc.components.schemas.ImportReport.example;
+    expect(contract.checkSchema('ImportReport', { ...example, phase: 'applying' }).join()).toMatch(/additional properties/);
+    const { totalRows: _t, ...noTotal } = example;
+    expect(contract.checkSchema('ImportReport', noTotal).join()).toMatch(/totalRows/);
+    expect(contract.checkSchema('ImportReport', { ...example, counts: { ...example.counts, created: -1 } }).join()).toMatch(/created/);
+    expect(contract.checkSchema('ImportReport', { ...example, status: 'done' }).join()).toMatch(/allowed values/);
+    expect(contract.checkSchema('ImportErrors', { items: [{ line: 3, email: null, field: null, fields: {} }], nextAfter: null }).join()).toMatch(/error/);
+    expect(contract.checkSchema('InvitationsRequested', { requested: 2 })).toEqual([]);
   });
 });
 
@@ -257,6 +282,82 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('getUserHistory', t.http.get(p(`/${unknown}/events`)).set(auth), 404);
   });
 
+  it('imports: every operation, success and error', async () => {
+    const p = (suffix = '') => importsPath(network, suffix);
+    const unknown = randomUUID();
+    const csvFile = (text: string) => Buffer.from(text, 'utf8');
+    const post = (file: Buffer, fields: Record<string, string> = {}, headers: Record<string, string> = auth) => {
+      let req = t.http.post(p()).set(headers);
+      for (const [k, v] of Object.entries(fields)) req = req.field(k, v);
+      return req.attach('file', file, { filename: 'users.csv', contentType: 'text/csv' });
+    };
+    const processed = async (id: string) => t.app.get(ImportProcessor, { strict: false }).process(id);
+
+    // startImport
+    const started = await expectContract(
+      'startImport',
+      post(csvFile('name,email/login,mobile,department\nAnn,ann.import@acme.example,,Sales\nBad,bad-mail,,Ops\nShort,short@acme.example,+91 12,=1+1\n'), { mode: 'update' }),
+      202,
+    );
+    expect(started.body.status).toBe('queued');
+    await processed(started.body.id);
+    await expectContract('startImport', post(csvFile('email\na@acme.example\n'), { mode: 'replace' }), 400);
+    await expectContract('startImport', t.http.post(p()).set(auth).field('mode', 'skip'), 400);
+    await expectContract('startImport', post(csvFile('email\na@acme.example\n'), {}, {}), 401);
+    await expectContract('startImport', post(csvFile('email\na@acme.example\n'), {}, outsider), 403);
+    await expectContract('startImport', t.http.post(p()).set(auth).send({ file: 'email' }), 415);
+    await expectContract('startImport', post(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52])), 415);
+    await expectContract('startImport', post(csvFile('')), 422);
+    await expectContract('startImport', post(csvFile('name,title\nAnn,CTO\n')), 422);
+    const small = await startTestApp({ IMPORT_MAX_FILE_BYTES: '64' });
+    try {
+      const res = await small.http.post(p()).set(auth).attach('file', csvFile(`email/login\n${'a'.repeat(100)}@acme.example\n`), 'big.csv');
+      expect(res.status).toBe(413);
+      expect(contract.check('startImport', res)).toEqual([]);
+      covered.add('startImport 413');
+    } finally {
+      await small.close();
+    }
+
+    // listImports
+    const dry = (await expectContract('startImport', post(csvFile('email/login,name\nzed@acme.example,Zed\n'), { dryRun: 'true', autoSendInvites: 'true' }), 202)).body;
+    await processed(dry.id);
+    const page = await expectContract('listImports', t.http.get(p()).query({ limit: 1 }).set(auth), 200);
+    expect(page.body.nextCursor).toEqual(expect.any(String));
+    await expectContract('listImports', t.http.get(p()).query({ limit: 1, cursor: page.body.nextCursor }).set(auth), 200);
+    await expectContract('listImports', t.http.get(p()).query({ cursor: 'nope' }).set(auth), 400);
+    await expectContract('listImports', t.http.get(p()), 401);
+    await expectContract('listImports', t.http.get(p()).set(outsider), 403);
+
+    // getImport
+    const report = await expectContract('getImport', t.http.get(p(`/${started.body.id}`)).set(auth), 200);
+    expect(report.body).toMatchObject({ status: 'completed', counts: { rows: 3, created: 1, rejected: 2 } });
+    await expectContract('getImport', t.http.get(p('/not-a-uuid')).set(auth), 400);
+    await expectContract('getImport', t.http.get(p(`/${started.body.id}`)), 401);
+    await expectContract('getImport', t.http.get(p(`/${started.body.id}`)).set(outsider), 403);
+    await expectContract('getImport', t.http.get(p(`/${unknown}`)).set(auth), 404);
+
+    // getImportErrors
+    const errors = await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).set(auth), 200);
+    expect(errors.body.items.map((e: { line: number }) => e.line)).toEqual([3, 4]);
+    const csv = await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).set(auth).set('Accept', 'text/csv'), 200);
+    expect(csv.text).toContain('"\'=1+1"');
+    await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).query({ limit: 0 }).set(auth), 400);
+    await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)), 401);
+    await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).set(outsider), 403);
+    await expectContract('getImportErrors', t.http.get(p(`/${unknown}/errors`)).set(auth), 404);
+
+    // inviteImportedUsers
+    const invited = await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(auth), 200);
+    expect(invited.body).toEqual({ requested: 1 });
+    expect((await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(auth), 200)).body).toEqual({ requested: 0 });
+    await expectContract('inviteImportedUsers', t.http.post(p(`/${dry.id}/invitations`)).set(auth), 400);
+    await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)), 401);
+    await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(outsider), 403);
+    await expectContract('inviteImportedUsers', t.http.post(p(`/${unknown}/invitations`)).set(auth), 404);
+    await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(auth).send(big), 413);
+  });
+
   it('operations and docs', async () => {
     await expectContract('liveness', t.http.get('/health/live'), 200);
     await expectContract('readiness', t.http.get('/health/ready'), 200);
@@ -271,13 +372,13 @@ describe('the running app agrees with openapi.yaml', () => {
     expect(res.body).toMatchObject({ status: 'not ready', checks: { database: { ok: true }, 'contract-probe': { ok: false, error: 'down on purpose' } } });
   });
 
-  it('every documented status of the users and operations routes was exercised above (except the ones only a failure or a race produces)', () => {
+  it('every documented status of the users, imports and operations routes was exercised above (except the ones only a failure or a race produces)', () => {
     // 500: only an unexpected failure. 409 on (de)activate: only a concurrent writer, proven in
     // test/integration/users/concurrent-writers.test.ts for the same runner and the same Problem schema.
     const notReproducible = new Set(['deactivateUser 409', 'activateUser 409']);
     const missing: string[] = [];
     for (const op of contract.operations) {
-      if (op.template.startsWith('/api/v1/') && !op.template.includes('/users')) continue; // other modules' operations
+      if (op.template.startsWith('/api/v1/') && !op.template.includes('/users') && !op.template.includes('/imports')) continue; // other modules' operations
       for (const status of Object.keys(op.spec.responses)) {
         const key = `${op.operationId} ${status}`;
         if (status === '500' || notReproducible.has(key)) continue;
