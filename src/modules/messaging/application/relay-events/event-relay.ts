@@ -143,6 +143,8 @@ export class EventRelay {
   private async lead(lease: RelayLease, signal: AbortSignal): Promise<void> {
     let topicsReady = false;
     let cursor: RelayCursor | undefined;
+    // The next batch, read while the current one is being published (the database works while Kafka does).
+    let prefetched: Promise<StoredEvent[]> | undefined;
     while (!signal.aborted) {
       try {
         if (!topicsReady) {
@@ -150,30 +152,38 @@ export class EventRelay {
           topicsReady = true;
         }
         cursor ??= await lease.checkpoints.load();
-        const { read, next } = await this.round(lease, cursor);
-        cursor = next;
+        const batch = await (prefetched ?? lease.events.readAfter(cursor, this.options.batchSize));
+        prefetched = undefined;
+        this.hooks.afterRead?.(batch);
+        const full = batch.length >= this.options.batchSize;
+        if (full) {
+          prefetched = lease.events.readAfter(cursorAfter(batch)!, this.options.batchSize);
+          prefetched.catch(() => undefined);
+        }
+        if (batch.length > 0) cursor = await this.relayBatch(lease, batch);
         if (this.state.consecutiveFailures > 0) {
           this.observer.recovered?.(this.state.consecutiveFailures);
           this.state.consecutiveFailures = 0;
         }
-        if (read < this.options.batchSize) await this.pause(this.options.intervalMs, signal);
+        if (!full) await this.pause(this.options.intervalMs, signal);
       } catch (error) {
         const attempt = this.state.consecutiveFailures + 1;
         const delay = this.backoff(attempt);
         this.recordFailure('relay', error, attempt, delay);
         // Start over from what is durable: the checkpoint, and topics checked again.
+        await prefetched?.catch(() => undefined);
+        prefetched = undefined;
         cursor = undefined;
         topicsReady = false;
         await this.pause(delay, signal);
         if (signal.aborted || !(await lease.isHeld().catch(() => false))) return;
       }
     }
+    await prefetched?.catch(() => undefined);
   }
 
-  private async round(lease: RelayLease, cursor: RelayCursor): Promise<{ read: number; next: RelayCursor }> {
-    const batch = await lease.events.readAfter(cursor, this.options.batchSize);
-    this.hooks.afterRead?.(batch);
-    if (batch.length === 0) return { read: 0, next: cursor };
+  /** Publishes one batch and, once the broker acknowledged all of it, moves the checkpoint past it. */
+  private async relayBatch(lease: RelayLease, batch: readonly StoredEvent[]): Promise<RelayCursor> {
     const started = Date.now();
     const messages = batch.map((event) => toOutboundMessage(this.upcast(event), this.options.topics));
     await this.publisher.publish(messages);
@@ -183,7 +193,7 @@ export class EventRelay {
     this.state.publishedTotal += batch.length;
     this.state.lastPublishedAt = new Date();
     this.observer.published?.(batch, messages, Date.now() - started);
-    return { read: batch.length, next };
+    return next;
   }
 
   private setLeading(leading: boolean): void {

@@ -3,6 +3,7 @@ import type { Admin, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../domain/message-contract.js';
 import { EventPublisher, type TopicSpec } from '../../application/ports/event-publisher.port.js';
+import { JavaCompatiblePartitioner } from './java-compatible-partitioner.js';
 import { byTopic, chunkByBytes } from './message-chunks.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -112,6 +113,7 @@ export class KafkajsEventPublisher extends EventPublisher {
         idempotent: true,
         maxInFlightRequests: 1,
         allowAutoTopicCreation: false,
+        createPartitioner: JavaCompatiblePartitioner,
         retry: { retries: this.options.retries ?? 3, initialRetryTime: 100, maxRetryTime: 1_000 },
       });
       this.generation += 1;
