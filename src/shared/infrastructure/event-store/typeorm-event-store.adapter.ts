@@ -35,8 +35,8 @@ function isStreamVersionConflict(error: unknown): boolean {
 }
 
 /**
- * PostgreSQL event store. Appends are one multi-row INSERT over unnest'ed arrays whatever the batch size (ten
- * parameters, far from the 65,535 limit); the unique (stream_id, stream_version) constraint is the optimistic
+ * PostgreSQL event store. Appends are one multi-row INSERT from a single JSON parameter whatever the batch size
+ * (far from the 65,535-parameter limit, and no per-element escaping in the driver); the unique (stream_id, stream_version) constraint is the optimistic
  * concurrency check, so a stale writer fails instead of overwriting.
  */
 @Injectable()
@@ -49,40 +49,30 @@ export class TypeormEventStore extends EventStore {
   }
 
   async append(tx: Transaction, appends: readonly StreamAppend[]): Promise<void> {
-    const cols = {
-      eventId: [] as string[],
-      networkId: [] as string[],
-      streamType: [] as string[],
-      streamId: [] as string[],
-      version: [] as number[],
-      type: [] as string[],
-      schemaVersion: [] as number[],
-      data: [] as string[],
-      metadata: [] as string[],
-      recordedAt: [] as Date[],
-    };
+    const rows: object[] = [];
     for (const append of appends) {
-      append.events.forEach((event, i) => {
-        cols.eventId.push(event.eventId);
-        cols.networkId.push(event.metadata.networkId);
-        cols.streamType.push(append.streamType);
-        cols.streamId.push(append.streamId);
-        cols.version.push(append.expectedVersion + i + 1);
-        cols.type.push(event.type);
-        cols.schemaVersion.push(event.schemaVersion);
-        cols.data.push(JSON.stringify(event.data));
-        cols.metadata.push(JSON.stringify(event.metadata));
-        cols.recordedAt.push(event.recordedAt);
-      });
+      append.events.forEach((event, i) =>
+        rows.push({
+          e: event.eventId,
+          n: event.metadata.networkId,
+          st: append.streamType,
+          s: append.streamId,
+          v: append.expectedVersion + i + 1,
+          t: event.type,
+          sv: event.schemaVersion,
+          d: event.data,
+          m: event.metadata,
+          r: event.recordedAt,
+        }),
+      );
     }
-    if (cols.eventId.length === 0) return;
+    if (rows.length === 0) return;
     try {
       await sqlRunner(this.dataSource, tx).query(
         `INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at)
-         SELECT e, n, st, s, v, t, sv, d::jsonb, m::jsonb, r
-           FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::int[], $6::text[], $7::int[], $8::text[], $9::text[], $10::timestamptz[])
-             AS x(e, n, st, s, v, t, sv, d, m, r)`,
-        [cols.eventId, cols.networkId, cols.streamType, cols.streamId, cols.version, cols.type, cols.schemaVersion, cols.data, cols.metadata, cols.recordedAt],
+         SELECT e, n, st, s, v, t, sv, d, m, r
+           FROM json_to_recordset($1::json) AS x(e uuid, n text, st text, s text, v int, t text, sv int, d jsonb, m jsonb, r timestamptz)`,
+        [JSON.stringify(rows)],
       );
     } catch (error) {
       if (isStreamVersionConflict(error)) {

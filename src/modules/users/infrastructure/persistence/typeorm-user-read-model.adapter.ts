@@ -104,37 +104,39 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
 
   async save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
     if (users.length === 0) return;
-    const col = <T>(pick: (u: UserSnapshot) => T): T[] => users.map(pick);
+    const json = JSON.stringify(
+      users.map((u) => ({
+        n: u.networkId,
+        i: u.userId,
+        e: u.email,
+        k: emailKey(u.email),
+        nm: u.name,
+        f: u.firstName,
+        l: u.lastName,
+        t: u.title,
+        mo: u.mobile,
+        mg: u.managerId,
+        s: u.status,
+        iv: u.invitation,
+        v: u.version,
+        c: u.createdAt,
+        up: u.updatedAt,
+        im: u.createdByImportId,
+      })),
+    );
     try {
       await sqlRunner(this.dataSource, tx).query(
         `INSERT INTO users (network_id, id, email, email_key, name, first_name, last_name, title, mobile, manager_id,
                             status, invitation, version, created_at, updated_at, created_by_import_id)
-         SELECT * FROM unnest($1::text[], $2::uuid[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[],
-                              $9::text[], $10::uuid[], $11::text[], $12::text[], $13::int[], $14::timestamptz[],
-                              $15::timestamptz[], $16::uuid[])
+         SELECT n, i, e, k, nm, f, l, t, mo, mg, s, iv, v, c, up, im
+           FROM json_to_recordset($1::json) AS x(n text, i uuid, e text, k text, nm text, f text, l text, t text, mo text, mg uuid,
+                                                  s text, iv text, v int, c timestamptz, up timestamptz, im uuid)
          ON CONFLICT (network_id, id) DO UPDATE SET
            email = EXCLUDED.email, email_key = EXCLUDED.email_key, name = EXCLUDED.name,
            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, title = EXCLUDED.title,
            mobile = EXCLUDED.mobile, manager_id = EXCLUDED.manager_id, status = EXCLUDED.status,
            invitation = EXCLUDED.invitation, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-        [
-          col((u) => u.networkId),
-          col((u) => u.userId),
-          col((u) => u.email),
-          col((u) => emailKey(u.email)),
-          col((u) => u.name),
-          col((u) => u.firstName),
-          col((u) => u.lastName),
-          col((u) => u.title),
-          col((u) => u.mobile),
-          col((u) => u.managerId),
-          col((u) => u.status),
-          col((u) => u.invitation),
-          col((u) => u.version),
-          col((u) => u.createdAt),
-          col((u) => u.updatedAt),
-          col((u) => u.createdByImportId),
-        ],
+        [json],
       );
     } catch (error) {
       if (isEmailUniqueViolation(error)) {
