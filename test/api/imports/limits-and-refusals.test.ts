@@ -46,7 +46,16 @@ describe('limits', () => {
     const res = await upload(limited, network, big);
     const problem = expectProblem(res, 413);
     expect(problem.reason).toBe('too-large');
-    expect(problem.detail).toMatch(/larger than/);
+    expect(problem.detail).toBe('The file is larger than the 2 KiB an import accepts; split it into several files.');
+    await nothingQueued(limited, network);
+  });
+
+  it('a file far over the limit (20 MiB against 2 KiB) is refused promptly with 413, never read whole', async () => {
+    const network = uniqueNetworkId('lim');
+    const started = Date.now();
+    const res = await upload(limited, network, Buffer.alloc(20 * 1024 * 1024, 'a'));
+    expectProblem(res, 413);
+    expect(Date.now() - started).toBeLessThan(10_000);
     await nothingQueued(limited, network);
   });
 

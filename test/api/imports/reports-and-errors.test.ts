@@ -30,6 +30,14 @@ describe('GET imports and GET one import', () => {
     expect(Date.parse(got.body.finishedAt)).toBeGreaterThanOrEqual(Date.parse(got.body.startedAt));
   });
 
+  it('keeps the file\'s name as the browser sent it (UTF-8), accents included', async () => {
+    const network = uniqueNetworkId('rep');
+    const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), {}, { fileName: 'équipe Zürich ñ.csv' });
+    expect(res.status).toBe(202);
+    expect(res.body.fileName).toBe('équipe Zürich ñ.csv');
+    expect((await waitForImport(t, network, res.body.id)).fileName).toBe('équipe Zürich ñ.csv');
+  });
+
   it('lists the network\'s imports newest first, page by page, and nothing of other networks', async () => {
     const network = uniqueNetworkId('rep');
     const ids: string[] = [];

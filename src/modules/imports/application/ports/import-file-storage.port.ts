@@ -5,10 +5,18 @@ export interface StoredFile {
   readonly lineBreaks: number;
 }
 
+/** 100 MiB, 512 KiB, 2,048 bytes: the limit as an admin reads it (a limit under 1 MiB was shown as "0 MiB"). */
+function sizeText(bytes: number): string {
+  const MiB = 1024 * 1024;
+  if (bytes >= MiB) return `${Number.isInteger(bytes / MiB) ? bytes / MiB : (bytes / MiB).toFixed(1)} MiB`;
+  if (bytes >= 1024 && bytes % 1024 === 0) return `${bytes / 1024} KiB`;
+  return `${bytes.toLocaleString('en-US')} bytes`;
+}
+
 export class FileTooLargeError extends Error {
   override readonly name = 'FileTooLargeError';
   constructor(readonly maxBytes: number) {
-    super(`The file is larger than the ${Math.round(maxBytes / 1024 / 1024)} MiB an import accepts; split it into several files.`);
+    super(`The file is larger than the ${sizeText(maxBytes)} an import accepts; split it into several files.`);
   }
 }
 

@@ -87,6 +87,8 @@ export class ImportsHttpController {
     this.multipart = multer({
       storage: importStorageEngine(uploads),
       limits: { files: 1, fileSize: settings.maxFileBytes, fields: 10, parts: 11, fieldSize: 1024, fieldNameSize: 100, headerPairs: 50 },
+      // Browsers send the file's name in UTF-8; multer's default (latin1) turned "équipe.csv" into "Ã©quipe.csv".
+      defParamCharset: 'utf8',
     });
   }
 
