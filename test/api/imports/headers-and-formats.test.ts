@@ -88,6 +88,24 @@ describe('headers', () => {
   });
 });
 
+describe('headers the file cannot be read without', () => {
+  it('a heading line with an unclosed quote: 422 naming line 1; nothing queued', async () => {
+    const network = uniqueNetworkId('hdr');
+    const problem = expectProblem(await upload(t, network, csv('"name,email/login', 'Ann,ann@acme.example')), 422);
+    expect(problem).toMatchObject({ reason: 'unreadable', line: 1 });
+    expect(problem.detail).toMatch(/line 1/);
+    expect(await importsOf(network)).toEqual([]);
+  });
+
+  it('any field given twice (name and "Display Name") refuses the file naming both headings', async () => {
+    const network = uniqueNetworkId('hdr');
+    const problem = expectProblem(await upload(t, network, csv('email/login,name,Display Name', 'a@acme.example,A,B')), 422);
+    expect(problem.reason).toBe('duplicate-column');
+    expect(problem.detail).toContain('"name"');
+    expect(problem.detail).toContain('"Display Name"');
+  });
+});
+
 describe('encodings and delimiters', () => {
   it.each(['utf8-bom.csv', 'utf16le-bom.csv', 'utf16be-bom.csv', 'windows-1252.csv'])('%s: names arrive accented in the read model', async (name) => {
     const network = uniqueNetworkId('enc');

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { expectProblem } from '../../support/users-api.js';
-import { csv, errorsCsv, importCsv, importsPath, parseCsv, upload, usersOf, waitForImport } from '../../support/imports.js';
+import { csv, errorsCsv, historyOf, importCsv, importsPath, parseCsv, upload, usersOf, waitForImport } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -36,6 +36,29 @@ describe('GET imports and GET one import', () => {
     expect(res.status).toBe(202);
     expect(res.body.fileName).toBe('équipe Zürich ñ.csv');
     expect((await waitForImport(t, network, res.body.id)).fileName).toBe('équipe Zürich ñ.csv');
+  });
+
+  it("the users' events name the import, the admin who uploaded it, and the upload's request id", async () => {
+    const network = uniqueNetworkId('rep');
+    const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), {}, { auth: await t.authHeader([network], 'boss@acme.example') }).then((r) => r);
+    expect(res.status).toBe(202);
+    const withId = await t.http
+      .post(importsPath(network))
+      .set(await t.authHeader([network], 'boss@acme.example'))
+      .set('X-Request-Id', 'upload-req-42')
+      .attach('file', Buffer.from(csv('email/login,name', 'b@acme.example,B')), 'b.csv');
+    expect(withId.status).toBe(202);
+    await waitForImport(t, network, res.body.id);
+    await waitForImport(t, network, withId.body.id);
+    const b = (await usersOf(t, network)).get('b@acme.example')!;
+    const [created] = await historyOf(t, network, b.id);
+    expect(created).toMatchObject({
+      type: 'UserCreated',
+      importId: withId.body.id,
+      correlationId: 'upload-req-42',
+      actor: { id: 'admin:boss@acme.example', email: 'boss@acme.example' },
+      data: { importId: withId.body.id },
+    });
   });
 
   it('lists the network\'s imports newest first, page by page, and nothing of other networks', async () => {

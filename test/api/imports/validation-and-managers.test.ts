@@ -159,6 +159,17 @@ describe('managers', () => {
     expect(users.get('old@acme.example')!.managerId).toBeNull();
   });
 
+  it('over 1,000 warnings: the first 1,000 word for word, then how many more', async () => {
+    const network = uniqueNetworkId('mgr');
+    const lines = Array.from({ length: 1_005 }, (_, i) => `u${i}@acme.example,U${i},ghost${i}@acme.example`);
+    const report = await importCsv(t, network, csv('email/login,name,manager', ...lines));
+    expect(report.counts).toMatchObject({ rows: 1_005, created: 1_005 });
+    expect(report.warnings).toHaveLength(1_001);
+    expect(report.warnings[0]).toMatch(/^Line 2: manager ghost0@acme\.example/);
+    expect(report.warnings[999]).toMatch(/^Line 1001: manager ghost999@acme\.example/);
+    expect(report.warnings[1_000]).toBe('… and 5 more warnings.');
+  });
+
   it('a cycle within the file (A→B, B→A): a warning on one row, the other assignment kept', async () => {
     const network = uniqueNetworkId('mgr');
     const report = await importCsv(t, network, csv('email/login,name,manager', 'a@acme.example,A,b@acme.example', 'b@acme.example,B,a@acme.example'));
