@@ -18,6 +18,8 @@ export interface KafkajsEventPublisherOptions {
   readonly requestTimeoutMs?: number;
   /** kafkajs' own retries of one request before the call fails and the relay's back-off takes over. */
   readonly retries?: number;
+  /** The longest one produce call may take, retries included, before it counts as failed (default 60 s). */
+  readonly sendTimeoutMs?: number;
 }
 
 /** kafkajs' log lines we expect and do not want as warnings on every start. */
@@ -75,14 +77,14 @@ export class KafkajsEventPublisher extends EventPublisher {
     try {
       const producer = await this.connectedProducer();
       for (const chunk of chunkByBytes(messages, this.options.maxRequestBytes)) {
-        await producer.sendBatch({
+        await this.withTimeout(producer.sendBatch({
           acks: -1,
           timeout: this.options.requestTimeoutMs ?? 30_000,
           topicMessages: byTopic(chunk).map(({ topic, messages: list }) => ({
             topic,
             messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
           })),
-        });
+        }));
       }
     } catch (error) {
       await this.reset();
@@ -92,6 +94,21 @@ export class KafkajsEventPublisher extends EventPublisher {
 
   async close(): Promise<void> {
     await this.reset();
+  }
+
+  /** A send that never settles (a kafkajs connection wedged by a broker restart) fails instead of stalling the relay. */
+  private async withTimeout<T>(work: Promise<T>): Promise<T> {
+    const ms = this.options.sendTimeoutMs ?? 60_000;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${ms} ms`)), ms);
+    });
+    work.catch(() => undefined);
+    try {
+      return await Promise.race([work, timeout]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   private kafka(): KafkaClient {
