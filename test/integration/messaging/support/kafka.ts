@@ -84,8 +84,19 @@ export class TopicRecorder {
     readonly groupId: string,
   ) {}
 
-  static async start(brokers: string, topics: string[]): Promise<TopicRecorder> {
+  /** Starts once the topics exist (a relay creates its topics when it first leads). */
+  static async start(brokers: string, topics: string[], timeoutMs = 20_000): Promise<TopicRecorder> {
     const kafka = testKafka(brokers, 'ocu-test-recorder');
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(async () => {
+        const existing = new Set(await admin.listTopics());
+        return topics.every((t) => existing.has(t));
+      }, timeoutMs, `topics ${topics.join(', ')}`);
+    } finally {
+      await admin.disconnect();
+    }
     const groupId = `${process.env.KAFKA_TOPIC_PREFIX ?? 'ocu-test.'}recorder.${randomBytes(4).toString('hex')}`;
     const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, maxWaitTimeInMs: 100 });
     const recorder = new TopicRecorder(consumer, kafka, groupId);

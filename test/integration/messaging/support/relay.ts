@@ -26,7 +26,7 @@ export function startTestRelay(runtime: OpenRuntime, settings: RelaySettings, ho
       afterRead(batch) {
         reads += 1;
         read.push(...batch);
-        hooks.afterRead?.(batch);
+        return hooks.afterRead?.(batch);
       },
     },
   });

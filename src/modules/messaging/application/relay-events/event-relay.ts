@@ -36,8 +36,8 @@ export interface RelayObserver {
 
 /** Seams for fault tests. */
 export interface RelayHooks {
-  /** Runs after every read of the store, with what it returned (possibly nothing). */
-  afterRead?(batch: readonly StoredEvent[]): void;
+  /** Runs after every read of the store, with what it returned (possibly nothing), before the batch is sent. */
+  afterRead?(batch: readonly StoredEvent[]): Promise<void> | void;
   /** Runs after the broker acknowledged a batch and before its checkpoint is written. */
   afterSend?(batch: readonly StoredEvent[]): Promise<void> | void;
 }
@@ -154,7 +154,7 @@ export class EventRelay {
         cursor ??= await lease.checkpoints.load();
         const batch = await (prefetched ?? lease.events.readAfter(cursor, this.options.batchSize));
         prefetched = undefined;
-        this.hooks.afterRead?.(batch);
+        await this.hooks.afterRead?.(batch);
         const full = batch.length >= this.options.batchSize;
         if (full) {
           prefetched = lease.events.readAfter(cursorAfter(batch)!, this.options.batchSize);
