@@ -5,6 +5,7 @@ import { Command, Option } from 'commander';
 import { AppModule } from '../app.module.js';
 import { createHttpApp, openRuntime } from '../bootstrap.js';
 import { runImportCli } from '../modules/imports/infrastructure/cli/import.cli.js';
+import { pendingEventCount } from '../modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
 import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
 import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
@@ -85,6 +86,14 @@ program
       const outcome = await runImportCli(app, file, opts);
       exitCode = outcome.exitCode;
       if (opts.notify && outcome.report) await app.get(MailOutboxWorker).drainOnce({ networkId: opts.network });
+      if (outcome.report && !outcome.report.dryRun) {
+        const waiting = await pendingEventCount(runtime.dataSource);
+        process.stderr.write(
+          config.kafkaBrokers.length === 0
+            ? `${waiting} events wait in the database for Kafka (KAFKA_BROKERS is unset); a service started with KAFKA_BROKERS relays them.\n`
+            : `${waiting} events wait for the running service's relay to publish them to Kafka.\n`,
+        );
+      }
     } finally {
       await app.close();
       await runtime.close();
