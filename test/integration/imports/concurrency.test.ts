@@ -5,7 +5,8 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { usersPath } from '../../support/users-api.js';
-import { historyOf, importCsv, upload, usersOf, waitForImport, type ImportReportBody } from '../../support/imports.js';
+import { createUserOverHttp } from '../../support/users-api.js';
+import { getImport, historyOf, importCsv, upload, usersOf, waitForImport, type ImportReportBody } from '../../support/imports.js';
 
 let a: TestApp;
 let b: TestApp;
@@ -127,4 +128,48 @@ describe('API edits during an import', () => {
     }
     console.log(`API edits during the import: ${JSON.stringify(statuses)}`);
   });
+});
+
+describe('a user created through the API while an import that creates them runs', () => {
+  /** a@ names m@ as manager; m@ is a new user of the file; 3,000 other lines keep the import busy (batches of 25). */
+  function fileWith(managerLine: 'before' | 'after') {
+    const filler = Array.from({ length: 3000 }, (_, i) => `f${i}@acme.example,F${i},`);
+    const a = 'a@acme.example,A,m@acme.example';
+    const m = 'm@acme.example,M From File,';
+    const lines = managerLine === 'after' ? [a, ...filler, m] : [...filler.slice(0, 1500), m, ...filler.slice(1500), a];
+    return ['email/login,name,manager', ...lines].join('\n') + '\n';
+  }
+
+  async function createWhen(network: string, importId: string, ready: (rows: number) => boolean) {
+    for (;;) {
+      const r = await getImport(a, network, importId);
+      if (r.totalRows !== null && ready(r.counts.rows)) return r.counts.rows;
+      if (r.status !== 'queued' && r.status !== 'running') throw new Error(`import ended first: ${JSON.stringify(r)}`);
+      await new Promise((res) => setTimeout(res, 2));
+    }
+  }
+
+  it.each(['before', 'after'] as const)(
+    'manager line %s the line naming them: the named user points at the user who really has that e-mail',
+    async (managerLine) => {
+      const network = uniqueNetworkId('race');
+      const res = await upload(a, network, fileWith(managerLine));
+      expect(res.status).toBe(202);
+      // Created after the whole-file pass; for "after", once a@ (line 2) has been applied with the file's m@.
+      const at = await createWhen(network, res.body.id, (rows) => (managerLine === 'after' ? rows >= 1 : true));
+      const m = await createUserOverHttp(a, network, { email: 'm@acme.example', name: 'M From API' });
+      const report = await waitForImport(a, network, res.body.id, 60_000);
+      expect(at).toBeLessThan(1500);
+      expect(report.status).toBe('completed');
+      expect(report.counts).toMatchObject({ rows: 3002, created: 3001, skipped: 1 });
+      const users = await usersOf(a, network);
+      expect(users.get('m@acme.example')).toMatchObject({ id: m.id, name: 'M From API' });
+      expect(users.get('a@acme.example')).toMatchObject({ managerId: m.id, managerEmail: 'm@acme.example' });
+      const managerIds = new Set([...users.values()].map((u) => u.id));
+      for (const u of users.values()) if (u.managerId) expect(managerIds.has(u.managerId)).toBe(true);
+      const history = await historyOf(a, network, users.get('a@acme.example')!.id);
+      expect(history.map((e) => e.version)).toEqual(history.map((_, i) => i + 1));
+      expect(history.at(-1)).toMatchObject({ type: 'UserManagerAssigned', data: { managerId: m.id }, importId: res.body.id });
+    },
+  );
 });

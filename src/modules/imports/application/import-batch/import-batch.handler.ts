@@ -4,7 +4,9 @@ import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.p
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { UserProjection, UserReadModel, type UserSnapshot } from '../../../users/application/ports/user-read-model.port.js';
-import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
+import type { ManagerRef } from '../../../users/domain/user.commands.js';
+import { decide, evolve, type ExistingUser } from '../../../users/domain/user.decider.js';
+import { USER_EVENT_SCHEMA_VERSIONS, type UserEvent } from '../../../users/domain/user.events.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
@@ -53,7 +55,14 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     // (the edit then failed with a 500, or the batch kept failing until the import was given up). Nothing is lost
     // without the lock: the events' unique (stream, version) is the optimistic check, so an edit committed since
     // this read makes the append throw ConcurrencyConflictError, and the batch is decided again on the new state.
-    const existing = await this.users.findByEmailKeys(network, rows.map((r) => r.emailKey));
+    // Managers too: one named by e-mail may have become a user since the whole-file pass (see below).
+    const keys = new Set<string>();
+    for (const r of rows) {
+      keys.add(r.emailKey);
+      if (r.managerId && r.managerKey) keys.add(r.managerKey);
+    }
+    const existing = await this.users.findByEmailKeys(network, [...keys]);
+    const repairs = await this.repairManagerLinks(importId, network, rows, existing);
     return this.uow.transaction(async (tx) => {
       const record = await this.imports.getById(importId, tx);
       if (!record) throw new Error(`Import ${importId} does not exist`);
@@ -67,6 +76,10 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const counts = zeroCounts();
       const appends: StreamAppend[] = [];
       const snapshots: UserSnapshot[] = [];
+      for (const { user, events } of repairs) {
+        appends.push({ streamType: 'user', streamId: user.userId, expectedVersion: user.version, events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
+        snapshots.push({ ...(events.reduce(evolve, user) as ExistingUser), version: user.version + events.length, createdAt: user.createdAt, updatedAt: now });
+      }
       const rejected: RejectedLine[] = [];
       for (const row of rows) {
         counts.rows += 1;
@@ -82,7 +95,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             mobile: row.mobile,
             enabled: row.enabled,
             newUserId: row.userId,
-            manager: row.managerId && row.managerEmail ? { id: row.managerId, email: row.managerEmail } : undefined,
+            manager: managerOf(row, existing),
             rejection: row.rejection ?? undefined,
           },
           current,
@@ -131,4 +144,43 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       return { counts, throughLine };
     });
   }
+
+  /**
+   * A new user of this file gets an id at staging, and lines naming them as manager point at that id. If someone
+   * creates a user with that e-mail (an API call) before the line that creates them is applied, this import will
+   * not create them: lines already applied would point at an id nobody has. They are pointed at the real user.
+   * (Lines not yet applied are resolved by e-mail when applied: managerOf.)
+   */
+  private async repairManagerLinks(
+    importId: string,
+    network: string,
+    rows: readonly StagedRowRecord[],
+    existing: ReadonlyMap<string, UserSnapshot>,
+  ): Promise<{ user: UserSnapshot; events: UserEvent[] }[]> {
+    const orphaned = new Map<string, UserSnapshot>();
+    for (const row of rows) {
+      const taken = existing.get(row.emailKey);
+      if (taken && taken.userId !== row.userId) orphaned.set(row.userId, taken);
+    }
+    if (orphaned.size === 0) return [];
+    const links = await this.staging.managedBy(importId, [...orphaned.keys()], rows[0].line);
+    if (links.length === 0) return [];
+    const users = await this.users.findByEmailKeys(network, links.map((l) => l.emailKey));
+    const repairs: { user: UserSnapshot; events: UserEvent[] }[] = [];
+    for (const link of links) {
+      const user = users.get(link.emailKey);
+      const manager = orphaned.get(link.managerId)!;
+      if (!user || user.managerId !== link.managerId) continue;
+      const events = decide({ type: 'UpdateUser', data: { changes: {}, manager: { id: manager.userId, email: manager.email } }, metadata: { now: this.clock.now() } }, user);
+      if (events.length > 0) repairs.push({ user, events });
+    }
+    return repairs;
+  }
+}
+
+/** The row's manager: the user who now has the manager's e-mail, else the id the whole-file pass gave them. */
+function managerOf(row: StagedRowRecord, existing: ReadonlyMap<string, UserSnapshot>): ManagerRef | undefined {
+  if (!row.managerId || !row.managerEmail) return undefined;
+  const actual = row.managerKey ? existing.get(row.managerKey) : undefined;
+  return actual ? { id: actual.userId, email: actual.email } : { id: row.managerId, email: row.managerEmail };
 }

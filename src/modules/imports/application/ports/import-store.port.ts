@@ -118,6 +118,8 @@ export abstract class ImportStaging {
    */
   abstract resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<ResolvedFile>;
   abstract batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]>;
+  /** Applied lines (before `beforeLine`) whose manager was resolved to one of these ids: who named whom. */
+  abstract managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]>;
   abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
   abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;
   /** Drops the staged rows of a finished import; its rejected lines stay for the error report. */

@@ -404,6 +404,15 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     }));
   }
 
+  async managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]> {
+    if (managerIds.length === 0) return [];
+    return this.dataSource.query(
+      `SELECT line, email_key AS "emailKey", manager_id AS "managerId" FROM import_rows
+        WHERE import_id = $1 AND manager_id = ANY($2::uuid[]) AND line < $3 AND rejection IS NULL AND outcome IS NULL ORDER BY line`,
+      [importId, managerIds, beforeLine],
+    );
+  }
+
   async rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]> {
     return this.dataSource.query<RejectedLine[]>(
       `SELECT j.line, j.email, j.error, j.field, j.fields FROM import_rejections j JOIN imports i ON i.id = j.import_id
