@@ -1,5 +1,6 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { NotFoundError, ValidationError } from '../../../../shared/application/application-errors.js';
+import { ConcurrencyConflictError, NotFoundError, ValidationError } from '../../../../shared/application/application-errors.js';
+import type { CommandContext } from '../../../../shared/application/command-context.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
@@ -11,6 +12,7 @@ import { ImportRepository } from '../ports/import-store.port.js';
 import { InviteImportedUsersCommand, type InvitationsRequested } from './invite-imported-users.command.js';
 
 const CHUNK = 1_000;
+const MAX_CONFLICTS = 200;
 
 @CommandHandler(InviteImportedUsersCommand)
 export class InviteImportedUsersHandler implements ICommandHandler<InviteImportedUsersCommand, InvitationsRequested> {
@@ -29,35 +31,51 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
     if (!record) throw new NotFoundError(`There is no import ${importId} in network ${context.networkId}.`);
     if (record.dryRun) throw new ValidationError('A dry run created nobody, so there is nobody to invite.', 'importId');
     let requested = 0;
-    // Chunked transactions; each chunk only takes users not yet invited, so a retry or a second call invites nobody twice.
+    let conflicts = 0;
+    let size = CHUNK;
+    // Chunked transactions; each chunk only takes users not yet invited, so a retry or a second call invites nobody
+    // twice. A chunk that lost a race with an edit (stale version) is read again, halved, so that admins editing
+    // those users at the same time cannot starve it.
     for (;;) {
-      const done = await this.uow.transaction(async (tx) => {
-        const now = this.clock.now();
-        const pending = await this.users.findUninvitedCreatedByImport(context.networkId, importId, CHUNK, tx);
-        const ctx = { ...context, causationId: context.causationId ?? importId, importId };
-        const decided = pending.map((user) => ({ user, events: decide({ type: 'RequestInvitation', data: {}, metadata: { now } }, user) }));
-        await this.events.append(
-          tx,
-          decided.map(({ user, events }) => ({
-            streamType: 'user' as const,
-            streamId: user.userId,
-            expectedVersion: user.version,
-            events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids),
-          })),
-        );
-        await this.projection.save(
-          tx,
-          decided.map(({ user, events }) => ({
-            ...(events.reduce(evolve, user) as ExistingUser),
-            version: user.version + events.length,
-            createdAt: user.createdAt,
-            updatedAt: now,
-          })),
-        );
-        return pending.length;
-      });
+      let done: number;
+      try {
+        done = await this.inviteChunk(context, importId, size);
+      } catch (error) {
+        if (!(error instanceof ConcurrencyConflictError) || ++conflicts > MAX_CONFLICTS) throw error;
+        size = Math.max(1, Math.floor(size / 2));
+        continue;
+      }
       requested += done;
-      if (done < CHUNK) return { requested };
+      if (done < size) return { requested };
+      size = Math.min(CHUNK, size * 2);
     }
+  }
+
+  private async inviteChunk(context: CommandContext, importId: string, size: number): Promise<number> {
+    const pending = await this.users.findUninvitedCreatedByImport(context.networkId, importId, size);
+    return this.uow.transaction(async (tx) => {
+      const now = this.clock.now();
+      const ctx = { ...context, causationId: context.causationId ?? importId, importId };
+      const decided = pending.map((user) => ({ user, events: decide({ type: 'RequestInvitation', data: {}, metadata: { now } }, user) }));
+      await this.events.append(
+        tx,
+        decided.map(({ user, events }) => ({
+          streamType: 'user' as const,
+          streamId: user.userId,
+          expectedVersion: user.version,
+          events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids),
+        })),
+      );
+      await this.projection.save(
+        tx,
+        decided.map(({ user, events }) => ({
+          ...(events.reduce(evolve, user) as ExistingUser),
+          version: user.version + events.length,
+          createdAt: user.createdAt,
+          updatedAt: now,
+        })),
+      );
+      return pending.length;
+    });
   }
 }

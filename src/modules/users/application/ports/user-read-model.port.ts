@@ -49,9 +49,12 @@ export abstract class UserProjection {
 export abstract class UserReadModel {
   abstract get(networkId: string, userId: string): Promise<UserView | null>;
   abstract list(networkId: string, filter: UserListFilter): Promise<UserPage>;
-  /** Current users by lower-cased e-mail, locked for update when a transaction is given (bulk paths). */
-  abstract findByEmailKeys(networkId: string, emailKeys: readonly string[], tx?: Transaction): Promise<Map<string, UserSnapshot>>;
+  /** Current users by lower-cased e-mail (one round trip for a whole batch). */
+  abstract findByEmailKeys(networkId: string, emailKeys: readonly string[]): Promise<Map<string, UserSnapshot>>;
   abstract findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null>;
-  /** Active users an import created who have not been invited yet, locked, at most `limit` of them. */
-  abstract findUninvitedCreatedByImport(networkId: string, importId: string, limit: number, tx: Transaction): Promise<UserSnapshot[]>;
+  /**
+   * Active users an import created who have not been invited yet, at most `limit` of them. Not locked: writers
+   * rely on the event store's version check, so a concurrent edit makes the caller retry instead of deadlocking.
+   */
+  abstract findUninvitedCreatedByImport(networkId: string, importId: string, limit: number): Promise<UserSnapshot[]>;
 }

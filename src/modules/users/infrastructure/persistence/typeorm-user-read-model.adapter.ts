@@ -160,19 +160,19 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return rows[0] ? toSnapshot(rows[0]) : null;
   }
 
-  async findByEmailKeys(networkId: string, emailKeys: readonly string[], tx?: Transaction): Promise<Map<string, UserSnapshot>> {
+  async findByEmailKeys(networkId: string, emailKeys: readonly string[]): Promise<Map<string, UserSnapshot>> {
     if (emailKeys.length === 0) return new Map();
-    const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(
-      `${SELECT_USER} WHERE u.network_id = $1 AND u.email_key = ANY($2::text[])${tx ? ' FOR UPDATE OF u' : ''}`,
+    const rows = await this.dataSource.query<UserRow[]>(
+      `${SELECT_USER} WHERE u.network_id = $1 AND u.email_key = ANY($2::text[])`,
       [networkId, emailKeys],
     );
     return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
   }
 
-  async findUninvitedCreatedByImport(networkId: string, importId: string, limit: number, tx: Transaction): Promise<UserSnapshot[]> {
-    const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(
+  async findUninvitedCreatedByImport(networkId: string, importId: string, limit: number): Promise<UserSnapshot[]> {
+    const rows = await this.dataSource.query<UserRow[]>(
       `${SELECT_USER} WHERE u.network_id = $1 AND u.created_by_import_id = $2 AND u.invitation = 'none' AND u.status = 'active'
-        ORDER BY u.id LIMIT $3 FOR UPDATE OF u`,
+        ORDER BY u.id LIMIT $3`,
       [networkId, importId, limit],
     );
     return rows.map(toSnapshot);
