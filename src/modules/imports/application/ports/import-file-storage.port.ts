@@ -1,7 +1,7 @@
 export interface StoredFile {
   readonly sizeBytes: number;
   readonly sha256: string;
-  /** CR and LF bytes in the file: a cheap upper bound on its lines, so most files need no counting pass. */
+  /** Line breaks in the file (CRLF once): a cheap upper bound on its lines, so most files need no counting pass. */
   readonly lineBreaks: number;
 }
 

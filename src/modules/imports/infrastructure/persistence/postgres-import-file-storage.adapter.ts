@@ -7,10 +7,11 @@ const CHUNK_BYTES = 1024 * 1024;
 // Chunks written per INSERT: bounds both memory and round trips.
 const CHUNKS_PER_INSERT = 4;
 
+/** LF, and CR not followed by LF (old Mac files): CRLF counts once. An upper bound on the lines a chunk ends. */
 function countLineBreaks(buf: Buffer): number {
   let n = 0;
   for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) n++;
+  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) if (buf[i + 1] !== 10) n++;
   return n;
 }
 
