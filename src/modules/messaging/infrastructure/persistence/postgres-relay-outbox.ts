@@ -61,7 +61,7 @@ const READ_SQL = `
   horizon AS MATERIALIZED (
     SELECT coalesce(min(x), pg_snapshot_xmax((SELECT s FROM snapshot))) AS h
       FROM pg_snapshot_xip((SELECT s FROM snapshot)) AS x
-     WHERE (x::text::numeric % 4294967296)::bigint NOT IN (SELECT xid32 FROM elsewhere))
+     WHERE NOT EXISTS (SELECT 1 FROM elsewhere w WHERE w.xid32 = (x::text::numeric % 4294967296)::bigint))
   SELECT e.transaction_id::text AS tx, e.position::text AS pos, e.event_id, e.network_id, e.stream_type,
          e.stream_id, e.stream_version, e.type, e.schema_version, e.data::text AS data, e.metadata, e.recorded_at
     FROM events e
