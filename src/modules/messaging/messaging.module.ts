@@ -11,3 +11,6 @@ import { EventRelayService } from './infrastructure/event-relay.service.js';
   exports: [EventRelayService],
 })
 export class MessagingModule {}
+
+/** For the CLI: how many committed events have not reached Kafka yet ("N events wait for Kafka"). */
+export { pendingEventCount } from './infrastructure/persistence/postgres-relay-outbox.js';
