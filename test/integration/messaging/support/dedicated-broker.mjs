@@ -94,6 +94,10 @@ export class DedicatedBroker {
     child.stderr.pipe(log);
     this.child = child;
     this.exited = new Promise((resolve) => child.once('exit', resolve));
+    // A test process that dies (or is killed) takes its broker with it instead of leaving a JVM behind.
+    const killOnExit = () => child.kill('SIGKILL');
+    process.once('exit', killOnExit);
+    child.once('exit', () => process.off('exit', killOnExit));
     await waitForKafka(this.brokers, { timeoutMs, pid: child.pid });
   }
 
