@@ -1,9 +1,10 @@
 import kafkajs from 'kafkajs';
-import type { Admin, Kafka as KafkaClient, LogEntry, Producer } from 'kafkajs';
+import type { Admin, Kafka as KafkaClient, LogEntry, Message, Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { OutboundMessage } from '../../domain/message-contract.js';
 import { EventPublisher, type TopicSpec } from '../../application/ports/event-publisher.port.js';
 import { JavaCompatiblePartitioner } from './java-compatible-partitioner.js';
+import { installFastProduceEncoding } from './kafkajs-fast-produce.js';
 import { byTopic, chunkByBytes } from './message-chunks.js';
 
 const { Kafka, logLevel } = kafkajs;
@@ -20,6 +21,8 @@ export interface KafkajsEventPublisherOptions {
   readonly retries?: number;
   /** The longest one produce call may take, retries included, before it counts as failed (default 60 s). */
   readonly sendTimeoutMs?: number;
+  /** false: leave kafkajs' own Produce encoder in place (default: the faster, byte-identical one). */
+  readonly fastEncoding?: boolean;
 }
 
 /** kafkajs' log lines we expect and do not want as warnings on every start. */
@@ -44,6 +47,8 @@ export class KafkajsEventPublisher extends EventPublisher {
 
   constructor(private readonly options: KafkajsEventPublisherOptions) {
     super();
+    // A third of kafkajs' CPU per message, the same bytes on the wire (see kafkajs-fast-produce.ts).
+    if (options.fastEncoding !== false) installFastProduceEncoding();
   }
 
   /** How many producers this adapter has created (1 after the first send; more after faults). */
@@ -80,10 +85,8 @@ export class KafkajsEventPublisher extends EventPublisher {
         await this.withTimeout(producer.sendBatch({
           acks: -1,
           timeout: this.options.requestTimeoutMs ?? 30_000,
-          topicMessages: byTopic(chunk).map(({ topic, messages: list }) => ({
-            topic,
-            messages: list.map((m) => ({ key: m.key, value: m.value, headers: m.headers })),
-          })),
+          // OutboundMessage is a kafkajs Message already (key, value, headers; its topic is ignored).
+          topicMessages: byTopic(chunk) as { topic: string; messages: Message[] }[],
         }));
       }
     } catch (error) {
