@@ -42,7 +42,17 @@ describe('event relay: KafkaJSNonRetriableError', () => {
     const topics = uniqueTopics('unreachable');
     const event = userEvents(uniqueNetworkId('x'), randomUUID(), 1).events[0];
     const message = toOutboundMessage(
-      { ...event, transactionId: '1', position: '1', networkId: 'x', streamType: 'user', streamId: randomUUID(), streamVersion: 1, dataJson: JSON.stringify(event.data) },
+      {
+        ...event,
+        transactionId: '1',
+        position: '1',
+        networkId: 'x',
+        streamType: 'user',
+        streamId: randomUUID(),
+        streamVersion: 1,
+        dataJson: JSON.stringify(event.data),
+        recordedAt: event.recordedAt.toISOString(),
+      },
       topics,
     );
     // Nothing listens on port 1: kafkajs retries, then gives up with KafkaJSNumberOfRetriesExceeded.

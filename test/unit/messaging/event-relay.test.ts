@@ -21,7 +21,7 @@ function event(i: number, overrides: Partial<StoredEvent> = {}): StoredEvent {
     schemaVersion: 1,
     dataJson: '{"changes":{}}',
     metadata: { actorId: 'a', correlationId: 'c' },
-    recordedAt: new Date(),
+    recordedAt: new Date().toISOString(),
     ...overrides,
   };
 }

@@ -30,7 +30,7 @@ function stored(overrides: Partial<StoredEvent> = {}): StoredEvent {
     schemaVersion: 1,
     dataJson: JSON.stringify({ userId, changes: { title: 'CTO "the boss" — ünïcode', mobile: null } }),
     metadata: { actorId: 'admin:ann@acme.example', actorEmail: 'ann@acme.example', correlationId: 'req-1' },
-    recordedAt: new Date('2026-11-25T10:00:00.123Z'),
+    recordedAt: '2026-11-25T10:00:00.123Z',
     ...overrides,
   };
 }

@@ -33,7 +33,8 @@ export interface StoredEvent extends RelayCursor {
     readonly causationId?: string;
     readonly importId?: string;
   };
-  readonly recordedAt: Date;
+  /** When the event was recorded: ISO 8601 in UTC with milliseconds, as Date.prototype.toISOString writes it. */
+  readonly recordedAt: string;
 }
 
 /** One Kafka record, client-neutral. */
@@ -98,7 +99,7 @@ export function toOutboundMessage(event: StoredEvent, topics: TopicNames): Outbo
   const value =
     `{"eventId":${JSON.stringify(event.eventId)},"type":${JSON.stringify(event.type)},"schemaVersion":${event.schemaVersion}` +
     `,"networkId":${JSON.stringify(event.networkId)},"streamId":${JSON.stringify(event.streamId)},"version":${event.streamVersion}` +
-    `,"recordedAt":${JSON.stringify(event.recordedAt.toISOString())}` +
+    `,"recordedAt":${JSON.stringify(event.recordedAt)}` +
     `,"actor":{"id":${JSON.stringify(m.actorId)},"email":${m.actorEmail === undefined ? 'null' : JSON.stringify(m.actorEmail)}}` +
     `,"correlationId":${JSON.stringify(m.correlationId)},"causationId":${JSON.stringify(causationId)}` +
     `,"importId":${m.importId === undefined ? 'null' : JSON.stringify(m.importId)}` +

@@ -111,13 +111,28 @@ function writeVarInt(buf: Buffer, offset: number, value: number): number {
   return offset;
 }
 
+/** Strings up to this length are measured and copied in JavaScript (no native call) when they are ASCII. */
+const SHORT = 64;
+
 function byteLength(value: string | Buffer): number {
-  return typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length;
+  if (typeof value !== 'string') return value.length;
+  if (value.length <= SHORT) {
+    let ascii = true;
+    for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) ascii = false;
+    if (ascii) return value.length;
+  }
+  return Buffer.byteLength(value, 'utf8');
 }
 
 function writeBytes(buf: Buffer, offset: number, value: string | Buffer, length: number): number {
-  if (typeof value === 'string') buf.write(value, offset, length, 'utf8');
-  else value.copy(buf, offset);
+  if (typeof value !== 'string') {
+    value.copy(buf, offset);
+  } else if (length === value.length && length <= SHORT) {
+    // ASCII (its UTF-8 length is its length): byte by byte.
+    for (let i = 0; i < length; i++) buf[offset + i] = value.charCodeAt(i);
+  } else {
+    buf.write(value, offset, length, 'utf8');
+  }
   return offset + length;
 }
 
@@ -127,16 +142,33 @@ function writeInt64(buf: Buffer, offset: number, value: LongLike): number {
   return offset + 8;
 }
 
-/** The headers as kafkajs flattens them: an array value is one header per element, in order. */
-function headerList(headers: Record<string, HeaderValue> | undefined): [string, string | Buffer | null][] {
-  const list: [string, string | Buffer | null][] = [];
-  if (!headers) return list;
-  for (const name of Object.keys(headers)) {
-    const value = headers[name];
-    if (Array.isArray(value)) for (const v of value) list.push([name, v]);
-    else list.push([name, value ?? null]);
-  }
-  return list;
+/** Adds a header's name and value lengths to `lengths`, returns its encoded size. */
+function sizeOfHeader(nameLength: number, value: string | Buffer | null | undefined, lengths: number[]): number {
+  lengths.push(nameLength);
+  let size = sizeOfVarInt(nameLength) + nameLength;
+  if (value === null || value === undefined) return size + 1;
+  const n = byteLength(value);
+  lengths.push(n);
+  size += sizeOfVarInt(n) + n;
+  return size;
+}
+
+function writeHeader(
+  buf: Buffer,
+  o: number,
+  name: string,
+  value: string | Buffer | null | undefined,
+  lengths: number[],
+  nameAt: number,
+  valueAt: number,
+): number {
+  const k = lengths[nameAt];
+  o = writeVarInt(buf, o, k);
+  o = writeBytes(buf, o, name, k);
+  if (value === null || value === undefined) return writeVarInt(buf, o, -1);
+  const n = lengths[valueAt];
+  o = writeVarInt(buf, o, n);
+  return writeBytes(buf, o, value, n);
 }
 
 /** Whether this encoder produces exactly what kafkajs would for these arguments. */
@@ -169,7 +201,7 @@ export function encodeProduceRequest(args: ProduceArgs, now: number = Date.now()
 
   // Pass 1: every length, so the request is written into a single buffer.
   const recordLengths: number[][] = [];
-  const headerLists: [string, string | Buffer | null][][] = [];
+  const headerCounts: number[] = [];
   const fieldLengths: number[] = []; // key, value, then name/value of each header, per record, in order
   let total = 2 + (transactionalId === null ? 0 : Buffer.byteLength(transactionalId)) + 2 + 4 + 4;
   for (const t of args.topicData) {
@@ -193,20 +225,22 @@ export function encodeProduceRequest(args: ProduceArgs, now: number = Date.now()
           fieldLengths.push(n);
           body += sizeOfVarInt(n) + n;
         }
-        const headers = headerList(m.headers);
-        headerLists.push(headers);
-        body += sizeOfVarInt(headers.length);
-        for (const [name, value] of headers) {
-          const k = Buffer.byteLength(name);
-          fieldLengths.push(k);
-          body += sizeOfVarInt(k) + k;
-          if (value === null) body += 1;
-          else {
-            const n = byteLength(value);
-            fieldLengths.push(n);
-            body += sizeOfVarInt(n) + n;
+        // Headers as kafkajs flattens them: an array value is one header per element, in order.
+        let count = 0;
+        const headers = m.headers;
+        for (const name in headers) {
+          const k = byteLength(name);
+          const h = headers[name];
+          if (Array.isArray(h)) {
+            for (const value of h) body += sizeOfHeader(k, value, fieldLengths);
+            count += h.length;
+          } else {
+            body += sizeOfHeader(k, h, fieldLengths);
+            count += 1;
           }
         }
+        headerCounts.push(count);
+        body += sizeOfVarInt(count);
         lengths.push(body);
         total += sizeOfVarInt(body) + body;
       });
@@ -274,18 +308,12 @@ export function encodeProduceRequest(args: ProduceArgs, now: number = Date.now()
           o = writeVarInt(buf, o, n);
           o = writeBytes(buf, o, m.value, n);
         }
-        const headers = headerLists[record++];
-        o = writeVarInt(buf, o, headers.length);
-        for (const [name, value] of headers) {
-          const k = fieldLengths[field++];
-          o = writeVarInt(buf, o, k);
-          o = writeBytes(buf, o, name, k);
-          if (value === null) o = writeVarInt(buf, o, -1);
-          else {
-            const n = fieldLengths[field++];
-            o = writeVarInt(buf, o, n);
-            o = writeBytes(buf, o, value, n);
-          }
+        o = writeVarInt(buf, o, headerCounts[record++]);
+        const headers = m.headers;
+        for (const name in headers) {
+          const h = headers[name];
+          if (Array.isArray(h)) for (const value of h) o = writeHeader(buf, o, name, value, fieldLengths, field++, value == null ? 0 : field++);
+          else o = writeHeader(buf, o, name, h, fieldLengths, field++, h == null ? 0 : field++);
         }
       });
       buf.writeUInt32BE(crc32c(buf.subarray(bodyStart, o)), crcAt);
