@@ -22,7 +22,7 @@ const schema = z.object({
   PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
   IMPORT_MAX_FILE_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
-  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(2_000),
+  IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5_000),
   IMPORT_WORKER_ENABLED: booleanish.default(true),
   DEFAULT_PHONE_REGION: z.string().length(2).optional(),
   KAFKA_BROKERS: z.string().optional(),
