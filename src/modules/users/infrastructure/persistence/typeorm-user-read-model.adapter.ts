@@ -39,24 +39,10 @@ const SELECT_USER = `
     FROM users u
     LEFT JOIN users m ON m.network_id = u.network_id AND m.id = u.manager_id`;
 
+/** The API's view of a row: the snapshot less the internal fields, with times as ISO strings. */
 function toView(r: UserRow): UserView {
-  return {
-    id: r.id,
-    networkId: r.network_id,
-    email: r.email,
-    name: r.name,
-    firstName: r.first_name,
-    lastName: r.last_name,
-    title: r.title,
-    mobile: r.mobile,
-    managerId: r.manager_id,
-    managerEmail: r.manager_email,
-    status: r.status,
-    invitation: r.invitation,
-    version: r.version,
-    createdAt: new Date(r.created_at).toISOString(),
-    updatedAt: new Date(r.updated_at).toISOString(),
-  };
+  const { kind: _kind, userId, createdByImportId: _import, createdAt, updatedAt, ...fields } = toSnapshot(r);
+  return { id: userId, ...fields, createdAt: createdAt.toISOString(), updatedAt: updatedAt.toISOString() };
 }
 
 function toSnapshot(r: UserRow): UserSnapshot {
