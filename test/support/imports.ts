@@ -10,6 +10,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Response } from 'supertest';
+import type { ImportCounts } from '../../src/modules/imports/application/import-report.js';
+import type { ImportReportJson } from '../../src/modules/imports/infrastructure/http/import-report.json.js';
 import type { TestApp } from './app.js';
 import { usersPath } from './users-api.js';
 
@@ -21,33 +23,9 @@ export function fixture(name: string): Buffer {
 
 export const importsPath = (network: string, suffix = '') => `/api/v1/networks/${encodeURIComponent(network)}/imports${suffix}`;
 
-export interface ImportCounts {
-  rows: number;
-  created: number;
-  updated: number;
-  activated: number;
-  deactivated: number;
-  unchanged: number;
-  skipped: number;
-  rejected: number;
-}
-
-export interface ImportReportBody {
-  id: string;
-  networkId: string;
-  status: 'queued' | 'running' | 'completed' | 'failed';
-  mode: 'skip' | 'update';
-  autoSendInvites: boolean;
-  dryRun: boolean;
-  fileName: string;
-  sha256: string;
-  counts: ImportCounts;
-  warnings: string[];
-  failureReason?: string;
-  totalRows: number | null;
-  startedAt: string | null;
-  finishedAt: string | null;
-}
+// The API's own report types, so a test cannot drift from what the service answers.
+export type { ImportCounts };
+export type ImportReportBody = ImportReportJson;
 
 export interface UploadFields {
   mode?: string;
