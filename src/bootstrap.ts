@@ -34,6 +34,7 @@ export async function openRuntime(config: AppConfig, logger: Logger = createLogg
     dataSource,
     logger,
     metrics: new Metrics(),
+    bulkCopy: embedded === undefined,
     databaseDescription: embedded ? `embedded PostgreSQL (PGlite) in ${config.dataDir}/pgdata` : 'PostgreSQL at DATABASE_URL',
     async close() {
       await dataSource.destroy();

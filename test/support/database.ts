@@ -7,6 +7,7 @@ import { openRuntime, type OpenRuntime } from '../../src/bootstrap.js';
 import type { CommandContext } from '../../src/shared/application/command-context.js';
 import { EventUpcasters } from '../../src/shared/application/event-upcasters.js';
 import type { EventMetadata, NewEvent } from '../../src/shared/application/ports/event-store.port.js';
+import { BulkLoader } from '../../src/shared/infrastructure/database/bulk-loader.js';
 import { TypeormUnitOfWork } from '../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { TypeormEventStore } from '../../src/shared/infrastructure/event-store/typeorm-event-store.adapter.js';
 import { testConfig, type TestEnv } from './app.js';
@@ -17,7 +18,8 @@ export function openTestRuntime(overrides: TestEnv = {}): Promise<OpenRuntime> {
 }
 
 export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters()) {
-  return { events: new TypeormEventStore(runtime.dataSource, upcasters), uow: new TypeormUnitOfWork(runtime.dataSource) };
+  const bulk = new BulkLoader(runtime.dataSource, runtime.bulkCopy);
+  return { events: new TypeormEventStore(runtime.dataSource, upcasters, bulk), uow: new TypeormUnitOfWork(runtime.dataSource) };
 }
 
 export function commandContextFor(networkId: string, overrides: Partial<CommandContext> = {}): CommandContext {

@@ -8,6 +8,7 @@ import { UnitOfWork } from '../application/ports/unit-of-work.port.js';
 import { AdminAuthGuard } from './auth/admin-auth.guard.js';
 import { JwtVerifier } from './auth/jwt-verifier.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { BulkLoader } from './database/bulk-loader.js';
 import { TypeormUnitOfWork } from './database/typeorm-unit-of-work.adapter.js';
 import { TypeormEventStore } from './event-store/typeorm-event-store.adapter.js';
 import { HealthHttpController, ReadinessRegistry } from './health/health.http.controller.js';
@@ -20,6 +21,8 @@ export interface Runtime {
   readonly dataSource: DataSource;
   readonly logger: Logger;
   readonly metrics: Metrics;
+  /** Whether the database speaks COPY FROM STDIN (a PostgreSQL server does; the embedded PGlite does not). */
+  readonly bulkCopy: boolean;
 }
 
 export const PINO_LOGGER = Symbol('PINO_LOGGER');
@@ -41,6 +44,7 @@ export class SharedInfrastructureModule {
         { provide: EventStore, useClass: TypeormEventStore },
         { provide: Clock, useClass: SystemClock },
         { provide: IdGenerator, useClass: UuidGenerator },
+        { provide: BulkLoader, useValue: new BulkLoader(runtime.dataSource, runtime.bulkCopy) },
         { provide: JwtVerifier, useValue: new JwtVerifier(runtime.config.auth) },
         AdminAuthGuard,
         ReadinessRegistry,
@@ -55,6 +59,7 @@ export class SharedInfrastructureModule {
         EventStore,
         Clock,
         IdGenerator,
+        BulkLoader,
         JwtVerifier,
         AdminAuthGuard,
         ReadinessRegistry,

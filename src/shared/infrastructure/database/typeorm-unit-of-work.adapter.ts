@@ -12,10 +12,30 @@ export interface SqlRunner {
   query<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
 }
 
+/** The query runner of a transaction, or a new one from the pool (the caller releases it) when none is given. */
+export function queryRunnerOf(dataSource: DataSource, tx?: Transaction): QueryRunner {
+  if (tx === undefined) return dataSource.createQueryRunner();
+  if (!(tx instanceof TypeormTransaction)) throw new Error('Transaction was not opened by TypeormUnitOfWork');
+  return tx.runner;
+}
+
 export function sqlRunner(dataSource: DataSource, tx?: Transaction): SqlRunner {
   if (tx === undefined) return { query: (sql, params) => dataSource.query(sql, params) };
   if (!(tx instanceof TypeormTransaction)) throw new Error('Transaction was not opened by TypeormUnitOfWork');
   return { query: (sql, params) => tx.runner.query(sql, params) };
+}
+
+/** Runs `work` in one transaction on a connection the caller holds (one with session state, such as temp tables). */
+export async function transactionOn<T>(runner: QueryRunner, work: (tx: Transaction) => Promise<T>): Promise<T> {
+  await runner.startTransaction();
+  try {
+    const result = await work(new TypeormTransaction(runner));
+    await runner.commitTransaction();
+    return result;
+  } catch (error) {
+    if (runner.isTransactionActive) await runner.rollbackTransaction();
+    throw error;
+  }
 }
 
 @Injectable()
@@ -27,14 +47,8 @@ export class TypeormUnitOfWork extends UnitOfWork {
   async transaction<T>(work: (tx: Transaction) => Promise<T>): Promise<T> {
     const runner = this.dataSource.createQueryRunner();
     await runner.connect();
-    await runner.startTransaction();
     try {
-      const result = await work(new TypeormTransaction(runner));
-      await runner.commitTransaction();
-      return result;
-    } catch (error) {
-      if (runner.isTransactionActive) await runner.rollbackTransaction();
-      throw error;
+      return await transactionOn(runner, work);
     } finally {
       await runner.release();
     }

@@ -10,6 +10,7 @@ import {
   type StreamType,
 } from '../../application/ports/event-store.port.js';
 import type { Transaction } from '../../application/ports/unit-of-work.port.js';
+import { type BulkColumn, BulkLoader, type BulkValue } from '../database/bulk-loader.js';
 import { sqlRunner } from '../database/typeorm-unit-of-work.adapter.js';
 
 interface EventRow {
@@ -34,46 +35,54 @@ function isStreamVersionConflict(error: unknown): boolean {
   return code === '23505' && constraint === 'events_stream_version_unique';
 }
 
+const EVENT_COLUMNS: readonly BulkColumn[] = [
+  { name: 'event_id', type: 'uuid' },
+  { name: 'network_id', type: 'text' },
+  { name: 'stream_type', type: 'text' },
+  { name: 'stream_id', type: 'text' },
+  { name: 'stream_version', type: 'int' },
+  { name: 'type', type: 'text' },
+  { name: 'schema_version', type: 'int' },
+  { name: 'data', type: 'jsonb' },
+  { name: 'metadata', type: 'jsonb' },
+  { name: 'recorded_at', type: 'timestamptz' },
+];
+
 /**
- * PostgreSQL event store. Appends are one multi-row INSERT from a single JSON parameter whatever the batch size
- * (far from the 65,535-parameter limit, and no per-element escaping in the driver); the unique (stream_id, stream_version) constraint is the optimistic
- * concurrency check, so a stale writer fails instead of overwriting.
+ * PostgreSQL event store. An append is one bulk load (COPY) whatever the batch size; the unique
+ * (stream_id, stream_version) constraint is the optimistic concurrency check, so a stale writer fails instead of
+ * overwriting.
  */
 @Injectable()
 export class TypeormEventStore extends EventStore {
   constructor(
     private readonly dataSource: DataSource,
     private readonly upcasters: EventUpcasters,
+    private readonly bulk: BulkLoader,
   ) {
     super();
   }
 
   async append(tx: Transaction, appends: readonly StreamAppend[]): Promise<void> {
-    const rows: object[] = [];
+    const rows: BulkValue[][] = [];
     for (const append of appends) {
       append.events.forEach((event, i) =>
-        rows.push({
-          e: event.eventId,
-          n: event.metadata.networkId,
-          st: append.streamType,
-          s: append.streamId,
-          v: append.expectedVersion + i + 1,
-          t: event.type,
-          sv: event.schemaVersion,
-          d: event.data,
-          m: event.metadata,
-          r: event.recordedAt,
-        }),
+        rows.push([
+          event.eventId,
+          event.metadata.networkId,
+          append.streamType,
+          append.streamId,
+          append.expectedVersion + i + 1,
+          event.type,
+          event.schemaVersion,
+          event.data,
+          event.metadata,
+          event.recordedAt,
+        ]),
       );
     }
-    if (rows.length === 0) return;
     try {
-      await sqlRunner(this.dataSource, tx).query(
-        `INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at)
-         SELECT e, n, st, s, v, t, sv, d, m, r
-           FROM json_to_recordset($1::json) AS x(e uuid, n text, st text, s text, v int, t text, sv int, d jsonb, m jsonb, r timestamptz)`,
-        [JSON.stringify(rows)],
-      );
+      await this.bulk.load(tx, 'events', EVENT_COLUMNS, rows);
     } catch (error) {
       if (isStreamVersionConflict(error)) {
         throw new ConcurrencyConflictError(appends.length === 1 ? appends[0].streamId : 'one of the users in this batch');
