@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as uuidv7 } from 'uuid';
 import { Clock, IdGenerator } from '../application/ports/clock.port.js';
 
 export class SystemClock extends Clock {
@@ -7,8 +7,12 @@ export class SystemClock extends Clock {
   }
 }
 
+/**
+ * Version 7 UUIDs: time-ordered, so the ids of the users and events a bulk import creates land at the end of
+ * their indexes instead of on random pages (which, once an index outgrows memory, costs a read per insert).
+ */
 export class UuidGenerator extends IdGenerator {
   newId(): string {
-    return randomUUID();
+    return uuidv7();
   }
 }
