@@ -109,14 +109,26 @@ export abstract class ImportRepository {
   abstract finish(tx: Transaction, importId: string, outcome: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void>;
 }
 
-/** The staged rows of an import and its rejected lines. Set-based: every method is a bounded number of statements. */
-export abstract class ImportStaging {
-  abstract stage(importId: string, rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void>;
+/**
+ * Where the lines of a file wait for the whole-file pass. Private to the process reading the file: a process that
+ * dies while reading leaves nothing behind, and the next attempt reads the file again.
+ */
+export interface StagingArea {
+  add(rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void>;
   /**
    * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
-   * (forward references included), self-management and cycles turned into warnings. Returns the warnings.
+   * (forward references included), self-management and cycles turned into warnings, and the lines that need no
+   * decision settled (skipped, unchanged). The lines that need a decision are kept for ImportBatch, and
+   * `andThen` runs in the same transaction with what the pass found.
    */
-  abstract resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<ResolvedFile>;
+  resolve(networkId: string, mode: ImportMode, andThen: (tx: Transaction, resolved: ResolvedFile) => Promise<void>): Promise<void>;
+  /** Drops the area; safe to call after a failure, and once resolved. */
+  close(): Promise<void>;
+}
+
+/** The staged rows of an import and its rejected lines. Set-based: every method is a bounded number of statements. */
+export abstract class ImportStaging {
+  abstract open(importId: string): Promise<StagingArea>;
   abstract batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]>;
   /** Applied lines (before `beforeLine`) whose manager was resolved to one of these ids: who named whom. */
   abstract managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]>;

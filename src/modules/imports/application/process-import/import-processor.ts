@@ -66,42 +66,58 @@ export class ImportProcessor {
     return this.require(importId);
   }
 
+  /**
+   * Reads the file into the staging area, one chunk loading while the next is parsed, then runs the whole-file
+   * pass; the import moves on to applying in the same transaction that keeps the lines to apply.
+   */
   private async stage(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
     await this.imports.beginStaging(record.id, this.clock.now());
-    const parsed = await this.parser.open(this.storage.open(record.id), {
-      maxRows: this.settings.maxRows,
-      defaultPhoneRegion: this.settings.defaultPhoneRegion,
-    });
-    let rows: RowToStage[] = [];
-    let rejected: RejectedLine[] = [];
-    let staged = 0;
-    let rejectedLines = 0;
-    for await (const line of parsed.lines) {
-      if (line.kind === 'row') rows.push(line.row);
-      else rejected.push(line.rejected);
-      if (rows.length + rejected.length >= STAGE_CHUNK) {
-        await this.staging.stage(record.id, rows, rejected);
+    const area = await this.staging.open(record.id);
+    let loading: Promise<void> = Promise.resolve();
+    try {
+      const parsed = await this.parser.open(this.storage.open(record.id), {
+        maxRows: this.settings.maxRows,
+        defaultPhoneRegion: this.settings.defaultPhoneRegion,
+      });
+      let rows: RowToStage[] = [];
+      let rejected: RejectedLine[] = [];
+      let staged = 0;
+      let rejectedLines = 0;
+      const load = async (): Promise<void> => {
+        await loading;
+        const chunk = { rows, rejected };
         staged += rows.length;
         rejectedLines += rejected.length;
         rows = [];
         rejected = [];
-        onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
+        loading = area.add(chunk.rows, chunk.rejected);
+        // Awaited before the next chunk or the pass; marked handled so a failure in between is not "unhandled".
+        loading.catch(() => undefined);
+      };
+      for await (const line of parsed.lines) {
+        if (line.kind === 'row') rows.push(line.row);
+        else rejected.push(line.rejected);
+        if (rows.length + rejected.length >= STAGE_CHUNK) {
+          await load();
+          onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
+        }
       }
+      await load();
+      await loading;
+      await area.resolve(record.networkId, record.mode, (tx, resolved) =>
+        this.imports.finishStaging(tx, record.id, {
+          columns: parsed.columns,
+          warnings: [...parsed.warnings, ...resolved.warnings],
+          warningCount: parsed.warnings.length + resolved.warningCount,
+          rejectedLines,
+          settled: resolved.settled,
+          totalRows: staged + rejectedLines,
+        }),
+      );
+    } finally {
+      await loading.catch(() => undefined);
+      await area.close();
     }
-    await this.staging.stage(record.id, rows, rejected);
-    staged += rows.length;
-    rejectedLines += rejected.length;
-    await this.uow.transaction(async (tx) => {
-      const resolved = await this.staging.resolve(tx, record.id, record.networkId, record.mode);
-      await this.imports.finishStaging(tx, record.id, {
-        columns: parsed.columns,
-        warnings: [...parsed.warnings, ...resolved.warnings],
-        warningCount: parsed.warnings.length + resolved.warningCount,
-        rejectedLines,
-        settled: resolved.settled,
-        totalRows: staged + rejectedLines,
-      });
-    });
   }
 
   private async apply(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {

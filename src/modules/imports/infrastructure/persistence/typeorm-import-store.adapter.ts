@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
+import { IdGenerator } from '../../../../shared/application/ports/clock.port.js';
+import { BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
-import { findCycleBreakers } from '../../domain/manager-cycles.js';
 import { addCounts, type ImportCountsData, type ImportMode, zeroCounts } from '../../domain/import.events.js';
 import {
   type ColumnMapping,
@@ -15,13 +15,11 @@ import {
   type NewImport,
   type RejectedLine,
   type ResolvedFile,
-  type RowToStage,
   type StagedRowRecord,
+  type StagingArea,
 } from '../../application/ports/import-store.port.js';
+import { MAX_STORED_WARNINGS, PostgresStagingArea } from './postgres-staging-area.js';
 
-/** Warnings kept word for word on the report; beyond this only their number is kept. */
-const MAX_STORED_WARNINGS = 1_000;
-const CYCLE_PAGE = 100_000;
 
 interface ImportRow {
   id: string;
@@ -95,7 +93,11 @@ function decodeCursor(cursor: string): [string, string] {
 /** Imports in PostgreSQL: the report and job state, staged rows and rejected lines, all set-based. */
 @Injectable()
 export class TypeormImportStore implements ImportRepository, ImportStaging {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bulk: BulkLoader,
+    private readonly ids: IdGenerator,
+  ) {}
 
   async create(tx: Transaction, n: NewImport): Promise<void> {
     await sqlRunner(this.dataSource, tx).query(
@@ -196,35 +198,21 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
-  async stage(importId: string, rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void> {
-    if (rows.length > 0) {
-      // One JSON document per chunk: JSON.stringify is native and PostgreSQL parses it fast, where array
-      // parameters cost an escaping pass per element in the driver.
-      const json = JSON.stringify(
-        rows.map((r) => ({
-          u: randomUUID(),
-          l: r.line,
-          e: r.email,
-          k: r.emailKey,
-          n: r.name,
-          f: r.firstName,
-          a: r.lastName,
-          t: r.title,
-          m: r.mobile,
-          g: r.managerKey,
-          x: r.enabled,
-          c: r.fields ? JSON.stringify(r.fields) : undefined,
-        })),
+  async open(importId: string): Promise<StagingArea> {
+    const runner = this.dataSource.createQueryRunner();
+    await runner.connect();
+    try {
+      // A temporary table: written without WAL, seen by this connection only, gone with it if the process dies.
+      await runner.query(`DROP TABLE IF EXISTS import_staged`);
+      await runner.query(
+        `CREATE TEMP TABLE import_staged (line int NOT NULL, user_id uuid NOT NULL, email text NOT NULL, email_key text NOT NULL,
+           name text, first_name text, last_name text, title text, mobile text, manager_key text, enabled boolean, cells text)`,
       );
-      await this.dataSource.query(
-        `INSERT INTO import_rows (import_id, user_id, line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, cells)
-         SELECT $1, u, l, e, k, n, f, a, t, m, g, x, c
-           FROM json_to_recordset($2::json) AS r(u uuid, l int, e text, k text, n text, f text, a text, t text, m text, g text, x boolean, c text)`,
-        [importId, json],
-      );
+    } catch (error) {
+      await runner.release();
+      throw error;
     }
-    await this.insertRejections(undefined, importId, rejected);
+    return new PostgresStagingArea(importId, runner, this.bulk, this.ids, (rejected) => this.insertRejections(undefined, importId, rejected));
   }
 
   async reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
@@ -242,137 +230,6 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
   }
 
 
-  async resolve(tx: Transaction, importId: string, networkId: string, mode: ImportMode): Promise<ResolvedFile> {
-    const sql = sqlRunner(this.dataSource, tx);
-    // Statistics for the rows just staged: without them the planner takes the table for empty and nests loops.
-    await sql.query(`ANALYZE import_rows`);
-    // The first line with an e-mail wins; later ones are rejected pointing at it.
-    await sql.query(
-      `UPDATE import_rows r SET rejection = 'This e-mail already appears on line ' || d.first_line || '; each user may appear only once.'
-         FROM (SELECT line, min(line) OVER (PARTITION BY email_key) AS first_line FROM import_rows WHERE import_id = $1) d
-        WHERE r.import_id = $1 AND r.line = d.line AND d.first_line < d.line`,
-      [importId],
-    );
-    // One pass over the file's lines (a single rewrite of each staged row):
-    // - the user each line is about: an existing user of the network, else the id given at staging;
-    // - the manager, when the line will create or update its user: a user of the network, else the first valid
-    //   line of the file that creates that user (forward references included); unknown or self is a warning;
-    // - the outcome when no decision is needed: skipped (FALSE for a new user, or skip mode for an existing one),
-    //   or unchanged (update mode, every cell given equals the current value). The others go to ImportBatch.
-    await sql.query(
-      `WITH line AS (
-         SELECT r.line, r.email_key, r.manager_key, r.rejection, r.enabled, r.name, r.first_name, r.last_name, r.title, r.mobile,
-                u.id AS existing_id, u.manager_id AS current_manager, u.status AS current_status, u.name AS current_name,
-                u.first_name AS current_first_name, u.last_name AS current_last_name, u.title AS current_title, u.mobile AS current_mobile,
-                r.rejection IS NULL AND r.manager_key IS NOT NULL
-                  AND (CASE WHEN u.id IS NOT NULL THEN $3::text = 'update' ELSE r.enabled IS DISTINCT FROM false END) AS sets_manager
-           FROM import_rows r
-           LEFT JOIN users u ON u.network_id = $2 AND u.email_key = r.email_key
-          WHERE r.import_id = $1
-       ), resolved AS (
-         SELECT l.*,
-                CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.id, mf.user_id) END AS manager_id,
-                CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.email, mf.email) END AS manager_email
-           FROM line l
-           LEFT JOIN users mu ON l.sets_manager AND mu.network_id = $2 AND mu.email_key = l.manager_key
-           LEFT JOIN import_rows mf ON l.sets_manager AND mu.id IS NULL AND mf.import_id = $1 AND mf.email_key = l.manager_key
-                AND mf.rejection IS NULL AND mf.enabled IS DISTINCT FROM false AND coalesce(mf.name, mf.first_name, mf.last_name) IS NOT NULL
-       )
-       UPDATE import_rows r SET
-              user_id = coalesce(v.existing_id, r.user_id),
-              existing = v.existing_id IS NOT NULL,
-              manager_id = v.manager_id,
-              manager_email = v.manager_email,
-              warning = CASE
-                WHEN NOT v.sets_manager OR v.manager_id IS NOT NULL THEN NULL
-                WHEN v.manager_key = v.email_key THEN 'a user cannot be their own manager; imported without a manager.'
-                ELSE 'manager ' || v.manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.' END,
-              outcome = CASE
-                WHEN v.rejection IS NOT NULL THEN NULL
-                WHEN v.existing_id IS NULL AND v.enabled = false THEN 'skipped'
-                WHEN v.existing_id IS NOT NULL AND $3::text = 'skip' THEN 'skipped'
-                WHEN v.existing_id IS NOT NULL
-                     AND (v.name IS NULL OR v.name = v.current_name)
-                     AND (v.first_name IS NULL OR v.first_name IS NOT DISTINCT FROM v.current_first_name)
-                     AND (v.last_name IS NULL OR v.last_name IS NOT DISTINCT FROM v.current_last_name)
-                     AND (v.title IS NULL OR v.title IS NOT DISTINCT FROM v.current_title)
-                     AND (v.mobile IS NULL OR v.mobile IS NOT DISTINCT FROM v.current_mobile)
-                     AND (v.manager_id IS NULL OR v.manager_id = v.current_manager)
-                     AND (v.enabled IS NULL OR v.enabled = (v.current_status = 'active'))
-                  THEN 'unchanged' END
-         FROM resolved v
-        WHERE r.import_id = $1 AND r.line = v.line`,
-      [importId, networkId, mode],
-    );
-    await this.breakCycles(sql, importId, networkId);
-    const [summary] = await sql.query<{ count: number; warnings: string[] | null; skipped: number; unchanged: number }>(
-      `SELECT count(*) FILTER (WHERE warning IS NOT NULL)::int AS count,
-              (array_agg('Line ' || line || ': ' || warning ORDER BY line) FILTER (WHERE warning IS NOT NULL))[1:${MAX_STORED_WARNINGS}] AS warnings,
-              count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
-              count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged
-         FROM import_rows WHERE import_id = $1`,
-      [importId],
-    );
-    return { warnings: summary.warnings ?? [], warningCount: summary.count, settled: { skipped: summary.skipped, unchanged: summary.unchanged } };
-  }
-
-  /**
-   * Manager links form a forest; a file can close a loop (A manages B manages A), directly or through existing
-   * users. The graph goes to memory as two integer arrays (a few MB for a million users) for a linear-time walk.
-   */
-  private async breakCycles(sql: ReturnType<typeof sqlRunner>, importId: string, networkId: string): Promise<void> {
-    // Only a link this file adds or changes can close a cycle; a file that changes no manager needs no walk.
-    const [{ changing }] = await sql.query<{ changing: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM import_rows r LEFT JOIN users u ON u.network_id = $2 AND u.id = r.user_id
-                       WHERE r.import_id = $1 AND r.manager_id IS NOT NULL AND r.outcome IS NULL
-                         AND r.manager_id IS DISTINCT FROM u.manager_id) AS changing`,
-      [importId, networkId],
-    );
-    if (!changing) return;
-    await sql.query(
-      `CREATE TEMP TABLE import_manager_edges ON COMMIT DROP AS
-         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_rows r
-          WHERE r.import_id = $1 AND r.manager_id IS NOT NULL AND r.outcome IS NULL
-         UNION ALL
-         SELECT u.id, u.manager_id, 0 FROM users u
-          WHERE u.network_id = $2 AND u.manager_id IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM import_rows r WHERE r.import_id = $1 AND r.user_id = u.id AND r.manager_id IS NOT NULL AND r.outcome IS NULL)`,
-      [importId, networkId],
-    );
-    const [{ edges }] = await sql.query<{ edges: number }>(`SELECT count(*)::int AS edges FROM import_manager_edges`);
-    if (edges === 0) return;
-    await sql.query(
-      `CREATE TEMP TABLE import_manager_nodes ON COMMIT DROP AS
-         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM import_manager_edges UNION SELECT parent FROM import_manager_edges) n`,
-    );
-    await sql.query(`CREATE INDEX ON import_manager_nodes (id)`);
-    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_manager_nodes`);
-    const parent = new Int32Array(nodes).fill(-1);
-    const line = new Int32Array(nodes);
-    await sql.query(`CREATE TEMP TABLE import_manager_links ON COMMIT DROP AS
-         SELECT c.idx AS child, p.idx AS parent, e.line FROM import_manager_edges e
-           JOIN import_manager_nodes c ON c.id = e.id JOIN import_manager_nodes p ON p.id = e.parent`);
-    await sql.query(`CREATE INDEX ON import_manager_links (child)`);
-    for (let from = 0; from < nodes; from += CYCLE_PAGE) {
-      const [page] = await sql.query<{ c: number[] | null; p: number[] | null; l: number[] | null }>(
-        `SELECT array_agg(child) AS c, array_agg(parent) AS p, array_agg(line) AS l FROM import_manager_links WHERE child >= $1 AND child < $2`,
-        [from, from + CYCLE_PAGE],
-      );
-      (page.c ?? []).forEach((child, i) => {
-        parent[child] = page.p![i];
-        line[child] = page.l![i];
-      });
-    }
-    const breakers = findCycleBreakers(parent, line);
-    if (breakers.length === 0) return;
-    await sql.query(
-      `UPDATE import_rows SET manager_id = NULL, manager_email = NULL,
-              warning = 'manager ' || manager_key || ' would make a management cycle; imported without a manager.'
-        WHERE import_id = $1 AND line = ANY($2::int[])`,
-      [importId, breakers],
-    );
-  }
-
   async batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]> {
     const rows = await this.dataSource.query<
       {
@@ -382,7 +239,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       }[]
     >(
       `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection, cells
-         FROM import_rows WHERE import_id = $1 AND line > $2 AND outcome IS NULL ORDER BY line LIMIT $3`,
+         FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
       [importId, afterLine, limit],
     );
     return rows.map((r) => ({
@@ -408,7 +265,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     if (managerIds.length === 0) return [];
     return this.dataSource.query(
       `SELECT line, email_key AS "emailKey", manager_id AS "managerId" FROM import_rows
-        WHERE import_id = $1 AND manager_id = ANY($2::uuid[]) AND line < $3 AND rejection IS NULL AND outcome IS NULL ORDER BY line`,
+        WHERE import_id = $1 AND manager_id = ANY($2::uuid[]) AND line < $3 AND rejection IS NULL ORDER BY line`,
       [importId, managerIds, beforeLine],
     );
   }

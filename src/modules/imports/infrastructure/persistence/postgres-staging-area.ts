@@ -1,0 +1,220 @@
+import type { QueryRunner } from 'typeorm';
+import type { IdGenerator } from '../../../../shared/application/ports/clock.port.js';
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import type { BulkColumn, BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
+import { type SqlRunner, transactionOn } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { findCycleBreakers } from '../../domain/manager-cycles.js';
+import type { ImportMode } from '../../domain/import.events.js';
+import type { RejectedLine, ResolvedFile, RowToStage, StagingArea } from '../../application/ports/import-store.port.js';
+
+/** Warnings kept word for word on the report; beyond this only their number is kept. */
+export const MAX_STORED_WARNINGS = 1_000;
+const CYCLE_PAGE = 100_000;
+
+const STAGED_COLUMNS: readonly BulkColumn[] = [
+  { name: 'line', type: 'int' },
+  { name: 'user_id', type: 'uuid' },
+  { name: 'email', type: 'text' },
+  { name: 'email_key', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'first_name', type: 'text' },
+  { name: 'last_name', type: 'text' },
+  { name: 'title', type: 'text' },
+  { name: 'mobile', type: 'text' },
+  { name: 'manager_key', type: 'text' },
+  { name: 'enabled', type: 'boolean' },
+  { name: 'cells', type: 'text' },
+];
+
+type Sql = SqlRunner;
+
+/**
+ * The file's lines in a temporary table of one connection: loaded with COPY, resolved in one pass, and only the
+ * lines that need a decision are written to import_rows (a re-import of an unchanged file writes none of them).
+ */
+export class PostgresStagingArea implements StagingArea {
+  private closed = false;
+
+  constructor(
+    private readonly importId: string,
+    private readonly runner: QueryRunner,
+    private readonly bulk: BulkLoader,
+    private readonly ids: IdGenerator,
+    private readonly keepRejections: (rejected: readonly RejectedLine[]) => Promise<void>,
+  ) {}
+
+  /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
+  async add(rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void> {
+    await this.bulk.load(
+      this.runner,
+      'import_staged',
+      STAGED_COLUMNS,
+      rows.map((r) => [
+        r.line,
+        this.ids.newId(),
+        r.email,
+        r.emailKey,
+        r.name,
+        r.firstName,
+        r.lastName,
+        r.title,
+        r.mobile,
+        r.managerKey,
+        r.enabled,
+        r.fields ? JSON.stringify(r.fields) : null,
+      ]),
+    );
+    if (rejected.length > 0) await this.keepRejections(rejected);
+  }
+
+  async resolve(networkId: string, mode: ImportMode, andThen: (tx: Transaction, resolved: ResolvedFile) => Promise<void>): Promise<void> {
+    await transactionOn(this.runner, async (tx) => {
+      const sql: Sql = { query: (text, params) => this.runner.query(text, params) };
+      // Sorting and hashing a million lines in memory rather than in temporary files.
+      await sql.query(`SET LOCAL work_mem = '64MB'`);
+      // Statistics for the rows just staged: without them the planner takes the table for empty and nests loops.
+      await sql.query(`ANALYZE import_staged`);
+      // One pass over the file's lines:
+      // - the first line with an e-mail wins; later ones are rejected pointing at it;
+      // - the user each line is about: an existing user of the network, else the id given at staging;
+      // - the manager, when the line will create or update its user: a user of the network, else the first valid
+      //   line of the file that creates that user (forward references included); unknown or self is a warning;
+      // - the outcome when no decision is needed: skipped (FALSE for a new user, or skip mode for an existing one),
+      //   or unchanged (update mode, every cell given equals the current value). The others go to ImportBatch.
+      await sql.query(
+        `CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
+         WITH staged AS (
+           SELECT s.*, min(s.line) OVER (PARTITION BY s.email_key) AS first_line FROM import_staged s
+         ), line AS (
+           SELECT s.line, s.email, s.email_key, s.name, s.first_name, s.last_name, s.title, s.mobile, s.manager_key, s.enabled, s.cells,
+                  s.user_id AS new_id,
+                  CASE WHEN s.first_line < s.line
+                       THEN 'This e-mail already appears on line ' || s.first_line || '; each user may appear only once.' END AS rejection,
+                  u.id AS existing_id, u.manager_id AS current_manager, u.status AS current_status, u.name AS current_name,
+                  u.first_name AS current_first_name, u.last_name AS current_last_name, u.title AS current_title, u.mobile AS current_mobile,
+                  s.first_line = s.line AND s.manager_key IS NOT NULL
+                    AND (CASE WHEN u.id IS NOT NULL THEN $2::text = 'update' ELSE s.enabled IS DISTINCT FROM false END) AS sets_manager
+             FROM staged s
+             LEFT JOIN users u ON u.network_id = $1 AND u.email_key = s.email_key
+         ), creator AS (
+           SELECT email_key, new_id, email FROM line
+            WHERE rejection IS NULL AND existing_id IS NULL AND enabled IS DISTINCT FROM false AND coalesce(name, first_name, last_name) IS NOT NULL
+         ), resolved AS (
+           SELECT l.*,
+                  CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.id, c.new_id) END AS manager_id,
+                  CASE WHEN l.sets_manager AND l.manager_key <> l.email_key THEN coalesce(mu.email, c.email) END AS manager_email
+             FROM line l
+             LEFT JOIN users mu ON l.sets_manager AND mu.network_id = $1 AND mu.email_key = l.manager_key
+             LEFT JOIN creator c ON l.sets_manager AND mu.id IS NULL AND c.email_key = l.manager_key
+         )
+         SELECT v.line, v.email, v.email_key, v.name, v.first_name, v.last_name, v.title, v.mobile, v.manager_key, v.enabled, v.cells,
+                v.rejection, coalesce(v.existing_id, v.new_id) AS user_id, v.existing_id IS NOT NULL AS existing,
+                v.current_manager, v.manager_id, v.manager_email,
+                CASE
+                  WHEN NOT v.sets_manager OR v.manager_id IS NOT NULL THEN NULL
+                  WHEN v.manager_key = v.email_key THEN 'a user cannot be their own manager; imported without a manager.'
+                  ELSE 'manager ' || v.manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.'
+                END AS warning,
+                CASE
+                  WHEN v.rejection IS NOT NULL THEN NULL
+                  WHEN v.existing_id IS NULL AND v.enabled = false THEN 'skipped'
+                  WHEN v.existing_id IS NOT NULL AND $2::text = 'skip' THEN 'skipped'
+                  WHEN v.existing_id IS NOT NULL
+                       AND (v.name IS NULL OR v.name = v.current_name)
+                       AND (v.first_name IS NULL OR v.first_name IS NOT DISTINCT FROM v.current_first_name)
+                       AND (v.last_name IS NULL OR v.last_name IS NOT DISTINCT FROM v.current_last_name)
+                       AND (v.title IS NULL OR v.title IS NOT DISTINCT FROM v.current_title)
+                       AND (v.mobile IS NULL OR v.mobile IS NOT DISTINCT FROM v.current_mobile)
+                       AND (v.manager_id IS NULL OR v.manager_id = v.current_manager)
+                       AND (v.enabled IS NULL OR v.enabled = (v.current_status = 'active'))
+                    THEN 'unchanged'
+                END AS outcome
+           FROM resolved v`,
+        [networkId, mode],
+      );
+      await this.breakCycles(sql, networkId);
+      const [summary] = await sql.query<{ count: number; warnings: string[] | null; skipped: number; unchanged: number }>(
+        `SELECT count(*) FILTER (WHERE warning IS NOT NULL)::int AS count,
+                (array_agg('Line ' || line || ': ' || warning ORDER BY line) FILTER (WHERE warning IS NOT NULL))[1:${MAX_STORED_WARNINGS}] AS warnings,
+                count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
+                count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged
+           FROM import_resolved`,
+      );
+      await sql.query(
+        `INSERT INTO import_rows (import_id, line, user_id, existing, email, email_key, name, first_name, last_name, title, mobile,
+                                  manager_key, enabled, manager_id, manager_email, warning, rejection, cells)
+         SELECT $1, line, user_id, existing, email, email_key, name, first_name, last_name, title, mobile,
+                manager_key, enabled, manager_id, manager_email, warning, rejection, cells
+           FROM import_resolved WHERE outcome IS NULL ORDER BY line`,
+        [this.importId],
+      );
+      // The batches read these rows in line order through the primary key; a fresh table needs statistics for that.
+      await sql.query(`ANALYZE import_rows`);
+      await andThen(tx, {
+        warnings: summary.warnings ?? [],
+        warningCount: summary.count,
+        settled: { skipped: summary.skipped, unchanged: summary.unchanged },
+      });
+    });
+  }
+
+  /**
+   * Manager links form a forest; a file can close a loop (A manages B manages A), directly or through existing
+   * users. The graph goes to memory as two integer arrays (a few MB for a million users) for a linear-time walk.
+   */
+  private async breakCycles(sql: Sql, networkId: string): Promise<void> {
+    // Only a link this file adds or changes can close a cycle; a file that changes no manager needs no walk.
+    const [{ changing }] = await sql.query<{ changing: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM import_resolved WHERE manager_id IS NOT NULL AND outcome IS NULL
+                         AND manager_id IS DISTINCT FROM current_manager) AS changing`,
+    );
+    if (!changing) return;
+    await sql.query(
+      `CREATE TEMP TABLE import_manager_edges ON COMMIT DROP AS
+         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_resolved r
+          WHERE r.manager_id IS NOT NULL AND r.outcome IS NULL
+         UNION ALL
+         SELECT u.id, u.manager_id, 0 FROM users u
+          WHERE u.network_id = $1 AND u.manager_id IS NOT NULL
+            AND NOT EXISTS (SELECT 1 FROM import_resolved r WHERE r.user_id = u.id AND r.manager_id IS NOT NULL AND r.outcome IS NULL)`,
+      [networkId],
+    );
+    await sql.query(
+      `CREATE TEMP TABLE import_manager_nodes ON COMMIT DROP AS
+         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM import_manager_edges UNION SELECT parent FROM import_manager_edges) n`,
+    );
+    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_manager_nodes`);
+    const parent = new Int32Array(nodes).fill(-1);
+    const line = new Int32Array(nodes);
+    await sql.query(`CREATE TEMP TABLE import_manager_links ON COMMIT DROP AS
+         SELECT c.idx AS child, p.idx AS parent, e.line FROM import_manager_edges e
+           JOIN import_manager_nodes c ON c.id = e.id JOIN import_manager_nodes p ON p.id = e.parent`);
+    await sql.query(`CREATE INDEX ON import_manager_links (child)`);
+    for (let from = 0; from < nodes; from += CYCLE_PAGE) {
+      const [page] = await sql.query<{ c: number[] | null; p: number[] | null; l: number[] | null }>(
+        `SELECT array_agg(child) AS c, array_agg(parent) AS p, array_agg(line) AS l FROM import_manager_links WHERE child >= $1 AND child < $2`,
+        [from, from + CYCLE_PAGE],
+      );
+      (page.c ?? []).forEach((child, i) => {
+        parent[child] = page.p![i];
+        line[child] = page.l![i];
+      });
+    }
+    const breakers = findCycleBreakers(parent, line);
+    if (breakers.length === 0) return;
+    await sql.query(
+      `UPDATE import_resolved SET manager_id = NULL, manager_email = NULL,
+              warning = 'manager ' || manager_key || ' would make a management cycle; imported without a manager.'
+        WHERE line = ANY($1::int[])`,
+      [breakers],
+    );
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    // A connection that broke takes its temporary table with it.
+    await this.runner.query(`DROP TABLE IF EXISTS import_staged`).catch(() => undefined);
+    await this.runner.release();
+  }
+}
