@@ -16,6 +16,7 @@ export interface BulkColumn {
 export type BulkValue = string | number | boolean | Date | object | null | undefined;
 
 const COPY_CHUNK_CHARS = 256 * 1024;
+const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 
@@ -23,13 +24,25 @@ const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r'
 function copyCell(value: BulkValue): string {
   if (value === null || value === undefined) return '\\N';
   const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
-  return text.replace(SPECIALS, (c) => ESCAPES[c]);
+  // Most cells need no escape; testing first spares a replace (and its copy) per cell.
+  return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]) : text;
 }
 
-function* copyText(rows: Iterable<readonly BulkValue[]>): Generator<string> {
+function* copyText(rows: readonly (readonly BulkValue[])[]): Generator<string> {
+  // A column often repeats one object row after row (the events of a batch share their metadata): encoded once.
+  const lastValue: BulkValue[] = [];
+  const lastCell: string[] = [];
   let chunk = '';
   for (const row of rows) {
-    chunk += row.map(copyCell).join('\t') + '\n';
+    for (let i = 0; i < row.length; i++) {
+      const value = row[i];
+      if (typeof value !== 'object' || value === null || value !== lastValue[i]) {
+        lastValue[i] = value;
+        lastCell[i] = copyCell(value);
+      }
+      chunk += i === 0 ? lastCell[i] : '\t' + lastCell[i];
+    }
+    chunk += '\n';
     if (chunk.length >= COPY_CHUNK_CHARS) {
       yield chunk;
       chunk = '';

@@ -121,14 +121,23 @@ export class ImportProcessor {
   }
 
   private async apply(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
-    let after = record.appliedThrough;
     let done = record.counts.rows;
     const total = record.totalRows;
+    const fetch = (after: number) => {
+      const rows = this.staging.batch(record.id, after, this.settings.batchSize);
+      // Awaited in the next round; marked handled so a failure while this batch applies is not "unhandled".
+      rows.catch(() => undefined);
+      return { after, rows };
+    };
+    let next = fetch(record.appliedThrough);
     for (;;) {
-      const rows = await this.staging.batch(record.id, after, this.settings.batchSize);
+      const rows = await next.rows;
       if (rows.length === 0) return;
+      // The next batch is read while this one is applied.
+      next = fetch(rows[rows.length - 1].line);
       const outcome = await this.applyBatch(record.id, rows);
-      after = outcome.throughLine;
+      // A batch that lost races applies only its first rows: the next one starts where it stopped.
+      if (outcome.throughLine !== next.after) next = fetch(outcome.throughLine);
       done += outcome.counts.rows;
       onProgress({ phase: 'applying', done, total });
     }

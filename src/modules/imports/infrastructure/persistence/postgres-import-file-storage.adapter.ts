@@ -32,10 +32,12 @@ export class PostgresImportFileStorage extends ImportFileStorage {
     const ready: Buffer[] = [];
     const flush = async () => {
       if (ready.length === 0) return;
-      const numbers = ready.map(() => chunkNo++);
+      // One parameter per chunk: the driver sends a Buffer as binary, where an array of them goes as hex text.
+      const chunks = ready.splice(0);
+      const values = chunks.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
       await this.dataSource.query(
-        `INSERT INTO import_files (import_id, chunk_no, data) SELECT $1, n, d FROM unnest($2::int[], $3::bytea[]) AS x(n, d)`,
-        [importId, numbers, ready.splice(0)],
+        `INSERT INTO import_files (import_id, chunk_no, data) VALUES ${values}`,
+        [importId, ...chunks.flatMap((chunk) => [chunkNo++, chunk])],
       );
     };
     try {
