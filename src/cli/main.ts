@@ -1,4 +1,4 @@
-#!/usr/bin/env -S node --max-old-space-size=192
+#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';

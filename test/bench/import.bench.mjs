@@ -30,15 +30,18 @@ async function generate(file) {
   await once(out, 'finish');
 }
 
-// The flags of the bin's shebang line (the heap cap users get when they run `office-chat-users`).
-const binFlags = readFileSync('dist/cli/main.js', 'utf8').split('\n')[0].split(/\s+/).filter((w) => w.startsWith('--'));
+// The bin runs as users run it: with its shebang line's environment (NAME=value) and Node flags (--flag).
+const shebang = readFileSync('dist/cli/main.js', 'utf8').split('\n')[0].split(/\s+/);
+const binEnv = Object.fromEntries(shebang.filter((w) => /^[A-Z_]+=/.test(w)).map((w) => w.split('=')));
+const binFlags = shebang.filter((w) => w.startsWith('--'));
 
 /** Runs the CLI import under /usr/bin/time to read its peak RSS; returns seconds, the report and the RSS in MiB. */
 async function cliImport(file, mode) {
   const started = process.hrtime.bigint();
-  const child = spawn('/usr/bin/time', ['-f', 'MAXRSS_KB=%M', process.execPath, 'dist/cli/main.js', 'import', file, '--network', 'bench', '--mode', mode, '--json'], {
-    // The generated file is about 130 bytes a user: above the 100 MiB default for a million users.
-    env: { ...process.env, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', IMPORT_MAX_FILE_BYTES: String(1024 * 1024 * 1024) },
+  const args = ['-f', 'MAXRSS_KB=%M', process.execPath, ...binFlags, 'dist/cli/main.js', 'import', file, '--network', 'bench', '--mode', mode, '--json'];
+  const child = spawn('/usr/bin/time', args, {
+    // The generated file is about 140 bytes a user: above the 100 MiB default for a million users.
+    env: { ...process.env, ...binEnv, DATABASE_URL: dbUrl, LOG_LEVEL: 'warn', IMPORT_MAX_FILE_BYTES: String(1024 * 1024 * 1024) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
