@@ -66,15 +66,29 @@ export class PostgresImportFileStorage extends ImportFileStorage {
     return { sizeBytes: size, sha256: hash.digest('hex'), lineBreaks };
   }
 
+  /** Reads the chunks in order, the next group already on its way while the current one is consumed. */
   async *open(importId: string): AsyncIterable<Uint8Array> {
+    let next = this.readChunks(importId, 0);
     for (let chunk = 0; ; chunk += CHUNKS_PER_INSERT) {
-      const rows = await this.dataSource.query<{ data: Buffer }[]>(
-        `SELECT data FROM import_files WHERE import_id = $1 AND chunk_no >= $2 AND chunk_no < $3 ORDER BY chunk_no`,
-        [importId, chunk, chunk + CHUNKS_PER_INSERT],
-      );
-      for (const row of rows) yield row.data;
+      const rows = await next;
+      if (rows.length === CHUNKS_PER_INSERT) {
+        next = this.readChunks(importId, chunk + CHUNKS_PER_INSERT);
+        // Awaited in the next round; marked handled in case the reader stops before then.
+        next.catch(() => undefined);
+      }
+      yield* rows;
       if (rows.length < CHUNKS_PER_INSERT) return;
     }
+  }
+
+  private async readChunks(importId: string, from: number): Promise<Buffer[]> {
+    // Text format on purpose: pg decodes binary-format values as UTF-8 text, which corrupts a Windows-1252 or
+    // UTF-16 file; bytea's hex text comes back byte for byte.
+    const rows = await this.dataSource.query<{ data: Buffer }[]>(
+      `SELECT data FROM import_files WHERE import_id = $1 AND chunk_no >= $2 AND chunk_no < $3 ORDER BY chunk_no`,
+      [importId, from, from + CHUNKS_PER_INSERT],
+    );
+    return rows.map((r) => r.data);
   }
 
   async delete(importId: string): Promise<void> {
