@@ -94,6 +94,9 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
     [network],
   );
   expect(created.rows[0]).toEqual({ streams: rows, min: 1, max: 1, events: rows });
+  // The staged lines went with the transaction that completed the import: none is left behind.
+  const [{ staged }] = (await db.query(`SELECT count(*)::int AS staged FROM import_rows WHERE import_id = $1`, [importId])).rows;
+  expect(staged).toBe(0);
   // Every user stream's versions are 1..n, and the read model's version is n.
   const gaps = await db.query(
     `SELECT e.stream_id FROM events e WHERE e.network_id = $1 AND e.stream_type = 'user'

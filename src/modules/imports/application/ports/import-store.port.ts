@@ -134,6 +134,6 @@ export abstract class ImportStaging {
   abstract managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]>;
   abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
   abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;
-  /** Drops the staged rows of a finished import; its rejected lines stay for the error report. */
-  abstract purge(importId: string): Promise<void>;
+  /** Drops the staged rows of an import as it finishes; its rejected lines stay for the error report. */
+  abstract purge(tx: Transaction, importId: string): Promise<void>;
 }

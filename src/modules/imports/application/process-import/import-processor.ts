@@ -190,8 +190,9 @@ export class ImportProcessor {
       await this.imports.finish(tx, importId, { status, failureReason, now });
       const finished = (await this.imports.getById(importId, tx))!;
       await this.notifications.importFinished(tx, finished, { email: finished.notifyEmail ?? undefined });
+      // With the end of the import, so no process dying in between can leave its staged rows behind.
+      await this.staging.purge(tx, importId);
     });
-    await this.staging.purge(importId);
   }
 
   private async require(importId: string): Promise<ImportRecord> {

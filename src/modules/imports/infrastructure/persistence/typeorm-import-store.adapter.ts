@@ -278,7 +278,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  async purge(importId: string): Promise<void> {
-    await this.dataSource.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
+  async purge(tx: Transaction, importId: string): Promise<void> {
+    await sqlRunner(this.dataSource, tx).query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
   }
 }
