@@ -1,5 +1,4 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import type { CommandContext } from '../../../../shared/application/command-context.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
@@ -12,6 +11,7 @@ import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
 import { decideImportRow } from '../../domain/import-row-decision.js';
 import { ImportRepository, ImportStaging, type RejectedLine, type StagedRowRecord, type ColumnMapping } from '../ports/import-store.port.js';
+import { importCommandContext, runningImportState } from '../import-record.context.js';
 import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
 /**
@@ -66,13 +66,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     return this.uow.transaction(async (tx) => {
       const record = await this.imports.getById(importId, tx);
       if (!record) throw new Error(`Import ${importId} does not exist`);
-      const ctx: CommandContext = {
-        networkId: record.networkId,
-        actor: { id: record.requestedBy.id, email: record.requestedBy.email ?? undefined },
-        correlationId: record.correlationId,
-        causationId: importId,
-        importId,
-      };
+      const ctx = importCommandContext(record);
       const counts = zeroCounts();
       const appends: StreamAppend[] = [];
       const snapshots: UserSnapshot[] = [];
@@ -128,7 +122,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const throughLine = rows[rows.length - 1].line;
       const importEvents = decideImport(
         { type: 'RecordBatch', data: { batch: record.batches + 1, fromLine: rows[0].line, throughLine, counts }, metadata: { now } },
-        { status: 'started', importId, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts },
+        runningImportState(record),
       );
       appends.push({
         streamType: 'import',

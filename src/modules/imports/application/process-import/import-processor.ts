@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConcurrencyConflictError } from '../../../../shared/application/application-errors.js';
-import type { CommandContext } from '../../../../shared/application/command-context.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
@@ -9,6 +8,7 @@ import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.po
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
 import { ImportBatchCommand } from '../import-batch/import-batch.command.js';
+import { importCommandContext, runningImportState } from '../import-record.context.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
@@ -172,14 +172,8 @@ export class ImportProcessor {
     const now = this.clock.now();
     await this.uow.transaction(async (tx) => {
       const record = (await this.imports.getById(importId, tx))!;
-      const ctx: CommandContext = {
-        networkId: record.networkId,
-        actor: { id: record.requestedBy.id, email: record.requestedBy.email ?? undefined },
-        correlationId: record.correlationId,
-        causationId: importId,
-        importId,
-      };
-      const state = { status: 'started' as const, importId, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts };
+      const ctx = importCommandContext(record);
+      const state = runningImportState(record);
       const events =
         status === 'completed'
           ? decideImport({ type: 'CompleteImport', data: { warnings: record.warningCount }, metadata: { now } }, state)

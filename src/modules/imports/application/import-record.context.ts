@@ -1,0 +1,19 @@
+import type { CommandContext } from '../../../shared/application/command-context.js';
+import type { ImportState } from '../domain/import.decider.js';
+import type { ImportRecord } from './ports/import-store.port.js';
+
+/** The context of what an import writes on its own: the admin who started it, caused by the import. */
+export function importCommandContext(record: ImportRecord): CommandContext {
+  return {
+    networkId: record.networkId,
+    actor: { id: record.requestedBy.id, email: record.requestedBy.email ?? undefined },
+    correlationId: record.correlationId,
+    causationId: record.id,
+    importId: record.id,
+  };
+}
+
+/** The running import aggregate's state, as its record keeps it. */
+export function runningImportState(record: ImportRecord): ImportState {
+  return { status: 'started', importId: record.id, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts };
+}
