@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Response } from 'supertest';
-import type { ImportCounts } from '../../src/modules/imports/application/import-report.js';
+import type { ImportCountsData as ImportCounts } from '../../src/modules/imports/domain/import.events.js';
 import type { ImportReportJson } from '../../src/modules/imports/infrastructure/http/import-report.json.js';
 import type { TestApp } from './app.js';
 import { usersPath } from './users-api.js';

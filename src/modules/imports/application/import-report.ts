@@ -1,16 +1,6 @@
-export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
-export type ImportMode = 'skip' | 'update';
+import type { ImportCountsData, ImportMode } from '../domain/import.events.js';
 
-export interface ImportCounts {
-  rows: number;
-  created: number;
-  updated: number;
-  activated: number;
-  deactivated: number;
-  unchanged: number;
-  skipped: number;
-  rejected: number;
-}
+export type ImportStatus = 'queued' | 'running' | 'completed' | 'failed';
 
 /** What an admin is told about an import: the API's report, the CLI's --json output and the e-mail's data. */
 export interface ImportReport {
@@ -22,7 +12,7 @@ export interface ImportReport {
   dryRun: boolean;
   fileName: string;
   sha256: string;
-  counts: ImportCounts;
+  counts: ImportCountsData;
   warnings: string[];
   /** Why the import failed, in words for the admin; present only when status is "failed". */
   failureReason?: string;
