@@ -73,15 +73,14 @@ export class BulkLoader {
     if (rows.length === 0) return;
     const held = on !== undefined;
     const runner = on !== undefined && !('isTransaction' in on) ? on : queryRunnerOf(this.dataSource, on);
+    const names = columns.map((c) => c.name).join(', ');
     try {
       if (this.copySupported) {
         const client = (await runner.connect()) as PoolClient;
-        const names = columns.map((c) => c.name).join(', ');
         await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
         return;
       }
       const json = JSON.stringify(rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v ?? null))));
-      const names = columns.map((c) => c.name).join(', ');
       const cells = columns.map((c, i) => `(r->>${i})::${c.type}`).join(', ');
       await runner.query(`INSERT INTO ${table} (${names}) SELECT ${cells} FROM json_array_elements($1::json) AS r`, [json]);
     } finally {
