@@ -5,6 +5,7 @@ import { AdminPortalModule } from './modules/admin-portal/admin-portal.module.js
 import { ImportsModule } from './modules/imports/imports.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
+import { USER_EVENT_UPCASTERS } from './modules/users/application/user-event.upcasters.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
@@ -16,7 +17,7 @@ export class AppModule {
     const serving = options.http === false ? [] : [MessagingModule];
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime), UsersModule, NotificationsModule, ImportsModule, ...httpOnly, ...serving],
+      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, USER_EVENT_UPCASTERS), UsersModule, NotificationsModule, ImportsModule, ...httpOnly, ...serving],
     };
   }
 }

@@ -29,10 +29,12 @@ async function insertEvents(dataSource) {
   // One network, N users, each with its UserCreated (what a 1,000,000-row import writes), payloads of the real shape.
   await dataSource.query(`
     INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at)
-    SELECT gen_random_uuid(), 'bench', 'user', u.id, 1, 'UserCreated', 1,
+    SELECT gen_random_uuid(), 'bench', 'user', u.id, 1, 'UserCreated', 2,
            jsonb_build_object('userId', u.id, 'networkId', 'bench', 'email', 'user' || i || '@bench.example',
                               'name', 'First' || i || ' Last' || i, 'firstName', 'First' || i, 'lastName', 'Last' || i,
-                              'title', 'Engineer ' || (i % 100), 'mobile', '+91' || (7000000000 + i), 'importId', imp.id),
+                              'title', 'Engineer ' || (i % 100), 'mobile', '+91' || (7000000000 + i),
+                              'managerId', md5('bench-user-' || (i / 10))::uuid::text, 'managerEmail', 'user' || (i / 10) || '@bench.example',
+                              'importId', imp.id),
            jsonb_build_object('networkId', 'bench', 'actorId', 'admin-1', 'actorEmail', 'admin@bench.example',
                               'correlationId', 'bench-correlation', 'causationId', imp.id, 'importId', imp.id),
            now()

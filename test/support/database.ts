@@ -6,6 +6,8 @@ import { randomUUID } from 'node:crypto';
 import { openRuntime, type OpenRuntime } from '../../src/bootstrap.js';
 import type { CommandContext } from '../../src/shared/application/command-context.js';
 import { EventUpcasters } from '../../src/shared/application/event-upcasters.js';
+import { CURRENT_SCHEMA_VERSIONS } from '../../src/modules/messaging/domain/message-contract.js';
+import { USER_EVENT_UPCASTERS } from '../../src/modules/users/application/user-event.upcasters.js';
 import type { EventMetadata, NewEvent } from '../../src/shared/application/ports/event-store.port.js';
 import { BulkLoader } from '../../src/shared/infrastructure/database/bulk-loader.js';
 import { TypeormUnitOfWork } from '../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
@@ -17,7 +19,7 @@ export function openTestRuntime(overrides: TestEnv = {}): Promise<OpenRuntime> {
   return openRuntime(testConfig(overrides));
 }
 
-export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters()) {
+export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters(USER_EVENT_UPCASTERS)) {
   const bulk = new BulkLoader(runtime.dataSource, runtime.bulkCopy);
   return { events: new TypeormEventStore(runtime.dataSource, upcasters, bulk), uow: new TypeormUnitOfWork(runtime.dataSource) };
 }
@@ -27,7 +29,7 @@ export function commandContextFor(networkId: string, overrides: Partial<CommandC
 }
 
 export function newEvent(type: string, data: object, metadata: EventMetadata, overrides: Partial<NewEvent> = {}): NewEvent {
-  return { eventId: randomUUID(), type, schemaVersion: 1, data, metadata, recordedAt: new Date(), ...overrides };
+  return { eventId: randomUUID(), type, schemaVersion: CURRENT_SCHEMA_VERSIONS[type] ?? 1, data, metadata, recordedAt: new Date(), ...overrides };
 }
 
 /** The raw rows of a stream, straight from the events table (no adapter in between). */

@@ -1,7 +1,7 @@
 import { type DynamicModule, Global, Module } from '@nestjs/common';
 import type { Logger } from 'pino';
 import { DataSource } from 'typeorm';
-import { EventUpcasters } from '../application/event-upcasters.js';
+import { EventUpcasters, type Upcaster } from '../application/event-upcasters.js';
 import { Clock, IdGenerator } from '../application/ports/clock.port.js';
 import { EventStore } from '../application/ports/event-store.port.js';
 import { UnitOfWork } from '../application/ports/unit-of-work.port.js';
@@ -30,7 +30,8 @@ export const PINO_LOGGER = Symbol('PINO_LOGGER');
 @Global()
 @Module({})
 export class SharedInfrastructureModule {
-  static forRoot(runtime: Runtime): DynamicModule {
+  /** `upcasters`: how every module's older stored events read today (the composition root gathers them). */
+  static forRoot(runtime: Runtime, upcasters: readonly Upcaster[] = []): DynamicModule {
     return {
       module: SharedInfrastructureModule,
       controllers: [HealthHttpController],
@@ -39,7 +40,7 @@ export class SharedInfrastructureModule {
         { provide: DataSource, useValue: runtime.dataSource },
         { provide: PINO_LOGGER, useValue: runtime.logger },
         { provide: Metrics, useValue: runtime.metrics },
-        { provide: EventUpcasters, useValue: new EventUpcasters() },
+        { provide: EventUpcasters, useValue: new EventUpcasters(upcasters) },
         { provide: UnitOfWork, useClass: TypeormUnitOfWork },
         { provide: EventStore, useClass: TypeormEventStore },
         { provide: Clock, useClass: SystemClock },

@@ -234,7 +234,7 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('getUser', t.http.get(p(`/${unknown}`)).set(auth), 404);
 
     // updateUser
-    await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).set('If-Match', '"2"').send({ title: 'CTO', managerId: null }), 200);
+    await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).set('If-Match', '"1"').send({ title: 'CTO', managerId: null }), 200);
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).send({ title: 'CTO' }), 200); // unchanged
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).set('Content-Type', 'application/merge-patch+json').send(JSON.stringify({ lastName: null })), 200);
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).send({ mobile: '12' }), 400);
@@ -267,7 +267,6 @@ describe('the running app agrees with openapi.yaml', () => {
     const history = await expectContract('getUserHistory', t.http.get(p(`/${will.id}/events`)).set(auth), 200);
     expect(history.body.items.map((e: { type: string }) => e.type)).toEqual([
       'UserCreated',
-      'UserManagerAssigned',
       'UserProfileUpdated',
       'UserManagerAssigned',
       'UserProfileUpdated',

@@ -94,8 +94,11 @@ describe('validation', () => {
 });
 
 describe('managers', () => {
+  /** The managers the user's history gave them, in order: UserCreated's (when it names one), then each UserManagerAssigned's. */
   async function managerEvents(network: string, userId: string) {
-    return (await historyOf(t, network, userId)).filter((e) => e.type === 'UserManagerAssigned').map((e) => e.data.managerId);
+    return (await historyOf(t, network, userId))
+      .filter((e) => e.type === 'UserManagerAssigned' || (e.type === 'UserCreated' && e.data.managerId !== null))
+      .map((e) => e.data.managerId);
   }
 
   it('a manager on a later line (forward reference, across batches) resolves', async () => {

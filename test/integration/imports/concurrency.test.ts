@@ -169,7 +169,9 @@ describe('a user created through the API while an import that creates them runs'
       for (const u of users.values()) if (u.managerId) expect(managerIds.has(u.managerId)).toBe(true);
       const history = await historyOf(a, network, users.get('a@acme.example')!.id);
       expect(history.map((e) => e.version)).toEqual(history.map((_, i) => i + 1));
-      expect(history.at(-1)).toMatchObject({ type: 'UserManagerAssigned', data: { managerId: m.id }, importId: res.body.id });
+      // UserCreated when the import created a@ with m@ already there, else the repair that followed it.
+      const managerFacts = history.filter((e) => e.type === 'UserCreated' || e.type === 'UserManagerAssigned');
+      expect(managerFacts.at(-1)).toMatchObject({ type: managerLine === 'before' ? 'UserCreated' : 'UserManagerAssigned', data: { managerId: m.id }, importId: res.body.id });
     },
   );
 });

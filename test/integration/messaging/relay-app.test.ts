@@ -1,9 +1,11 @@
 // The relay inside the real application: topics created on start-up, real commands and a real CSV import over
 // HTTP, every message consumed from the broker and validated against asyncapi.yaml (ajv 2020), keys, headers,
 // per-user order; /health/ready and /metrics; and the relay off when KAFKA_BROKERS is unset.
+import { randomUUID } from 'node:crypto';
 import type { OpenRuntime } from '../../../src/bootstrap.js';
 import { pendingEventCount } from '../../../src/modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { startTestApp, type TestApp, uniqueEmail, uniqueNetworkId } from '../../support/app.js';
+import { eventStoreOn, newEvent } from '../../support/database.js';
 import { csv, importCsv } from '../../support/imports.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
 import { loadAsyncApiFor } from './support/asyncapi.js';
@@ -131,7 +133,32 @@ describe('event relay in the application, KAFKA_BROKERS set', () => {
       expect(partitions.size).toBe(1);
       expect(versions).toEqual(versions.map((_, i) => i + 1));
     }
-    expect(streams.get(will.id)!.versions.length).toBe(6);
+    expect(streams.get(will.id)!.versions.length).toBe(5); // created with a manager, edited, deactivated, activated, manager removed
+  });
+
+  it('sends a user stream an earlier release stored upcast: UserCreated schema 1 goes out as schema 2 with no manager, its UserManagerAssigned after it', async () => {
+    const network = uniqueNetworkId('relay-v1');
+    const boss = await createUserOverHttp(t, network, { email: uniqueEmail('boss', 'acme.example'), name: 'Boss' });
+    const userId = randomUUID();
+    const v1 = { userId, networkId: network, email: uniqueEmail('old', 'acme.example'), name: 'Old', firstName: null, lastName: null, title: null, mobile: null };
+    const metadata = { networkId: network, actorId: 'admin:old-release', correlationId: `corr-${randomUUID()}` };
+    const stored = [
+      newEvent('UserCreated', v1, metadata, { schemaVersion: 1 }),
+      newEvent('UserManagerAssigned', { userId, managerId: boss.id, managerEmail: boss.email }, metadata),
+    ];
+    const store = eventStoreOn(t.runtime as OpenRuntime);
+    await store.uow.transaction((tx) => store.events.append(tx, [{ streamType: 'user', streamId: userId, expectedVersion: 0, events: stored }]));
+
+    await recorder.waitForEvents(stored.map((e) => e.eventId), 30_000);
+    const sent = recorder.messages.filter((m) => m.key === userId);
+    expect(sent.map((m) => [m.headers['event-type'], m.headers['schema-version'], m.value.version])).toEqual([
+      ['UserCreated', '2', 1],
+      ['UserManagerAssigned', '1', 2],
+    ]);
+    expect(sent[0].value.data).toEqual({ ...v1, managerId: null, managerEmail: null });
+    expect(sent[1].value.data).toEqual({ userId, managerId: boss.id, managerEmail: boss.email });
+    const contract = loadAsyncApiFor(topics);
+    expect(sent.flatMap((m) => contract.check(m.topic, m))).toEqual([]);
   });
 
   it('/health/ready reports the relay (leading, no lag) and /metrics its lag and published totals', async () => {

@@ -45,7 +45,7 @@ describe('PostgreSQL event store', () => {
         eventId: appended[i].eventId,
         streamType: 'user',
         streamId,
-        schemaVersion: 1,
+        schemaVersion: appended[i].schemaVersion,
         data: appended[i].data,
         metadata: { networkId: network, actorId: 'admin-1', actorEmail: 'admin@test.example', correlationId: metadata.correlationId, causationId: 'cause-1', importId },
       });
@@ -169,5 +169,35 @@ describe('PostgreSQL event store', () => {
       [streamId],
     );
     expect(row).toEqual({ schema_version: 1, data: { fullName: 'Will Smith' } });
+  });
+
+  it('reads a UserCreated an earlier release stored (schema 1, no manager field) as schema 2 with no manager, the row untouched', async () => {
+    const network = uniqueNetworkId('es');
+    const userId = randomUUID();
+    const v1 = { userId, networkId: network, email: 'old@acme.example', name: 'Old', firstName: null, lastName: null, title: null, mobile: null };
+    const bossId = randomUUID();
+    await store.uow.transaction((tx) =>
+      store.events.append(tx, [
+        {
+          streamType: 'user',
+          streamId: userId,
+          expectedVersion: 0,
+          events: [
+            newEvent('UserCreated', v1, metadataFor(network), { schemaVersion: 1 }),
+            newEvent('UserManagerAssigned', { userId, managerId: bossId, managerEmail: 'boss@acme.example' }, metadataFor(network)),
+          ],
+        },
+      ]),
+    );
+    const read = await store.events.readStream(network, userId);
+    expect(read.map((e) => [e.type, e.schemaVersion, e.data])).toEqual([
+      ['UserCreated', 2, { ...v1, managerId: null, managerEmail: null }],
+      ['UserManagerAssigned', 1, { userId, managerId: bossId, managerEmail: 'boss@acme.example' }],
+    ]);
+    const rows = await runtime.dataSource.query<{ schema_version: number; data: object }[]>(
+      `SELECT schema_version, data FROM events WHERE stream_id = $1 AND type = 'UserCreated'`,
+      [userId],
+    );
+    expect(rows).toEqual([{ schema_version: 1, data: v1 }]);
   });
 });

@@ -75,12 +75,11 @@ describe('a user who does not exist yet', () => {
     expect(types(decideImportRow(row(), undefined, opts({ autoSendInvites: false })))).toEqual(['UserCreated']);
   });
 
-  it('with a resolved manager: UserManagerAssigned follows UserCreated', () => {
+  it('with a resolved manager: UserCreated carries it, and the new user starts with that manager', () => {
     const outcome = decideImportRow(row({ manager: { id: BOSS_ID, email: 'boss@acme.example' } }), undefined, opts());
-    expect(outcome.kind === 'created' && outcome.events[1]).toEqual({
-      type: 'UserManagerAssigned',
-      data: { userId: NEW_ID, managerId: BOSS_ID, managerEmail: 'boss@acme.example' },
-    });
+    expect(types(outcome)).toEqual(['UserCreated']);
+    expect(outcome.kind === 'created' && outcome.events[0].data).toMatchObject({ userId: NEW_ID, managerId: BOSS_ID, managerEmail: 'boss@acme.example' });
+    expect(outcome.kind === 'created' && outcome.next).toMatchObject({ managerId: BOSS_ID, managerEmail: 'boss@acme.example' });
   });
 
   it('needs a name: composed from first and last name, else rejected naming the name field', () => {

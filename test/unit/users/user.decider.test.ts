@@ -3,6 +3,7 @@ import type { CreateUser, UpdateUser, UserCommand } from '../../../src/modules/u
 import { evolve, initialState, userDecider, type ExistingUser, type UserState } from '../../../src/modules/users/domain/user.decider.js';
 import type { UserCreated, UserEvent } from '../../../src/modules/users/domain/user.events.js';
 import { USER_EVENT_SCHEMA_VERSIONS } from '../../../src/modules/users/domain/user.events.js';
+import { USER_EVENT_UPCASTERS } from '../../../src/modules/users/application/user-event.upcasters.js';
 
 const spec = deciderSpec(userDecider);
 const now = new Date('2026-11-25T10:00:00.000Z');
@@ -39,6 +40,8 @@ const created = (data: Partial<UserCreated['data']> = {}): UserEvent => ({
     lastName: 'Smith',
     title: 'Engineer',
     mobile: '+441234567890',
+    managerId: null,
+    managerEmail: null,
     ...data,
   },
 });
@@ -80,6 +83,8 @@ describe('User decider', () => {
               lastName: null,
               title: null,
               mobile: null,
+              managerId: null,
+              managerEmail: null,
             },
           },
         ]);
@@ -109,14 +114,21 @@ describe('User decider', () => {
       expect(existing(state).createdByImportId).toBe(IMPORT);
     });
 
-    it('with a manager, also records UserManagerAssigned', () => {
+    it('with a manager, UserCreated carries it: one fact, no UserManagerAssigned', () => {
       const state = spec
         .given([])
         .when(createUser({ manager: { id: ANNA, email: 'anna@acme.example' } }))
-        .then([
-          { type: 'UserCreated', data: expect.objectContaining({ userId: WILL }) as never },
-          managerAssigned(ANNA, 'anna@acme.example'),
-        ]);
+        .then([{ type: 'UserCreated', data: expect.objectContaining({ userId: WILL, managerId: ANNA, managerEmail: 'anna@acme.example' }) as never }]);
+      expect(existing(state)).toMatchObject({ managerId: ANNA, managerEmail: 'anna@acme.example' });
+    });
+
+    it('a user created before UserCreated carried a manager (version 1, upcast) keeps the one UserManagerAssigned set', () => {
+      const [upcast] = USER_EVENT_UPCASTERS;
+      const { managerId: _m, managerEmail: _e, ...v1 } = (created() as UserCreated).data;
+      const state = spec
+        .given([{ type: 'UserCreated', data: upcast.upcast(v1) as UserCreated['data'] }, managerAssigned(ANNA, 'anna@acme.example')])
+        .when(updateUser({ changes: {}, manager: { id: ANNA, email: 'anna@acme.example' } }))
+        .then([]);
       expect(existing(state)).toMatchObject({ managerId: ANNA, managerEmail: 'anna@acme.example' });
     });
 

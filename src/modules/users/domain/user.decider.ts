@@ -40,8 +40,8 @@ export function evolve(state: UserState, event: UserEvent): UserState {
         lastName: d.lastName,
         title: d.title,
         mobile: d.mobile,
-        managerId: null,
-        managerEmail: null,
+        managerId: d.managerId,
+        managerEmail: d.managerEmail,
         status: 'active',
         invitation: 'none',
         createdByImportId: d.importId ?? null,
@@ -140,13 +140,12 @@ export function decide(command: UserCommand, state: UserState): UserEvent[] {
             lastName: d.lastName ?? null,
             title: d.title ?? null,
             mobile: d.mobile ?? null,
+            managerId: d.manager?.id ?? null,
+            managerEmail: d.manager?.email ?? null,
             ...(d.importId ? { importId: d.importId } : {}),
           },
         },
       ];
-      if (d.manager) {
-        events.push({ type: 'UserManagerAssigned', data: { userId: d.userId, managerId: d.manager.id, managerEmail: d.manager.email } });
-      }
       if (d.active === false) events.push({ type: 'UserDeactivated', data: { userId: d.userId } });
       if (d.requestInvitation && d.active !== false) {
         events.push({ type: 'UserInvitationRequested', data: { userId: d.userId, networkId: d.networkId, email: d.email, name: d.name } });
