@@ -77,6 +77,15 @@ describe('limits', () => {
     await nothingQueued(limited, network);
   });
 
+  it('one row over IMPORT_MAX_ROWS is refused whether or not the last line ends in a line break; exactly the limit either way is accepted', async () => {
+    for (const eol of ['\n', '\r\n', '\r']) {
+      const over = expectProblem(await upload(limited, uniqueNetworkId('lim'), rows(MAX_ROWS + 1, eol).slice(0, -eol.length)), 413);
+      expect(over.reason).toBe('too-many-rows');
+      expect((await upload(limited, uniqueNetworkId('lim'), rows(MAX_ROWS, eol).slice(0, -eol.length))).status).toBe(202);
+      expect((await upload(limited, uniqueNetworkId('lim'), rows(MAX_ROWS, eol))).status).toBe(202);
+    }
+  });
+
   it('exactly IMPORT_MAX_ROWS rows is accepted, with CRLF line endings and blank lines (which are not rows)', async () => {
     const network = uniqueNetworkId('lim');
     const file = rows(MAX_ROWS, '\r\n').replace(/\r\n/g, '\r\n\r\n');

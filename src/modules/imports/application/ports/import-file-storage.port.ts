@@ -1,8 +1,11 @@
 export interface StoredFile {
   readonly sizeBytes: number;
   readonly sha256: string;
-  /** Line breaks in the file (CRLF once): a cheap upper bound on its lines, so most files need no counting pass. */
-  readonly lineBreaks: number;
+  /**
+   * A cheap upper bound on the file's lines: its line breaks (CRLF once), plus one when the last line has none. The
+   * heading takes one, so a file of at most maxRows + 1 lines needs no counting pass.
+   */
+  readonly lines: number;
 }
 
 /** 100 MiB, 512 KiB, 2,048 bytes: the limit as an admin reads it (a limit under 1 MiB was shown as "0 MiB"). */

@@ -8,7 +8,7 @@ export interface StoredUpload {
   readonly importId: string;
   readonly sizeBytes: number;
   readonly sha256: string;
-  readonly lineBreaks: number;
+  readonly lines: number;
 }
 
 export interface StartImportInput {

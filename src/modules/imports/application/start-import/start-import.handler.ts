@@ -83,14 +83,14 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
   /**
    * Refuses, before anything is queued, a file that cannot be imported at all: not a CSV, no e-mail column, a
    * duplicated column, more rows than allowed. The heading line tells most of it; the rows are counted only when
-   * the file has more line breaks than rows allowed (a line break per row is the most a file can have).
+   * the file may have more lines than the heading and the rows allowed (a row takes at least one line).
    */
   private async checkImportable(upload: StoredUpload): Promise<void> {
     const parsed = await this.parser.open(this.storage.open(upload.importId), {
       maxRows: this.settings.maxRows,
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
     });
-    if (upload.lineBreaks <= this.settings.maxRows) return parsed.close();
+    if (upload.lines - 1 <= this.settings.maxRows) return parsed.close();
     for await (const line of parsed.lines) void line;
   }
 }

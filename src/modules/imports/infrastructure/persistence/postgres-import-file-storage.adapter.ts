@@ -26,6 +26,7 @@ export class PostgresImportFileStorage extends ImportFileStorage {
     const hash = createHash('sha256');
     let size = 0;
     let lineBreaks = 0;
+    let lastByte: number | undefined;
     let chunkNo = 0;
     let pending: Buffer[] = [];
     let pendingBytes = 0;
@@ -47,6 +48,7 @@ export class PostgresImportFileStorage extends ImportFileStorage {
         if (size > maxBytes) throw new FileTooLargeError(maxBytes);
         hash.update(buf);
         lineBreaks += countLineBreaks(buf);
+        if (buf.length > 0) lastByte = buf[buf.length - 1];
         pending.push(buf);
         pendingBytes += buf.length;
         while (pendingBytes >= CHUNK_BYTES) {
@@ -63,7 +65,8 @@ export class PostgresImportFileStorage extends ImportFileStorage {
       await this.delete(importId);
       throw error;
     }
-    return { sizeBytes: size, sha256: hash.digest('hex'), lineBreaks };
+    const unterminated = lastByte !== undefined && lastByte !== 10 && lastByte !== 13;
+    return { sizeBytes: size, sha256: hash.digest('hex'), lines: lineBreaks + (unterminated ? 1 : 0) };
   }
 
   /** Reads the chunks in order, the next group already on its way while the current one is consumed. */
