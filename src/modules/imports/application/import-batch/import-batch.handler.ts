@@ -70,6 +70,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const counts = zeroCounts();
       const appends: StreamAppend[] = [];
       const snapshots: UserSnapshot[] = [];
+      const created: UserSnapshot[] = [];
       for (const { user, events } of repairs) {
         appends.push({ streamType: 'user', streamId: user.userId, expectedVersion: user.version, events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
         snapshots.push({ ...(events.reduce(evolve, user) as ExistingUser), version: user.version + events.length, createdAt: user.createdAt, updatedAt: now });
@@ -110,7 +111,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             if (outcome.events.length === 0) break;
             const version = current?.version ?? 0;
             appends.push({ streamType: 'user', streamId: outcome.next.userId, expectedVersion: version, events: envelope(outcome.events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
-            snapshots.push({
+            (current ? snapshots : created).push({
               ...outcome.next,
               version: version + outcome.events.length,
               createdAt: current?.createdAt ?? now,
@@ -132,7 +133,10 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       });
       // A dry run decides everything the same way and writes no user event.
       await this.events.append(tx, record.dryRun ? appends.filter((a) => a.streamType === 'import') : appends);
-      if (!record.dryRun) await this.projection.save(tx, snapshots);
+      if (!record.dryRun) {
+        await this.projection.insert(tx, created);
+        await this.projection.save(tx, snapshots);
+      }
       await this.staging.reject(tx, importId, rejected);
       await this.imports.recordBatch(tx, importId, { counts, throughLine, now });
       return { counts, throughLine };

@@ -43,6 +43,8 @@ export interface UserPage {
 export abstract class UserProjection {
   /** Inserts or replaces the given users' rows (set-based: one statement for any number of users). */
   abstract save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void>;
+  /** Inserts the rows of users created in this transaction, which no row can have yet (a bulk load, no upsert). */
+  abstract insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void>;
 }
 
 /** Reads the users projection, always within one network. */

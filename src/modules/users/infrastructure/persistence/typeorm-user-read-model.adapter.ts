@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { UniqueEmailViolationError, ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { type BulkColumn, BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
   UserProjection,
@@ -83,10 +84,63 @@ function isEmailUniqueViolation(error: unknown): error is { detail?: string } {
   return (e.driverError?.code ?? e.code) === '23505' && (e.driverError?.constraint ?? e.constraint) === 'users_network_email_key';
 }
 
+/** The e-mail another user of the network already has, as the API's 409 names it. */
+function emailTaken(error: unknown): unknown {
+  if (!isEmailUniqueViolation(error)) return error;
+  const email = /\(network_id, email_key\)=\([^,]*, ([^)]*)\)/.exec(String(error.detail))?.[1];
+  return new UniqueEmailViolationError(email ?? 'the same address');
+}
+
+const USER_COLUMNS: readonly BulkColumn[] = [
+  { name: 'network_id', type: 'text' },
+  { name: 'id', type: 'uuid' },
+  { name: 'email', type: 'text' },
+  { name: 'email_key', type: 'text' },
+  { name: 'name', type: 'text' },
+  { name: 'first_name', type: 'text' },
+  { name: 'last_name', type: 'text' },
+  { name: 'title', type: 'text' },
+  { name: 'mobile', type: 'text' },
+  { name: 'manager_id', type: 'uuid' },
+  { name: 'status', type: 'text' },
+  { name: 'invitation', type: 'text' },
+  { name: 'version', type: 'int' },
+  { name: 'created_at', type: 'timestamptz' },
+  { name: 'updated_at', type: 'timestamptz' },
+  { name: 'created_by_import_id', type: 'uuid' },
+];
+
 /** The users projection in PostgreSQL: one set-based upsert per transaction, reads scoped by network. */
 @Injectable()
 export class TypeormUserReadModel implements UserProjection, UserReadModel {
-  constructor(private readonly dataSource: DataSource) {}
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bulk: BulkLoader,
+  ) {}
+
+  async insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
+    const rows = users.map((u) => [
+      u.networkId,
+      u.userId,
+      u.email,
+      emailKey(u.email),
+      u.name,
+      u.firstName,
+      u.lastName,
+      u.title,
+      u.mobile,
+      u.managerId,
+      u.status,
+      u.invitation,
+      u.version,
+      u.createdAt,
+      u.updatedAt,
+      u.createdByImportId,
+    ]);
+    await this.bulk.load(tx, 'users', USER_COLUMNS, rows).catch((error: unknown) => {
+      throw emailTaken(error);
+    });
+  }
 
   async save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
     if (users.length === 0) return;
@@ -125,11 +179,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
         [json],
       );
     } catch (error) {
-      if (isEmailUniqueViolation(error)) {
-        const email = /\(network_id, email_key\)=\([^,]*, ([^)]*)\)/.exec(String((error as { detail?: string }).detail))?.[1];
-        throw new UniqueEmailViolationError(email ?? 'the same address');
-      }
-      throw error;
+      throw emailTaken(error);
     }
   }
 
