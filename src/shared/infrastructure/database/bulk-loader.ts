@@ -15,10 +15,12 @@ export interface BulkColumn {
 /** Cells of one row in column order: null is SQL NULL; objects (jsonb) are sent as JSON. */
 export type BulkValue = string | number | boolean | Date | object | null | undefined;
 
-const COPY_CHUNK_CHARS = 256 * 1024;
+const COPY_CHUNK_BYTES = 256 * 1024;
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+const TAB = 9;
+const NEWLINE = 10;
 
 /** A cell in COPY's text format: NULL is \N, and backslash, newline, CR and tab are escaped. */
 function copyCell(value: BulkValue): string {
@@ -28,11 +30,16 @@ function copyCell(value: BulkValue): string {
   return SPECIAL.test(text) ? text.replace(SPECIALS, (c) => ESCAPES[c]) : text;
 }
 
-function* copyText(rows: readonly (readonly BulkValue[])[]): Generator<string> {
+/**
+ * The rows as COPY text, written straight into buffers of about 256 KiB. Concatenating the text as strings first
+ * made a garbage string per cell and a copy per chunk: a quarter of what a bulk import allocated.
+ */
+function* copyChunks(rows: readonly (readonly BulkValue[])[]): Generator<Buffer> {
   // A column often repeats one object row after row (the events of a batch share their metadata): encoded once.
   const lastValue: BulkValue[] = [];
   const lastCell: string[] = [];
-  let chunk = '';
+  let buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+  let pos = 0;
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) {
       const value = row[i];
@@ -40,15 +47,25 @@ function* copyText(rows: readonly (readonly BulkValue[])[]): Generator<string> {
         lastValue[i] = value;
         lastCell[i] = copyCell(value);
       }
-      chunk += i === 0 ? lastCell[i] : '\t' + lastCell[i];
+      const cell = lastCell[i];
+      // At most 3 UTF-8 bytes per UTF-16 unit, plus the separator and the row's end.
+      const room = 3 * cell.length + 2;
+      if (pos + room > buf.length) {
+        if (pos > 0) yield buf.subarray(0, pos);
+        buf = Buffer.allocUnsafe(Math.max(COPY_CHUNK_BYTES, room));
+        pos = 0;
+      }
+      if (i > 0) buf[pos++] = TAB;
+      pos += buf.write(cell, pos);
     }
-    chunk += '\n';
-    if (chunk.length >= COPY_CHUNK_CHARS) {
-      yield chunk;
-      chunk = '';
+    if (pos + 1 > buf.length) {
+      yield buf.subarray(0, pos);
+      buf = Buffer.allocUnsafe(COPY_CHUNK_BYTES);
+      pos = 0;
     }
+    buf[pos++] = NEWLINE;
   }
-  if (chunk !== '') yield chunk;
+  if (pos > 0) yield buf.subarray(0, pos);
 }
 
 /**
@@ -77,7 +94,7 @@ export class BulkLoader {
     try {
       if (this.copySupported) {
         const client = (await runner.connect()) as PoolClient;
-        await pipeline(Readable.from(copyText(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+        await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
         return;
       }
       const json = JSON.stringify(rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v ?? null))));
