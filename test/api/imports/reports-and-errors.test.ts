@@ -159,6 +159,22 @@ describe('GET .../errors', () => {
     expect(byLine.get('6')!.slice(0, 3)).toEqual(['Short', 'short@acme.example', 'TRUE']);
   });
 
+  it('a line rejected once the whole file is known keeps its cells as written: a new user without a name, a repeated e-mail', async () => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(
+      t,
+      network,
+      csv(header, ',noname@acme.example,Chef,(+91)1234123411,,Kitchen,true', 'Carl,carl@acme.example,,,,Ops,', 'Carl Again, Carl@ACME.example ,,,,Ops,false'),
+    );
+    expect(report.counts).toMatchObject({ rows: 3, created: 1, rejected: 2 });
+    const { rows } = await errorsCsv(t, network, report.id);
+    const byLine = new Map(rows.slice(1).map((r) => [r[7], r]));
+    expect(byLine.get('2')!.slice(0, 7)).toEqual(['', 'noname@acme.example', 'Chef', '(+91)1234123411', '', 'Kitchen', 'true']);
+    expect(byLine.get('2')![8]).toMatch(/needs a name/);
+    expect(byLine.get('4')!.slice(0, 7)).toEqual(['Carl Again', ' Carl@ACME.example ', '', '', '', 'Ops', 'false']);
+    expect(byLine.get('4')![8]).toMatch(/already appears on line 3/);
+  });
+
   it('neutralises formulas: cells starting with = + - @ tab or CR come back prefixed with \'', async () => {
     const network = uniqueNetworkId('err');
     const report = await importCsv(t, network, file);

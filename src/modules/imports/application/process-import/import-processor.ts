@@ -14,6 +14,7 @@ import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
 import { ImportRepository, ImportStaging, type ImportRecord, type RejectedLine, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
 import { FileRefusedError, UserFileParser } from '../ports/user-file-parser.port.js';
+import { SeenEmailKeys } from './seen-email-keys.js';
 
 export interface ImportProgress {
   readonly phase: 'staging' | 'applying';
@@ -24,6 +25,17 @@ export interface ImportProgress {
 }
 
 const STAGE_CHUNK = 5_000;
+
+/**
+ * A staged line keeps its cells, for the error report, only if it can still be rejected once the whole file is
+ * known: a repeated e-mail (rejected as a duplicate), or no name at all (rejected if the user is new). The others
+ * cannot be; their cells were most of what staging wrote.
+ */
+function withCellsIfRejectable(row: RowToStage, seen: SeenEmailKeys): RowToStage {
+  const repeated = seen.add(row.emailKey);
+  if (repeated || (row.name === undefined && row.firstName === undefined && row.lastName === undefined)) return row;
+  return { ...row, fields: undefined };
+}
 const MAX_BATCH_ATTEMPTS = 12;
 
 /**
@@ -94,8 +106,9 @@ export class ImportProcessor {
         // Awaited before the next chunk or the pass; marked handled so a failure in between is not "unhandled".
         loading.catch(() => undefined);
       };
+      const seen = new SeenEmailKeys();
       for await (const line of parsed.lines) {
-        if (line.kind === 'row') rows.push(line.row);
+        if (line.kind === 'row') rows.push(withCellsIfRejectable(line.row, seen));
         else rejected.push(line.rejected);
         if (rows.length + rejected.length >= STAGE_CHUNK) {
           await load();
