@@ -74,6 +74,9 @@ export class PostgresStagingArea implements StagingArea {
       // once each, and compiling them took about 0.5 s, more than it saved (1,000,000 lines: 8.1 s with, 6.7 s without).
       await sql.query(`SET LOCAL work_mem = '64MB'`);
       await sql.query(`SET LOCAL jit = off`);
+      // The plans here only need row counts and rough distributions: a 3,000-row sample gives the same plans as the
+      // default 30,000, and ANALYZE of a million staged lines takes 30 ms instead of 330.
+      await sql.query(`SET LOCAL default_statistics_target = 10`);
       // Statistics for the rows just staged: without them the planner takes the table for empty and nests loops.
       await sql.query(`ANALYZE import_staged`);
       // One pass over the file's lines:
