@@ -174,26 +174,26 @@ export class PostgresStagingArea implements StagingArea {
                          AND manager_id IS DISTINCT FROM current_manager) AS changing`,
     );
     if (!changing) return;
+    // Every user has at most one link, so the links themselves number the nodes: a user with a link is the link's
+    // number, and a manager without one is a root (-1), where a walk ends. One join, no table of all users.
     await sql.query(
       `CREATE TEMP TABLE import_manager_edges ON COMMIT DROP AS
-         SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_resolved r
-          WHERE r.manager_id IS NOT NULL AND r.outcome IS NULL
-         UNION ALL
-         SELECT u.id, u.manager_id, 0 FROM users u
-          WHERE u.network_id = $1 AND u.manager_id IS NOT NULL
-            AND NOT EXISTS (SELECT 1 FROM import_resolved r WHERE r.user_id = u.id AND r.manager_id IS NOT NULL AND r.outcome IS NULL)`,
+         SELECT (row_number() OVER () - 1)::int AS idx, e.* FROM (
+           SELECT r.user_id AS id, r.manager_id AS parent, r.line FROM import_resolved r
+            WHERE r.manager_id IS NOT NULL AND r.outcome IS NULL
+           UNION ALL
+           SELECT u.id, u.manager_id, 0 FROM users u
+            WHERE u.network_id = $1 AND u.manager_id IS NOT NULL
+              AND NOT EXISTS (SELECT 1 FROM import_resolved r WHERE r.user_id = u.id AND r.manager_id IS NOT NULL AND r.outcome IS NULL)
+         ) e`,
       [networkId],
     );
-    await sql.query(
-      `CREATE TEMP TABLE import_manager_nodes ON COMMIT DROP AS
-         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM import_manager_edges UNION SELECT parent FROM import_manager_edges) n`,
-    );
-    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_manager_nodes`);
+    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_manager_edges`);
     const parent = new Int32Array(nodes).fill(-1);
     const line = new Int32Array(nodes);
     await sql.query(`CREATE TEMP TABLE import_manager_links ON COMMIT DROP AS
-         SELECT c.idx AS child, p.idx AS parent, e.line FROM import_manager_edges e
-           JOIN import_manager_nodes c ON c.id = e.id JOIN import_manager_nodes p ON p.id = e.parent`);
+         SELECT c.idx AS child, coalesce(p.idx, -1) AS parent, c.line FROM import_manager_edges c
+           LEFT JOIN import_manager_edges p ON p.id = c.parent`);
     await sql.query(`CREATE INDEX ON import_manager_links (child)`);
     for (let from = 0; from < nodes; from += CYCLE_PAGE) {
       const [page] = await sql.query<{ c: number[] | null; p: number[] | null; l: number[] | null }>(
