@@ -1,4 +1,5 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
@@ -46,10 +47,26 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     private readonly ids: IdGenerator,
   ) {}
 
-  async execute({ importId, rows }: ImportBatchCommand): Promise<ImportBatchOutcome> {
+  /**
+   * Only the users the whole-file pass found, and the managers, are looked up first: a file of new users looks up
+   * little more than its managers. A user created since the pass (an API call) makes the insert of the line's new
+   * user fail on the unique e-mail, and nothing is written; the batch is then decided again looking up every line.
+   * A dry run inserts nothing, so it always looks up every line.
+   */
+  async execute(command: ImportBatchCommand): Promise<ImportBatchOutcome> {
+    const settings = await this.imports.getById(command.importId);
+    if (!settings) throw new Error(`Import ${command.importId} does not exist`);
+    if (settings.dryRun) return this.apply(command, settings.networkId, 'every-line');
+    try {
+      return await this.apply(command, settings.networkId, 'found-by-the-pass');
+    } catch (error) {
+      if (!(error instanceof UniqueEmailViolationError)) throw error;
+      return this.apply(command, settings.networkId, 'every-line');
+    }
+  }
+
+  private async apply({ importId, rows }: ImportBatchCommand, network: string, lookUp: 'found-by-the-pass' | 'every-line'): Promise<ImportBatchOutcome> {
     const now = this.clock.now();
-    const network = (await this.imports.getById(importId))?.networkId;
-    if (network === undefined) throw new Error(`Import ${importId} does not exist`);
     // The users are read before the transaction and without row locks. Locking their rows first and inserting
     // their events second deadlocks with an API edit, which inserts its event first and updates the row second
     // (the edit then failed with a 500, or the batch kept failing until the import was given up). Nothing is lost
@@ -58,7 +75,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     // Managers too: one named by e-mail may have become a user since the whole-file pass (see below).
     const keys = new Set<string>();
     for (const r of rows) {
-      keys.add(r.emailKey);
+      if (lookUp === 'every-line' || r.existing) keys.add(r.emailKey);
       if (r.managerId && r.managerKey) keys.add(r.managerKey);
     }
     const existing = await this.users.findByEmailKeys(network, [...keys]);

@@ -66,6 +66,8 @@ export interface RejectedLine {
 /** A staged line after the whole-file pass, ready for the batch that applies it. */
 export interface StagedRowRecord extends RowToStage {
   readonly userId: string;
+  /** The whole-file pass found the user in the network. */
+  readonly existing: boolean;
   readonly managerId: string | null;
   readonly managerEmail: string | null;
   readonly rejection: string | null;

@@ -235,10 +235,10 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       {
         line: number; email: string; email_key: string; name: string | null; first_name: string | null; last_name: string | null;
         title: string | null; mobile: string | null; manager_key: string | null; enabled: boolean | null; user_id: string;
-        manager_id: string | null; manager_email: string | null; rejection: string | null; cells: string | null;
+        manager_id: string | null; manager_email: string | null; rejection: string | null; cells: string | null; existing: boolean;
       }[]
     >(
-      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, manager_id, manager_email, rejection, cells
+      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, existing, manager_id, manager_email, rejection, cells
          FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
       [importId, afterLine, limit],
     );
@@ -254,6 +254,7 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       managerKey: r.manager_key ?? undefined,
       enabled: r.enabled,
       userId: r.user_id,
+      existing: r.existing,
       managerId: r.manager_id,
       managerEmail: r.manager_email,
       rejection: r.rejection,
