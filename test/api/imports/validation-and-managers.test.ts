@@ -3,6 +3,7 @@
  * references, existing users, unknown, self, cycles in the file and through existing users), through the API.
  * The app applies batches of 2 rows, so references also cross batch boundaries.
  */
+import { SeenEmailKeys } from '../../../src/modules/imports/application/process-import/seen-email-keys.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
 import { csv, exclusiveSum, historyOf, importCsv, importsPath, usersOf, type ImportReportBody } from '../../support/imports.js';
@@ -25,6 +26,32 @@ function expectSum(report: ImportReportBody) {
 }
 
 describe('validation', () => {
+  it('two different e-mails that the duplicate check hashes alike are two users; a real repeat is still a duplicate', async () => {
+    // The reader marks a line "repeated" when its e-mail's 32-bit hash came before; find two e-mails hashing alike:
+    // the first e-mail reported as seen, then, halving the ones before it, the one it collides with.
+    const emails: string[] = [];
+    const seen = new SeenEmailKeys();
+    for (let i = 0; emails.length === 0 || !seen.add(emails[emails.length - 1]); i++) emails.push(`u${i}@acme.example`);
+    const second = emails.pop()!;
+    const collidesWithOneOf = (candidates: string[]) => {
+      const some = new SeenEmailKeys();
+      for (const e of candidates) some.add(e);
+      return some.add(second);
+    };
+    let candidates = emails;
+    while (candidates.length > 1) {
+      const half = candidates.slice(0, candidates.length >> 1);
+      candidates = collidesWithOneOf(half) ? half : candidates.slice(half.length);
+    }
+    const pair = [candidates[0], second];
+    const network = uniqueNetworkId('val');
+    const report = await importCsv(t, network, csv('email/login,name', `${pair[0]},First`, `${pair[1]},Second`, `${pair[1]},Again`));
+    expect(report.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
+    const users = await usersOf(t, network);
+    expect([users.get(pair[0])?.name, users.get(pair[1])?.name]).toEqual(['First', 'Second']);
+    expect(await errorsJson(network, report.id)).toEqual([expect.objectContaining({ line: 4, error: expect.stringMatching(/already appears on line 3/) })]);
+  });
+
   it('an invalid e-mail rejects the row naming the e-mail column; the valid rows import', async () => {
     const network = uniqueNetworkId('val');
     const report = await importCsv(t, network, csv('name,email/login', 'Ann,ann@acme.example', 'No At,no-at.acme.example', 'Two,a@b@acme.example', 'Blank,'));

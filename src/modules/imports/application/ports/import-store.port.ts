@@ -54,6 +54,18 @@ export interface RowToStage {
   readonly fields?: readonly string[];
 }
 
+/** A line to stage, with what reading the file so far tells about it. */
+export interface LineToStage {
+  readonly row: RowToStage;
+  /**
+   * false: no line before it has its e-mail, so the whole-file pass need not look for one. true: one may have
+   * (the check may take two different e-mails for one, never one e-mail for two).
+   */
+  readonly repeated: boolean;
+  /** Its cells are kept for the error report: it can still be rejected once the whole file is known. */
+  readonly keepCells: boolean;
+}
+
 /** A line that was not applied, with what the admin needs to fix it: its cells in the file's column order. */
 export interface RejectedLine {
   readonly line: number;
@@ -116,7 +128,7 @@ export abstract class ImportRepository {
  * dies while reading leaves nothing behind, and the next attempt reads the file again.
  */
 export interface StagingArea {
-  add(rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void>;
+  add(lines: readonly LineToStage[], rejected: readonly RejectedLine[]): Promise<void>;
   /**
    * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
    * (forward references included), self-management and cycles turned into warnings, and the lines that need no

@@ -12,7 +12,7 @@ import { importCommandContext, runningImportState } from '../import-record.conte
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
-import { ImportRepository, ImportStaging, type ImportRecord, type RejectedLine, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
+import { ImportRepository, ImportStaging, type ImportRecord, type LineToStage, type RejectedLine, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
 import { FileRefusedError, UserFileParser } from '../ports/user-file-parser.port.js';
 import { SeenEmailKeys } from './seen-email-keys.js';
 
@@ -25,18 +25,19 @@ export interface ImportProgress {
 }
 
 const STAGE_CHUNK = 5_000;
+const MAX_BATCH_ATTEMPTS = 12;
 
 /**
- * A staged line keeps its cells, for the error report, only if it can still be rejected once the whole file is
- * known: a repeated e-mail (rejected as a duplicate), or no name at all (rejected if the user is new). The others
- * cannot be; their cells were most of what staging wrote.
+ * Marks whether a line's e-mail may have come before in the file, so the whole-file pass looks for duplicates
+ * among those lines only. A line keeps its cells, for the error report, only if it can still be rejected once the
+ * whole file is known: a repeated e-mail (a duplicate), or no name at all (rejected if the user is new). The
+ * others cannot be; their cells were most of what staging wrote.
  */
-function withCellsIfRejectable(row: RowToStage, seen: SeenEmailKeys): RowToStage {
+function lineToStage(row: RowToStage, seen: SeenEmailKeys): LineToStage {
   const repeated = seen.add(row.emailKey);
-  if (repeated || (row.name === undefined && row.firstName === undefined && row.lastName === undefined)) return row;
-  return { ...row, fields: undefined };
+  const nameless = row.name === undefined && row.firstName === undefined && row.lastName === undefined;
+  return { row, repeated, keepCells: repeated || nameless };
 }
-const MAX_BATCH_ATTEMPTS = 12;
 
 /**
  * Runs one import to its end: stage the file's lines, resolve what needs the whole file, then apply the staged
@@ -91,7 +92,7 @@ export class ImportProcessor {
         maxRows: this.settings.maxRows,
         defaultPhoneRegion: this.settings.defaultPhoneRegion,
       });
-      let rows: RowToStage[] = [];
+      let rows: LineToStage[] = [];
       let rejected: RejectedLine[] = [];
       let staged = 0;
       let rejectedLines = 0;
@@ -108,7 +109,7 @@ export class ImportProcessor {
       };
       const seen = new SeenEmailKeys();
       for await (const line of parsed.lines) {
-        if (line.kind === 'row') rows.push(withCellsIfRejectable(line.row, seen));
+        if (line.kind === 'row') rows.push(lineToStage(line.row, seen));
         else rejected.push(line.rejected);
         if (rows.length + rejected.length >= STAGE_CHUNK) {
           await load();

@@ -5,7 +5,7 @@ import type { BulkColumn, BulkLoader } from '../../../../shared/infrastructure/d
 import { type SqlRunner, transactionOn } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { findCycleBreakers } from '../../domain/manager-cycles.js';
 import type { ImportMode } from '../../domain/import.events.js';
-import type { RejectedLine, ResolvedFile, RowToStage, StagingArea } from '../../application/ports/import-store.port.js';
+import type { LineToStage, RejectedLine, ResolvedFile, StagingArea } from '../../application/ports/import-store.port.js';
 
 /** Warnings kept word for word on the report; beyond this only their number is kept. */
 export const MAX_STORED_WARNINGS = 1_000;
@@ -24,6 +24,7 @@ const STAGED_COLUMNS: readonly BulkColumn[] = [
   { name: 'manager_key', type: 'text' },
   { name: 'enabled', type: 'boolean' },
   { name: 'cells', type: 'text' },
+  { name: 'repeated', type: 'boolean' },
 ];
 
 type Sql = SqlRunner;
@@ -44,12 +45,12 @@ export class PostgresStagingArea implements StagingArea {
   ) {}
 
   /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
-  async add(rows: readonly RowToStage[], rejected: readonly RejectedLine[]): Promise<void> {
+  async add(lines: readonly LineToStage[], rejected: readonly RejectedLine[]): Promise<void> {
     await this.bulk.load(
       this.runner,
       'import_staged',
       STAGED_COLUMNS,
-      rows.map((r) => [
+      lines.map(({ row: r, repeated, keepCells }) => [
         r.line,
         this.ids.newId(),
         r.email,
@@ -61,7 +62,8 @@ export class PostgresStagingArea implements StagingArea {
         r.mobile,
         r.managerKey,
         r.enabled,
-        r.fields ? JSON.stringify(r.fields) : null,
+        keepCells && r.fields ? JSON.stringify(r.fields) : null,
+        repeated,
       ]),
     );
     if (rejected.length > 0) await this.keepRejections(rejected);
@@ -88,8 +90,13 @@ export class PostgresStagingArea implements StagingArea {
       //   or unchanged (update mode, every cell given equals the current value). The others go to ImportBatch.
       await sql.query(
         `CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
-         WITH staged AS (
-           SELECT s.*, min(s.line) OVER (PARTITION BY s.email_key) AS first_line FROM import_staged s
+         WITH repeated AS (
+           -- Only the e-mails of lines marked repeated can have an earlier line: a small set, instead of sorting
+           -- every line by e-mail.
+           SELECT email_key, min(line) AS first_line FROM import_staged
+            WHERE email_key IN (SELECT email_key FROM import_staged WHERE repeated) GROUP BY email_key
+         ), staged AS (
+           SELECT s.*, coalesce(r.first_line, s.line) AS first_line FROM import_staged s LEFT JOIN repeated r ON r.email_key = s.email_key
          ), line AS (
            SELECT s.line, s.email, s.email_key, s.name, s.first_name, s.last_name, s.title, s.mobile, s.manager_key, s.enabled, s.cells,
                   s.user_id AS new_id,

@@ -206,7 +206,8 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       await runner.query(`DROP TABLE IF EXISTS import_staged`);
       await runner.query(
         `CREATE TEMP TABLE import_staged (line int NOT NULL, user_id uuid NOT NULL, email text NOT NULL, email_key text NOT NULL,
-           name text, first_name text, last_name text, title text, mobile text, manager_key text, enabled boolean, cells text)`,
+           name text, first_name text, last_name text, title text, mobile text, manager_key text, enabled boolean, cells text,
+           repeated boolean NOT NULL)`,
       );
     } catch (error) {
       await runner.release();
