@@ -69,6 +69,20 @@ function* copyChunks(rows: readonly (readonly BulkValue[])[]): Generator<Buffer>
 }
 
 /**
+ * SQL inserting rows sent as one JSON parameter ($1, an array of arrays in column order; see `jsonRows`): one
+ * statement and one parameter for any number of rows, and a prefix the caller can extend (ON CONFLICT …).
+ */
+export function insertFromJson(table: string, columns: readonly BulkColumn[]): string {
+  const cells = columns.map((c, i) => `(r->>${i})::${c.type}`).join(', ');
+  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${cells} FROM json_array_elements($1::json) AS r`;
+}
+
+/** The rows as the JSON parameter of `insertFromJson` (dates as ISO text, undefined as null, objects as JSON). */
+export function jsonRows(rows: readonly (readonly BulkValue[])[]): string {
+  return JSON.stringify(rows);
+}
+
+/**
  * Loads many rows into a table in one statement: COPY FROM STDIN on a PostgreSQL server (several times faster
  * than a multi-row INSERT for the bulk import's events and rows), else one INSERT from a JSON document, for the
  * embedded PGlite, whose wire protocol has no COPY. Either way no parameter limit applies and a constraint
@@ -90,16 +104,14 @@ export class BulkLoader {
     if (rows.length === 0) return;
     const held = on !== undefined;
     const runner = on !== undefined && !('isTransaction' in on) ? on : queryRunnerOf(this.dataSource, on);
-    const names = columns.map((c) => c.name).join(', ');
     try {
       if (this.copySupported) {
         const client = (await runner.connect()) as PoolClient;
+        const names = columns.map((c) => c.name).join(', ');
         await pipeline(Readable.from(copyChunks(rows)), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
         return;
       }
-      const json = JSON.stringify(rows.map((row) => row.map((v) => (v instanceof Date ? v.toISOString() : v ?? null))));
-      const cells = columns.map((c, i) => `(r->>${i})::${c.type}`).join(', ');
-      await runner.query(`INSERT INTO ${table} (${names}) SELECT ${cells} FROM json_array_elements($1::json) AS r`, [json]);
+      await runner.query(insertFromJson(table, columns), [jsonRows(rows)]);
     } finally {
       if (!held) await runner.release();
     }

@@ -21,8 +21,8 @@ export function queryRunnerOf(dataSource: DataSource, tx?: Transaction): QueryRu
 
 export function sqlRunner(dataSource: DataSource, tx?: Transaction): SqlRunner {
   if (tx === undefined) return { query: (sql, params) => dataSource.query(sql, params) };
-  if (!(tx instanceof TypeormTransaction)) throw new Error('Transaction was not opened by TypeormUnitOfWork');
-  return { query: (sql, params) => tx.runner.query(sql, params) };
+  const runner = queryRunnerOf(dataSource, tx);
+  return { query: (sql, params) => runner.query(sql, params) };
 }
 
 /** Runs `work` in one transaction on a connection the caller holds (one with session state, such as temp tables). */

@@ -27,6 +27,12 @@ const STAGED_COLUMNS: readonly BulkColumn[] = [
   { name: 'repeated', type: 'boolean' },
 ];
 
+// STAGED_COLUMNS as a table: a temporary one, written without WAL, seen by its connection only, gone with it if
+// the process dies.
+const CREATE_STAGED = `CREATE TEMP TABLE import_staged (line int NOT NULL, user_id uuid NOT NULL, email text NOT NULL,
+  email_key text NOT NULL, name text, first_name text, last_name text, title text, mobile text, manager_key text,
+  enabled boolean, cells text, repeated boolean NOT NULL)`;
+
 type Sql = SqlRunner;
 
 /**
@@ -36,13 +42,30 @@ type Sql = SqlRunner;
 export class PostgresStagingArea implements StagingArea {
   private closed = false;
 
-  constructor(
+  private constructor(
     private readonly importId: string,
     private readonly runner: QueryRunner,
     private readonly bulk: BulkLoader,
     private readonly ids: IdGenerator,
     private readonly keepRejections: (rejected: readonly RejectedLine[]) => Promise<void>,
   ) {}
+
+  /** Opens the area on a connection of its own, which it releases when closed (or when opening fails). */
+  static async open(
+    importId: string,
+    runner: QueryRunner,
+    deps: { bulk: BulkLoader; ids: IdGenerator; keepRejections: (rejected: readonly RejectedLine[]) => Promise<void> },
+  ): Promise<PostgresStagingArea> {
+    await runner.connect();
+    try {
+      await runner.query(`DROP TABLE IF EXISTS import_staged`);
+      await runner.query(CREATE_STAGED);
+    } catch (error) {
+      await runner.release();
+      throw error;
+    }
+    return new PostgresStagingArea(importId, runner, deps.bulk, deps.ids, deps.keepRejections);
+  }
 
   /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
   async add(lines: readonly LineToStage[], rejected: readonly RejectedLine[]): Promise<void> {

@@ -20,7 +20,6 @@ import {
 } from '../../application/ports/import-store.port.js';
 import { MAX_STORED_WARNINGS, PostgresStagingArea } from './postgres-staging-area.js';
 
-
 interface ImportRow {
   id: string;
   network_id: string;
@@ -198,22 +197,12 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  async open(importId: string): Promise<StagingArea> {
-    const runner = this.dataSource.createQueryRunner();
-    await runner.connect();
-    try {
-      // A temporary table: written without WAL, seen by this connection only, gone with it if the process dies.
-      await runner.query(`DROP TABLE IF EXISTS import_staged`);
-      await runner.query(
-        `CREATE TEMP TABLE import_staged (line int NOT NULL, user_id uuid NOT NULL, email text NOT NULL, email_key text NOT NULL,
-           name text, first_name text, last_name text, title text, mobile text, manager_key text, enabled boolean, cells text,
-           repeated boolean NOT NULL)`,
-      );
-    } catch (error) {
-      await runner.release();
-      throw error;
-    }
-    return new PostgresStagingArea(importId, runner, this.bulk, this.ids, (rejected) => this.insertRejections(undefined, importId, rejected));
+  open(importId: string): Promise<StagingArea> {
+    return PostgresStagingArea.open(importId, this.dataSource.createQueryRunner(), {
+      bulk: this.bulk,
+      ids: this.ids,
+      keepRejections: (rejected) => this.insertRejections(undefined, importId, rejected),
+    });
   }
 
   async reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
@@ -229,7 +218,6 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
       [importId, JSON.stringify(rejected)],
     );
   }
-
 
   async batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]> {
     const rows = await this.dataSource.query<

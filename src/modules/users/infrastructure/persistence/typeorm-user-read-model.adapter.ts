@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import { UniqueEmailViolationError, ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
-import { type BulkColumn, BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
+import { type BulkColumn, BulkLoader, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
   UserProjection,
@@ -110,6 +110,28 @@ const USER_COLUMNS: readonly BulkColumn[] = [
   { name: 'created_by_import_id', type: 'uuid' },
 ];
 
+/** A snapshot as a row of USER_COLUMNS. */
+function userRow(u: UserSnapshot): BulkValue[] {
+  return [
+    u.networkId,
+    u.userId,
+    u.email,
+    emailKey(u.email),
+    u.name,
+    u.firstName,
+    u.lastName,
+    u.title,
+    u.mobile,
+    u.managerId,
+    u.status,
+    u.invitation,
+    u.version,
+    u.createdAt,
+    u.updatedAt,
+    u.createdByImportId,
+  ];
+}
+
 /** The users projection in PostgreSQL: one set-based upsert per transaction, reads scoped by network. */
 @Injectable()
 export class TypeormUserReadModel implements UserProjection, UserReadModel {
@@ -119,64 +141,22 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
   ) {}
 
   async insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
-    const rows = users.map((u) => [
-      u.networkId,
-      u.userId,
-      u.email,
-      emailKey(u.email),
-      u.name,
-      u.firstName,
-      u.lastName,
-      u.title,
-      u.mobile,
-      u.managerId,
-      u.status,
-      u.invitation,
-      u.version,
-      u.createdAt,
-      u.updatedAt,
-      u.createdByImportId,
-    ]);
-    await this.bulk.load(tx, 'users', USER_COLUMNS, rows).catch((error: unknown) => {
+    await this.bulk.load(tx, 'users', USER_COLUMNS, users.map(userRow)).catch((error: unknown) => {
       throw emailTaken(error);
     });
   }
 
   async save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
     if (users.length === 0) return;
-    const json = JSON.stringify(
-      users.map((u) => ({
-        n: u.networkId,
-        i: u.userId,
-        e: u.email,
-        k: emailKey(u.email),
-        nm: u.name,
-        f: u.firstName,
-        l: u.lastName,
-        t: u.title,
-        mo: u.mobile,
-        mg: u.managerId,
-        s: u.status,
-        iv: u.invitation,
-        v: u.version,
-        c: u.createdAt,
-        up: u.updatedAt,
-        im: u.createdByImportId,
-      })),
-    );
     try {
       await sqlRunner(this.dataSource, tx).query(
-        `INSERT INTO users (network_id, id, email, email_key, name, first_name, last_name, title, mobile, manager_id,
-                            status, invitation, version, created_at, updated_at, created_by_import_id)
-         SELECT n, i, e, k, nm, f, l, t, mo, mg, s, iv, v, c, up, im
-           FROM json_to_recordset($1::json) AS x(n text, i uuid, e text, k text, nm text, f text, l text, t text, mo text, mg uuid,
-                                                  s text, iv text, v int, c timestamptz, up timestamptz, im uuid)
+        `${insertFromJson('users', USER_COLUMNS)}
          ON CONFLICT (network_id, id) DO UPDATE SET
            email = EXCLUDED.email, email_key = EXCLUDED.email_key, name = EXCLUDED.name,
            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, title = EXCLUDED.title,
            mobile = EXCLUDED.mobile, manager_id = EXCLUDED.manager_id, status = EXCLUDED.status,
            invitation = EXCLUDED.invitation, version = EXCLUDED.version, updated_at = EXCLUDED.updated_at`,
-        [json],
+        [jsonRows(users.map(userRow))],
       );
     } catch (error) {
       throw emailTaken(error);
