@@ -184,6 +184,13 @@ describe('BulkLoader: COPY on PostgreSQL and JSON on embedded PGlite', () => {
     expect(await readBack(pglite, viaJsonPglite)).toEqual(copied);
   });
 
+  it('a uuid, int or timestamp cell is written without the escape test, so a malformed one is refused, never shifted into the next column', async () => {
+    const table = await serverTable();
+    await expect(copy.load(undefined, table, COLUMNS, [[1, null, null, null, 'not\ta-uuid', null, null]])).rejects.toThrow();
+    await expect(copy.load(undefined, table, COLUMNS, [[2, null, null, null, null, '2026-01-01\t1', null]])).rejects.toThrow();
+    expect(await count(runtime.dataSource, table)).toBe(0);
+  });
+
   describe.each([
     ['COPY on the server', () => ({ loader: copy, ds: runtime.dataSource })],
     ['JSON on PGlite', () => ({ loader: jsonOnPglite, ds: pglite })],
