@@ -128,7 +128,14 @@ export abstract class ImportRepository {
  * dies while reading leaves nothing behind, and the next attempt reads the file again.
  */
 export interface StagingArea {
-  add(lines: readonly LineToStage[], rejected: readonly RejectedLine[]): Promise<void>;
+  /** Takes a line at once (the area keeps what it stores, not the object); the next `flush` stores it. */
+  add(line: LineToStage): void;
+  /** Takes a line rejected while reading; the next `flush` stores it. */
+  reject(line: RejectedLine): void;
+  /** Lines taken since the last flush began. */
+  readonly pending: number;
+  /** Stores the lines taken so far. Lines taken while it runs go with the next flush; one flush at a time. */
+  flush(): Promise<void>;
   /**
    * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
    * (forward references included), self-management and cycles turned into warnings, and the lines that need no

@@ -12,7 +12,7 @@ import { importCommandContext, runningImportState } from '../import-record.conte
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
-import { ImportRepository, ImportStaging, type ImportRecord, type LineToStage, type RejectedLine, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
+import { ImportRepository, ImportStaging, type ImportRecord, type LineToStage, type RowToStage, type StagedRowRecord } from '../ports/import-store.port.js';
 import { FileRefusedError, UserFileParser } from '../ports/user-file-parser.port.js';
 import { SeenEmailKeys } from './seen-email-keys.js';
 
@@ -92,31 +92,30 @@ export class ImportProcessor {
         maxRows: this.settings.maxRows,
         defaultPhoneRegion: this.settings.defaultPhoneRegion,
       });
-      let rows: LineToStage[] = [];
-      let rejected: RejectedLine[] = [];
       let staged = 0;
       let rejectedLines = 0;
-      const load = async (): Promise<void> => {
+      // Each flush stores what was read since the last one, while the next lines are read.
+      const flush = async (): Promise<void> => {
         await loading;
-        const chunk = { rows, rejected };
-        staged += rows.length;
-        rejectedLines += rejected.length;
-        rows = [];
-        rejected = [];
-        loading = area.add(chunk.rows, chunk.rejected);
-        // Awaited before the next chunk or the pass; marked handled so a failure in between is not "unhandled".
+        loading = area.flush();
+        // Awaited before the next flush or the pass; marked handled so a failure in between is not "unhandled".
         loading.catch(() => undefined);
       };
       const seen = new SeenEmailKeys();
       for await (const line of parsed.lines) {
-        if (line.kind === 'row') rows.push(lineToStage(line.row, seen));
-        else rejected.push(line.rejected);
-        if (rows.length + rejected.length >= STAGE_CHUNK) {
-          await load();
+        if (line.kind === 'row') {
+          area.add(lineToStage(line.row, seen));
+          staged += 1;
+        } else {
+          area.reject(line.rejected);
+          rejectedLines += 1;
+        }
+        if (area.pending >= STAGE_CHUNK) {
+          await flush();
           onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
         }
       }
-      await load();
+      await flush();
       await loading;
       await area.resolve(record.networkId, record.mode, (tx, resolved) =>
         this.imports.finishStaging(tx, record.id, {

@@ -1,7 +1,7 @@
 import type { QueryRunner } from 'typeorm';
 import type { IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
-import type { BulkColumn, BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
+import type { BulkColumn, BulkLoader, BulkRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { type SqlRunner, transactionOn } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { findCycleBreakers } from '../../domain/manager-cycles.js';
 import type { ImportMode } from '../../domain/import.events.js';
@@ -41,6 +41,8 @@ type Sql = SqlRunner;
  */
 export class PostgresStagingArea implements StagingArea {
   private closed = false;
+  private lines: BulkRows;
+  private rejected: RejectedLine[] = [];
 
   private constructor(
     private readonly importId: string,
@@ -48,7 +50,9 @@ export class PostgresStagingArea implements StagingArea {
     private readonly bulk: BulkLoader,
     private readonly ids: IdGenerator,
     private readonly keepRejections: (rejected: readonly RejectedLine[]) => Promise<void>,
-  ) {}
+  ) {
+    this.lines = bulk.rows(STAGED_COLUMNS);
+  }
 
   /** Opens the area on a connection of its own, which it releases when closed (or when opening fails). */
   static async open(
@@ -68,27 +72,38 @@ export class PostgresStagingArea implements StagingArea {
   }
 
   /** Each line gets the id its user will have if it is new, so a manager named on an earlier line can point at it. */
-  async add(lines: readonly LineToStage[], rejected: readonly RejectedLine[]): Promise<void> {
-    await this.bulk.load(
-      this.runner,
-      'import_staged',
-      STAGED_COLUMNS,
-      lines.map(({ row: r, repeated, keepCells }) => [
-        r.line,
-        this.ids.newId(),
-        r.email,
-        r.emailKey,
-        r.name,
-        r.firstName,
-        r.lastName,
-        r.title,
-        r.mobile,
-        r.managerKey,
-        r.enabled,
-        keepCells && r.fields ? JSON.stringify(r.fields) : null,
-        repeated,
-      ]),
-    );
+  add({ row: r, repeated, keepCells }: LineToStage): void {
+    this.lines.add([
+      r.line,
+      this.ids.newId(),
+      r.email,
+      r.emailKey,
+      r.name,
+      r.firstName,
+      r.lastName,
+      r.title,
+      r.mobile,
+      r.managerKey,
+      r.enabled,
+      keepCells && r.fields ? JSON.stringify(r.fields) : null,
+      repeated,
+    ]);
+  }
+
+  reject(line: RejectedLine): void {
+    this.rejected.push(line);
+  }
+
+  get pending(): number {
+    return this.lines.count + this.rejected.length;
+  }
+
+  async flush(): Promise<void> {
+    const lines = this.lines;
+    const rejected = this.rejected;
+    this.lines = this.bulk.rows(STAGED_COLUMNS);
+    this.rejected = [];
+    await this.bulk.loadRows(this.runner, 'import_staged', lines);
     if (rejected.length > 0) await this.keepRejections(rejected);
   }
 
