@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import type { CsvReadItem } from '../../../src/modules/imports/domain/csv-record.js';
 import { ImportFileRefusedError } from '../../../src/modules/imports/domain/import-file-refused.error.js';
-import { CsvUserFileReader, DEFAULT_MAX_ROWS, DEFAULT_MAX_ROW_BYTES, readCsvUserFile } from '../../../src/modules/imports/infrastructure/csv/csv-user-file.reader.js';
+import { CsvUserFileReader, DEFAULT_MAX_ROWS, DEFAULT_MAX_ROW_BYTES, readCsvUserFile, readCsvUserFileBatches } from '../../../src/modules/imports/infrastructure/csv/csv-user-file.reader.js';
 import { chunked, fileSource, fixtureBytes, readAll, readOutcome, source } from './support/import-file.js';
 
 const HEADER = 'name,email,title,Enabled';
@@ -292,10 +292,50 @@ describe('readCsvUserFile', () => {
       expect(stream.destroyed).toBe(true);
     });
 
+    it('is closed when the caller stops reading while a large chunk is still being parsed', async () => {
+      let closed = false;
+      async function* large(): AsyncGenerator<Uint8Array> {
+        try {
+          yield Buffer.from(`${HEADER}\n`);
+          for (let chunk = 0; chunk < 10; chunk++) {
+            yield Buffer.from(Array.from({ length: 5_000 }, (_, i) => row(2 + chunk * 5_000 + i) + '\n').join(''));
+          }
+        } finally {
+          closed = true;
+        }
+      }
+      let read = 0;
+      for await (const item of readCsvUserFile(large())) if (item.kind === 'record' && ++read === 10) break;
+      const deadline = Date.now() + 5_000;
+      while (!closed && Date.now() < deadline) await new Promise((resolve) => setImmediate(resolve));
+      expect(closed).toBe(true);
+    });
+
     it('is destroyed when the file is refused', async () => {
       const stream = Readable.from([await fixtureBytes('binary.png'), Buffer.from('more')]);
       await expect(readAll(stream)).rejects.toThrow(ImportFileRefusedError);
       expect(stream.destroyed).toBe(true);
+    });
+
+    it('is read no further ahead than the consumer: a slow consumer of a fast source has a few dozen chunks read ahead, not the file', async () => {
+      let given = 0;
+      async function* fast(): AsyncGenerator<Uint8Array> {
+        yield Buffer.from(`${HEADER}\n`);
+        // 40 chunks of 5,000 lines (about 9 MB), each ready at once.
+        for (let chunk = 0; chunk < 40; chunk++) {
+          given += 1;
+          yield Buffer.from(Array.from({ length: 5_000 }, (_, i) => row(2 + chunk * 5_000 + i) + '\n').join(''));
+        }
+      }
+      let read = 0;
+      let mostAhead = 0;
+      for await (const batch of readCsvUserFileBatches(fast())) {
+        read += batch.filter((i) => i.kind === 'record').length;
+        mostAhead = Math.max(mostAhead, given * 5_000 - read);
+        await new Promise((resolve) => setTimeout(resolve, 1));
+      }
+      expect(read).toBe(200_000);
+      expect(mostAhead).toBeLessThan(5 * 5_000);
     });
 
     it('passes its errors on', async () => {

@@ -27,8 +27,11 @@ export interface ParsedUserFile {
   readonly columns: readonly ColumnMapping[];
   /** File-level warnings, such as ignored unknown columns. */
   readonly warnings: readonly string[];
-  /** Every data line, in file order: a row to stage, or a line rejected with its reason. Blank lines are skipped. */
-  readonly lines: AsyncIterable<ParsedUserLine>;
+  /**
+   * Every data line, in file order and in batches as they are read: a row to stage, or a line rejected with its
+   * reason. Blank lines are skipped.
+   */
+  readonly lineBatches: AsyncIterable<readonly ParsedUserLine[]>;
   /** Stops reading early and lets go of the file. */
   close(): Promise<void>;
 }

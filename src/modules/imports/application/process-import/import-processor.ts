@@ -102,17 +102,19 @@ export class ImportProcessor {
         loading.catch(() => undefined);
       };
       const seen = new SeenEmailKeys();
-      for await (const line of parsed.lines) {
-        if (line.kind === 'row') {
-          area.add(lineToStage(line.row, seen));
-          staged += 1;
-        } else {
-          area.reject(line.rejected);
-          rejectedLines += 1;
-        }
-        if (area.pending >= STAGE_CHUNK) {
-          await flush();
-          onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
+      for await (const batch of parsed.lineBatches) {
+        for (const line of batch) {
+          if (line.kind === 'row') {
+            area.add(lineToStage(line.row, seen));
+            staged += 1;
+          } else {
+            area.reject(line.rejected);
+            rejectedLines += 1;
+          }
+          if (area.pending >= STAGE_CHUNK) {
+            await flush();
+            onProgress({ phase: 'staging', done: staged + rejectedLines, total: null });
+          }
         }
       }
       await flush();

@@ -91,6 +91,6 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
     });
     if (upload.lines - 1 <= this.settings.maxRows) return parsed.close();
-    for await (const line of parsed.lines) void line;
+    for await (const batch of parsed.lineBatches) void batch;
   }
 }

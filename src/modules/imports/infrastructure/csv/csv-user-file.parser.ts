@@ -5,7 +5,7 @@ import { ImportFileRefusedError } from '../../domain/import-file-refused.error.j
 import { UserRowValidator } from '../../domain/user-row.validator.js';
 import type { RejectedLine } from '../../application/ports/import-store.port.js';
 import { FileRefusedError, type ParsedUserFile, type ParsedUserLine, UserFileParser } from '../../application/ports/user-file-parser.port.js';
-import { readCsvUserFile } from './csv-user-file.reader.js';
+import { readCsvUserFileBatches } from './csv-user-file.reader.js';
 
 function refusal(error: unknown): unknown {
   if (!(error instanceof ImportFileRefusedError)) return error;
@@ -17,73 +17,75 @@ function refusal(error: unknown): unknown {
 @Injectable()
 export class CsvUserFileParser extends UserFileParser {
   async open(content: AsyncIterable<Uint8Array>, options: { maxRows: number; defaultPhoneRegion?: string }): Promise<ParsedUserFile> {
-    const items = readCsvUserFile(content, { maxRows: options.maxRows })[Symbol.asyncIterator]();
-    let first: IteratorResult<CsvReadItem>;
-    try {
-      first = await items.next();
-    } catch (error) {
-      throw refusal(error);
-    }
-    if (first.done || first.value.kind !== 'header') throw new FileRefusedError('empty-file', 'The file is empty: it needs a heading line and one line per user.');
-    const mapped = mapHeaders(first.value.fields);
-    if (!mapped.ok) throw new FileRefusedError(mapped.code, mapped.error, first.value.line);
+    const batches = readCsvUserFileBatches(content, { maxRows: options.maxRows })[Symbol.asyncIterator]();
+    /** The next batch of items, or undefined at the end. */
+    const next = async (): Promise<readonly CsvReadItem[] | undefined> => {
+      try {
+        const result = await batches.next();
+        return result.done ? undefined : result.value;
+      } catch (error) {
+        throw refusal(error);
+      }
+    };
+    const first = await next();
+    const header = first?.[0];
+    if (header?.kind !== 'header') throw new FileRefusedError('empty-file', 'The file is empty: it needs a heading line and one line per user.');
+    const mapped = mapHeaders(header.fields);
+    if (!mapped.ok) throw new FileRefusedError(mapped.code, mapped.error, header.line);
     const validator = new UserRowValidator(mapped.mapping, { defaultRegion: options.defaultPhoneRegion });
     const columns = mapped.mapping.columns;
     const emailIndex = mapped.mapping.indexOf.email!;
 
-    async function* lines(): AsyncGenerator<ParsedUserLine> {
-      for (;;) {
-        let next: IteratorResult<CsvReadItem>;
-        try {
-          next = await items.next();
-        } catch (error) {
-          throw refusal(error);
-        }
-        if (next.done) return;
-        const item = next.value;
-        if (item.kind === 'header') continue;
-        if (item.kind === 'problem') {
-          yield { kind: 'rejected', rejected: { line: item.line, email: null, error: item.error, field: null, fields: [] } };
-          continue;
-        }
-        const result = validator.validate(item);
-        if (result.ok) {
-          const r = result.row;
-          yield {
-            kind: 'row',
-            row: {
-              line: r.line,
-              email: r.email,
-              emailKey: r.emailKey,
-              name: r.name,
-              firstName: r.firstName,
-              lastName: r.lastName,
-              title: r.title,
-              mobile: r.mobile,
-              managerKey: r.managerEmailKey,
-              enabled: r.enabled,
-              fields: item.fields,
-            },
-          };
-        } else {
-          const rejected: RejectedLine = {
-            line: item.line,
-            email: result.rejection.email ?? (item.fields[emailIndex]?.trim() || null),
-            error: result.rejection.error,
-            field: result.rejection.field ?? null,
+    const lineOf = (item: CsvReadItem): ParsedUserLine | undefined => {
+      if (item.kind === 'header') return undefined;
+      if (item.kind === 'problem') return { kind: 'rejected', rejected: { line: item.line, email: null, error: item.error, field: null, fields: [] } };
+      const result = validator.validate(item);
+      if (result.ok) {
+        const r = result.row;
+        return {
+          kind: 'row',
+          row: {
+            line: r.line,
+            email: r.email,
+            emailKey: r.emailKey,
+            name: r.name,
+            firstName: r.firstName,
+            lastName: r.lastName,
+            title: r.title,
+            mobile: r.mobile,
+            managerKey: r.managerEmailKey,
+            enabled: r.enabled,
             fields: item.fields,
-          };
-          yield { kind: 'rejected', rejected };
+          },
+        };
+      }
+      const rejected: RejectedLine = {
+        line: item.line,
+        email: result.rejection.email ?? (item.fields[emailIndex]?.trim() || null),
+        error: result.rejection.error,
+        field: result.rejection.field ?? null,
+        fields: item.fields,
+      };
+      return { kind: 'rejected', rejected };
+    };
+
+    async function* lineBatches(): AsyncGenerator<readonly ParsedUserLine[]> {
+      for (let items = first; items !== undefined; items = await next()) {
+        const lines: ParsedUserLine[] = [];
+        for (const item of items) {
+          const line = lineOf(item);
+          if (line) lines.push(line);
         }
+        if (lines.length > 0) yield lines;
       }
     }
 
     return {
       columns,
       warnings: mapped.warnings,
-      lines: lines(),
+      lineBatches: lineBatches(),
       close: async () => {
-        await items.return?.();
+        await batches.return?.();
       },
     };
   }
