@@ -43,6 +43,8 @@ export class PostgresStagingArea implements StagingArea {
   private closed = false;
   private lines: BulkRows;
   private rejected: RejectedLine[] = [];
+  /** Lines in import_staged. */
+  private staged = 0;
 
   private constructor(
     private readonly importId: string,
@@ -104,6 +106,7 @@ export class PostgresStagingArea implements StagingArea {
     this.lines = this.bulk.rows(STAGED_COLUMNS);
     this.rejected = [];
     await this.bulk.loadRows(this.runner, 'import_staged', lines);
+    this.staged += lines.count;
     if (rejected.length > 0) await this.keepRejections(rejected);
   }
 
@@ -126,8 +129,11 @@ export class PostgresStagingArea implements StagingArea {
       //   line of the file that creates that user (forward references included); unknown or self is a warning;
       // - the outcome when no decision is needed: skipped (FALSE for a new user, or skip mode for an existing one),
       //   or unchanged (update mode, every cell given equals the current value). The others go to ImportBatch.
+      // The mode's usual settled outcome (skipped in skip mode, unchanged in update mode) without a warning is only
+      // counted, not kept: re-importing a directory of a million users wrote a million wide rows to count them.
       await sql.query(
         `CREATE TEMP TABLE import_resolved ON COMMIT DROP AS
+         SELECT * FROM (
          WITH repeated AS (
            -- Only the e-mails of lines marked repeated can have an earlier line: a small set, instead of sorting
            -- every line by e-mail.
@@ -179,17 +185,20 @@ export class PostgresStagingArea implements StagingArea {
                        AND (v.enabled IS NULL OR v.enabled = (v.current_status = 'active'))
                     THEN 'unchanged'
                 END AS outcome
-           FROM resolved v`,
+           FROM resolved v
+         ) r WHERE r.warning IS NOT NULL OR r.outcome IS DISTINCT FROM (CASE WHEN $2::text = 'skip' THEN 'skipped' ELSE 'unchanged' END)`,
         [networkId, mode],
       );
       await this.breakCycles(sql, networkId);
-      const [summary] = await sql.query<{ count: number; warnings: string[] | null; skipped: number; unchanged: number }>(
-        `SELECT count(*) FILTER (WHERE warning IS NOT NULL)::int AS count,
+      const [summary] = await sql.query<{ count: number; warnings: string[] | null; skipped: number; unchanged: number; kept: number }>(
+        `SELECT count(*)::int AS kept, count(*) FILTER (WHERE warning IS NOT NULL)::int AS count,
                 (array_agg('Line ' || line || ': ' || warning ORDER BY line) FILTER (WHERE warning IS NOT NULL))[1:${MAX_STORED_WARNINGS}] AS warnings,
                 count(*) FILTER (WHERE outcome = 'skipped')::int AS skipped,
                 count(*) FILTER (WHERE outcome = 'unchanged')::int AS unchanged
            FROM import_resolved`,
       );
+      // The lines not kept: the mode's usual settled outcome.
+      const uncounted = this.staged - summary.kept;
       await sql.query(
         `INSERT INTO import_rows (import_id, line, user_id, existing, email, email_key, name, first_name, last_name, title, mobile,
                                   manager_key, enabled, manager_id, manager_email, warning, rejection, cells)
@@ -203,7 +212,10 @@ export class PostgresStagingArea implements StagingArea {
       await andThen(tx, {
         warnings: summary.warnings ?? [],
         warningCount: summary.count,
-        settled: { skipped: summary.skipped, unchanged: summary.unchanged },
+        settled: {
+          skipped: summary.skipped + (mode === 'skip' ? uncounted : 0),
+          unchanged: summary.unchanged + (mode === 'update' ? uncounted : 0),
+        },
       });
     });
   }
