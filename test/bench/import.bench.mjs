@@ -1,6 +1,7 @@
 // npm run bench:import [-- N]: generates a CSV of N users (default 1,000,000; the guide's columns, with
 // managers), imports it with the CLI on a real PostgreSQL (a fresh database), re-imports the unchanged file, then
-// loads the same file with COPY into a plain table with a unique e-mail index as the physical-limit baseline.
+// loads the same file with COPY into a plain table with a unique e-mail index as the physical-limit baseline, and
+// times PostgreSQL alone loading the events and users rows the first import wrote (the ceiling of this design).
 // Prints rows/s, the ratios, and the import process's peak RSS. Uses DATABASE_URL's server, else 127.0.0.1:5432.
 import { execFile, spawn } from 'node:child_process';
 import { createWriteStream, readFileSync } from 'node:fs';
@@ -66,6 +67,22 @@ async function copyBaseline(file) {
   return Number(process.hrtime.bigint() - started) / 1e9;
 }
 
+/**
+ * The ceiling of this design: PostgreSQL alone writing what a first import of these users must write (their
+ * events and their rows in the users table, both with all their indexes), by COPY from files, no Node at all.
+ */
+async function writeCeiling(dir) {
+  const events = join(dir, 'events.copy');
+  const users = join(dir, 'users.copy');
+  const eventColumns = 'event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at';
+  await run('psql', [dbUrl, '-q', '-c', `\\copy (SELECT ${eventColumns} FROM events WHERE stream_type = 'user') TO '${events}'`]);
+  await run('psql', [dbUrl, '-q', '-c', `\\copy users TO '${users}'`]);
+  await run('psql', [dbUrl, '-q', '-c', 'CREATE TABLE ceiling_events (LIKE events INCLUDING ALL); CREATE TABLE ceiling_users (LIKE users INCLUDING ALL)']);
+  const started = process.hrtime.bigint();
+  await run('psql', [dbUrl, '-q', '-c', `\\copy ceiling_events (${eventColumns}) FROM '${events}'`, '-c', `\\copy ceiling_users FROM '${users}'`]);
+  return Number(process.hrtime.bigint() - started) / 1e9;
+}
+
 const fmt = (n) => Math.round(n).toLocaleString('en-US');
 
 const dir = await mkdtemp(join(tmpdir(), 'ocu-bench-'));
@@ -84,16 +101,20 @@ try {
   const again = await cliImport(file, 'update');
   if (again.report.counts.unchanged !== N) throw new Error(`re-import: ${JSON.stringify(again.report.counts)}`);
   const copySeconds = await copyBaseline(file);
+  const ceilingSeconds = await writeCeiling(dir);
 
   const firstRate = N / first.seconds;
   const againRate = N / again.seconds;
   const copyRate = N / copySeconds;
+  const ceilingRate = N / ceilingSeconds;
   const lines = [
     `rows                         ${fmt(N)}`,
     `first import (all new)       ${first.seconds.toFixed(1)} s  ${fmt(firstRate)} rows/s  (target 50,000: ${(firstRate / 50_000).toFixed(2)}x)  peak RSS ${fmt(first.rssMiB)} MiB`,
     `re-import (all unchanged)    ${again.seconds.toFixed(1)} s  ${fmt(againRate)} rows/s  (target 150,000: ${(againRate / 150_000).toFixed(2)}x)  peak RSS ${fmt(again.rssMiB)} MiB`,
     `COPY baseline                ${copySeconds.toFixed(1)} s  ${fmt(copyRate)} rows/s`,
     `import / COPY                ${(firstRate / copyRate).toFixed(2)} (first), ${(againRate / copyRate).toFixed(2)} (re-import)`,
+    `events + users rows by COPY  ${ceilingSeconds.toFixed(1)} s  ${fmt(ceilingRate)} rows/s  (PostgreSQL alone writing what a first import writes)`,
+    `first import / that          ${(firstRate / ceilingRate).toFixed(2)}`,
     `peak RSS target 256 MiB      ${Math.max(first.rssMiB, again.rssMiB) < 256 ? 'met' : 'MISSED'}`,
   ];
   process.stdout.write(lines.join('\n') + '\n');
