@@ -37,8 +37,12 @@ export interface StreamAppend {
 }
 
 export abstract class EventStore {
-  /** Appends to many streams at once; throws ConcurrencyConflictError if any expected version is stale. */
-  abstract append(tx: Transaction, appends: readonly StreamAppend[]): Promise<void>;
+  /**
+   * Appends to many streams at once; throws ConcurrencyConflictError if any expected version is stale. The appends
+   * may be made lazily: they are taken once, in order, and all of them before the promise resolves, so a writer can
+   * decide the next ones while the store writes those before.
+   */
+  abstract append(tx: Transaction, appends: Iterable<StreamAppend>): Promise<void>;
   /** A stream's events in order, upcast to the current schema versions. Scoped to one network. */
   abstract readStream(networkId: string, streamId: string, tx?: Transaction): Promise<RecordedEvent[]>;
   /** Events after a global position, in position order (admin tooling, rebuilds). */

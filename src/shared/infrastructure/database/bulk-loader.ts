@@ -16,6 +16,7 @@ export interface BulkColumn {
 export type BulkValue = string | number | boolean | Date | object | null | undefined;
 
 const COPY_CHUNK_BYTES = 256 * 1024;
+const NO_TEXT: Buffer[] = [];
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
@@ -90,20 +91,30 @@ export class BulkRows {
     this.pos += this.buf.write(line, this.pos);
   }
 
-  /** The COPY text so far. */
-  copyText(): Buffer[] {
-    if (this.buf !== undefined && this.pos > 0) {
+  /** Takes the COPY text of the rows added since the last take: only the filled buffers, unless `all`. */
+  takeCopyText(all = true): Buffer[] {
+    if (all && this.buf !== undefined && this.pos > 0) {
       this.chunks.push(this.buf.subarray(0, this.pos));
       this.buf = undefined;
       this.pos = 0;
     }
-    return this.chunks;
+    return this.chunks.length === 0 ? NO_TEXT : this.chunks.splice(0);
   }
 
   /** The rows so far as the JSON parameter of `insertFromJson`. */
   jsonText(): string {
     return `[${this.json.join(',')}]`;
   }
+}
+
+/** The rows' COPY text, a buffer at a time as they fill. */
+function* copyStream(rows: Iterable<readonly BulkValue[]>, columns: readonly BulkColumn[]): Generator<Buffer> {
+  const encoded = new BulkRows(columns, true);
+  for (const row of rows) {
+    encoded.add(row);
+    yield* encoded.takeCopyText(false);
+  }
+  yield* encoded.takeCopyText();
 }
 
 /**
@@ -137,13 +148,19 @@ export class BulkLoader {
     return new BulkRows(columns, this.copySupported);
   }
 
-  /** Loads the rows in the transaction, or on a connection the caller holds, or on one from the pool. */
+  /**
+   * Loads the rows in the transaction, or on a connection the caller holds, or on one from the pool. On a server,
+   * a lazy iterable is made, encoded and sent as PostgreSQL takes it: the caller's work on the next rows runs while
+   * PostgreSQL stores the ones before, and the rows die young.
+   */
   async load(
     on: Transaction | QueryRunner | undefined,
     table: string,
     columns: readonly BulkColumn[],
-    rows: readonly (readonly BulkValue[])[],
+    rows: Iterable<readonly BulkValue[]>,
   ): Promise<void> {
+    if (Array.isArray(rows) && rows.length === 0) return;
+    if (this.copySupported) return this.copy(on, table, columns, copyStream(rows, columns));
     const encoded = this.rows(columns);
     for (const row of rows) encoded.add(row);
     await this.loadRows(on, table, encoded);
@@ -151,16 +168,23 @@ export class BulkLoader {
 
   async loadRows(on: Transaction | QueryRunner | undefined, table: string, rows: BulkRows): Promise<void> {
     if (rows.count === 0) return;
+    if (this.copySupported) return this.copy(on, table, rows.columns, rows.takeCopyText());
+    await this.withRunner(on, (runner) => runner.query(insertFromJson(table, rows.columns), [rows.jsonText()]));
+  }
+
+  private async copy(on: Transaction | QueryRunner | undefined, table: string, columns: readonly BulkColumn[], text: Iterable<Buffer>): Promise<void> {
+    await this.withRunner(on, async (runner) => {
+      const client = (await runner.connect()) as PoolClient;
+      const names = columns.map((c) => c.name).join(', ');
+      await pipeline(Readable.from(text), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+    });
+  }
+
+  private async withRunner(on: Transaction | QueryRunner | undefined, work: (runner: QueryRunner) => Promise<unknown>): Promise<void> {
     const held = on !== undefined;
     const runner = on !== undefined && !('isTransaction' in on) ? on : queryRunnerOf(this.dataSource, on);
     try {
-      if (this.copySupported) {
-        const client = (await runner.connect()) as PoolClient;
-        const names = rows.columns.map((c) => c.name).join(', ');
-        await pipeline(Readable.from(rows.copyText()), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
-        return;
-      }
-      await runner.query(insertFromJson(table, rows.columns), [rows.jsonText()]);
+      await work(runner);
     } finally {
       if (!held) await runner.release();
     }

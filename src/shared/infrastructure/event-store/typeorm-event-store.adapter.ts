@@ -63,29 +63,35 @@ export class TypeormEventStore extends EventStore {
     super();
   }
 
-  async append(tx: Transaction, appends: readonly StreamAppend[]): Promise<void> {
-    const rows: BulkValue[][] = [];
-    for (const append of appends) {
-      append.events.forEach((event, i) =>
-        rows.push([
-          event.eventId,
-          event.metadata.networkId,
-          append.streamType,
-          append.streamId,
-          append.expectedVersion + i + 1,
-          event.type,
-          event.schemaVersion,
-          event.data,
-          event.metadata,
-          event.recordedAt,
-        ]),
-      );
+  async append(tx: Transaction, appends: Iterable<StreamAppend>): Promise<void> {
+    let streams = 0;
+    let firstStream: string | undefined;
+    function* rows(): Generator<BulkValue[]> {
+      for (const append of appends) {
+        streams += 1;
+        firstStream ??= append.streamId;
+        for (let i = 0; i < append.events.length; i++) {
+          const event = append.events[i];
+          yield [
+            event.eventId,
+            event.metadata.networkId,
+            append.streamType,
+            append.streamId,
+            append.expectedVersion + i + 1,
+            event.type,
+            event.schemaVersion,
+            event.data,
+            event.metadata,
+            event.recordedAt,
+          ];
+        }
+      }
     }
     try {
-      await this.bulk.load(tx, 'events', EVENT_COLUMNS, rows);
+      await this.bulk.load(tx, 'events', EVENT_COLUMNS, rows());
     } catch (error) {
       if (isStreamVersionConflict(error)) {
-        throw new ConcurrencyConflictError(appends.length === 1 ? appends[0].streamId : 'one of the users in this batch');
+        throw new ConcurrencyConflictError(streams === 1 && firstStream ? firstStream : 'one of the users in this batch');
       }
       throw error;
     }

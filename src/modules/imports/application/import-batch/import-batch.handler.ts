@@ -84,72 +84,75 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const record = await this.imports.getById(importId, tx);
       if (!record) throw new Error(`Import ${importId} does not exist`);
       const ctx = importCommandContext(record);
+      const ids = this.ids;
       const counts = zeroCounts();
-      const appends: StreamAppend[] = [];
       const snapshots: UserSnapshot[] = [];
       const created: UserSnapshot[] = [];
-      for (const { user, events } of repairs) {
-        appends.push({ streamType: 'user', streamId: user.userId, expectedVersion: user.version, events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
-        snapshots.push({ ...(events.reduce(evolve, user) as ExistingUser), version: user.version + events.length, createdAt: user.createdAt, updatedAt: now });
-      }
       const rejected: RejectedLine[] = [];
-      for (const row of rows) {
-        counts.rows += 1;
-        const current = existing.get(row.emailKey);
-        const outcome = decideImportRow(
-          {
-            line: row.line,
-            email: row.email,
-            name: row.name,
-            firstName: row.firstName,
-            lastName: row.lastName,
-            title: row.title,
-            mobile: row.mobile,
-            enabled: row.enabled,
-            newUserId: row.userId,
-            manager: managerOf(row, existing),
-            rejection: row.rejection ?? undefined,
-          },
-          current,
-          { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: record.networkId, now },
-        );
-        switch (outcome.kind) {
-          case 'rejected':
-            counts.rejected += 1;
-            rejected.push({ line: row.line, email: row.email, error: outcome.reason, field: outcome.field ?? null, fields: cellsOf(row, record.columns) });
-            break;
-          case 'skipped':
-            counts.skipped += 1;
-            break;
-          default: {
-            counts[outcome.kind] += 1;
-            if (outcome.activated) counts.activated += 1;
-            if (outcome.deactivated) counts.deactivated += 1;
-            if (outcome.events.length === 0) break;
-            const version = current?.version ?? 0;
-            appends.push({ streamType: 'user', streamId: outcome.next.userId, expectedVersion: version, events: envelope(outcome.events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
-            (current ? snapshots : created).push({
-              ...outcome.next,
-              version: version + outcome.events.length,
-              createdAt: current?.createdAt ?? now,
-              updatedAt: now,
-            });
+      const throughLine = rows[rows.length - 1].line;
+      let decidedAll = false;
+      // The lines are decided as the event store takes their events, so PostgreSQL writes the events of the lines
+      // before while the next ones are decided. A dry run decides everything the same way and writes no user event.
+      const decided = function* (): Generator<StreamAppend> {
+        for (const { user, events } of repairs) {
+          if (!record.dryRun) yield { streamType: 'user', streamId: user.userId, expectedVersion: user.version, events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, ids) };
+          snapshots.push({ ...(events.reduce(evolve, user) as ExistingUser), version: user.version + events.length, createdAt: user.createdAt, updatedAt: now });
+        }
+        for (const row of rows) {
+          counts.rows += 1;
+          const current = existing.get(row.emailKey);
+          const outcome = decideImportRow(
+            {
+              line: row.line,
+              email: row.email,
+              name: row.name,
+              firstName: row.firstName,
+              lastName: row.lastName,
+              title: row.title,
+              mobile: row.mobile,
+              enabled: row.enabled,
+              newUserId: row.userId,
+              manager: managerOf(row, existing),
+              rejection: row.rejection ?? undefined,
+            },
+            current,
+            { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: record.networkId, now },
+          );
+          switch (outcome.kind) {
+            case 'rejected':
+              counts.rejected += 1;
+              rejected.push({ line: row.line, email: row.email, error: outcome.reason, field: outcome.field ?? null, fields: cellsOf(row, record.columns) });
+              break;
+            case 'skipped':
+              counts.skipped += 1;
+              break;
+            default: {
+              counts[outcome.kind] += 1;
+              if (outcome.activated) counts.activated += 1;
+              if (outcome.deactivated) counts.deactivated += 1;
+              if (outcome.events.length === 0) break;
+              const version = current?.version ?? 0;
+              if (!record.dryRun) {
+                yield { streamType: 'user', streamId: outcome.next.userId, expectedVersion: version, events: envelope(outcome.events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, ids) };
+              }
+              (current ? snapshots : created).push({
+                ...outcome.next,
+                version: version + outcome.events.length,
+                createdAt: current?.createdAt ?? now,
+                updatedAt: now,
+              });
+            }
           }
         }
-      }
-      const throughLine = rows[rows.length - 1].line;
-      const importEvents = decideImport(
-        { type: 'RecordBatch', data: { batch: record.batches + 1, fromLine: rows[0].line, throughLine, counts }, metadata: { now } },
-        runningImportState(record),
-      );
-      appends.push({
-        streamType: 'import',
-        streamId: importId,
-        expectedVersion: 1 + record.batches,
-        events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids),
-      });
-      // A dry run decides everything the same way and writes no user event.
-      await this.events.append(tx, record.dryRun ? appends.filter((a) => a.streamType === 'import') : appends);
+        const importEvents = decideImport(
+          { type: 'RecordBatch', data: { batch: record.batches + 1, fromLine: rows[0].line, throughLine, counts }, metadata: { now } },
+          runningImportState(record),
+        );
+        yield { streamType: 'import', streamId: importId, expectedVersion: 1 + record.batches, events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, ids) };
+        decidedAll = true;
+      };
+      await this.events.append(tx, decided());
+      if (!decidedAll) throw new Error('The event store returned before taking every event of the batch');
       if (!record.dryRun) {
         await this.projection.insert(tx, created);
         await this.projection.save(tx, snapshots);

@@ -141,7 +141,12 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
   ) {}
 
   async insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
-    await this.bulk.load(tx, 'users', USER_COLUMNS, users.map(userRow)).catch((error: unknown) => {
+    if (users.length === 0) return;
+    // Each row made as COPY takes it: the batch's rows never all exist at once.
+    const rows = function* (): Generator<BulkValue[]> {
+      for (const user of users) yield userRow(user);
+    };
+    await this.bulk.load(tx, 'users', USER_COLUMNS, rows()).catch((error: unknown) => {
       throw emailTaken(error);
     });
   }
