@@ -131,6 +131,40 @@ describe('PostgreSQL event store', () => {
     expect(await eventRows(runtime, existing)).toHaveLength(1);
   });
 
+  it('takes appends made lazily, every one of them before it resolves, over many COPY buffers; a stale stream among them writes none', async () => {
+    const network = uniqueNetworkId('es');
+    const streams = Array.from({ length: 3_000 }, () => randomUUID());
+    const taken = randomUUID();
+    await store.uow.transaction((tx) => store.events.append(tx, [{ streamType: 'user', streamId: taken, expectedVersion: 0, events: [newEvent('UserCreated', {}, metadataFor(network))] }]));
+    let made = 0;
+    function* lazily(withStale: boolean) {
+      for (const [i, streamId] of streams.entries()) {
+        made += 1;
+        // About 300 bytes of data an event: the 3,000 events fill several 256 KiB buffers of COPY text.
+        yield { streamType: 'user' as const, streamId, expectedVersion: 0, events: [newEvent('UserCreated', { userId: streamId, note: 'x'.repeat(300) }, metadataFor(network))] };
+        if (withStale && i === 2_000) yield { streamType: 'user' as const, streamId: taken, expectedVersion: 0, events: [newEvent('UserCreated', {}, metadataFor(network))] };
+      }
+    }
+    await expect(store.uow.transaction((tx) => store.events.append(tx, lazily(true)))).rejects.toBeInstanceOf(ConcurrencyConflictError);
+    const [{ none }] = await runtime.dataSource.query<{ none: number }[]>('SELECT count(*)::int AS none FROM events WHERE network_id = $1 AND stream_id <> $2', [
+      network,
+      taken,
+    ]);
+    expect(none).toBe(0);
+
+    made = 0;
+    await store.uow.transaction(async (tx) => {
+      await store.events.append(tx, lazily(false));
+      expect(made).toBe(streams.length);
+    });
+    const [{ count }] = await runtime.dataSource.query<{ count: number }[]>('SELECT count(*)::int AS count FROM events WHERE network_id = $1 AND stream_id <> $2', [
+      network,
+      taken,
+    ]);
+    expect(count).toBe(streams.length);
+    expect((await store.events.readStream(network, streams[2_999])).map((e) => e.type)).toEqual(['UserCreated']);
+  });
+
   it('events appended in a transaction that fails later are rolled back', async () => {
     const network = uniqueNetworkId('es');
     const streamId = randomUUID();
