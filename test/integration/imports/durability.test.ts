@@ -134,6 +134,12 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
   return batches;
 }
 
+/** Whether the import's staging table exists (a process that dies while reading the file leaves it behind). */
+async function stagingTableExists(importId: string): Promise<boolean> {
+  const { rows } = await db.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`import_staged_${importId.replaceAll('-', '')}`]);
+  return rows[0].exists;
+}
+
 /** The service process whose database session holds the network's import lock, if any. */
 async function lockHolder(network: string): Promise<string | null> {
   const { rows } = await db.query<{ application_name: string }>(
@@ -168,6 +174,7 @@ describe('an import survives SIGKILL', () => {
     ).rows;
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(batches.length);
+    expect(await stagingTableExists(importId)).toBe(false);
   });
 });
 
@@ -176,8 +183,8 @@ describe('an import killed while staging', () => {
     const network = uniqueNetworkId('restage');
     const first = await start('restage-first');
     const importId = await uploadTo(first, network, bigFile(30_000));
-    // Staging is under way: the process is loading the file's lines into its staging table (private to its
-    // connection, so the test sees the statement, not the rows), and the whole-file pass has not run yet.
+    // Staging is under way: the process is loading the file's lines into its staging table, and the whole-file
+    // pass has not run yet.
     const deadline = Date.now() + 60_000;
     for (;;) {
       const { rows } = await db.query<{ loading: boolean }>(
@@ -190,10 +197,13 @@ describe('an import killed while staging', () => {
     await first.kill('SIGKILL');
     const atKill = await db.query<{ phase: string }>(`SELECT phase FROM imports WHERE id = $1`, [importId]);
     expect(atKill.rows[0].phase).toBe('staging');
+    expect(await stagingTableExists(importId)).toBe(true);
 
     const second = await start('restage-second');
     const done = await pollReport(second, network, importId, (r) => r.status === 'completed', 180_000);
     await expectAppliedExactlyOnce(network, importId, 30_000, done);
+    // The table the killed process left behind went with the new attempt.
+    expect(await stagingTableExists(importId)).toBe(false);
   });
 });
 

@@ -124,8 +124,9 @@ export abstract class ImportRepository {
 }
 
 /**
- * Where the lines of a file wait for the whole-file pass. Private to the process reading the file: a process that
- * dies while reading leaves nothing behind, and the next attempt reads the file again.
+ * Where the lines of a file wait for the whole-file pass. Used by the process reading the file only: when a
+ * process dies while reading, the next attempt starts the area afresh (dropping what was left) and reads the file
+ * again.
  */
 export interface StagingArea {
   /** Takes a line at once (the area keeps what it stores, not the object); the next `flush` stores it. */

@@ -18,7 +18,7 @@ import {
   type StagedRowRecord,
   type StagingArea,
 } from '../../application/ports/import-store.port.js';
-import { MAX_STORED_WARNINGS, PostgresStagingArea } from './postgres-staging-area.js';
+import { dropStagedTable, MAX_STORED_WARNINGS, PostgresStagingArea } from './postgres-staging-area.js';
 
 interface ImportRow {
   id: string;
@@ -269,6 +269,9 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
   }
 
   async purge(tx: Transaction, importId: string): Promise<void> {
-    await sqlRunner(this.dataSource, tx).query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
+    const sql = sqlRunner(this.dataSource, tx);
+    await sql.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
+    // Left behind when a process died while reading the file and the import was then given up.
+    await dropStagedTable(sql, importId);
   }
 }
