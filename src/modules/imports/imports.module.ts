@@ -8,15 +8,17 @@ import { ImportBatchHandler } from './application/import-batch/import-batch.hand
 import { IMPORT_SETTINGS, type ImportSettings } from './application/import-settings.js';
 import { ListImportsHandler } from './application/list-imports/list-imports.handler.js';
 import { ImportFileStorage } from './application/ports/import-file-storage.port.js';
-import { ImportRepository, ImportStaging } from './application/ports/import-store.port.js';
+import { DryRunUsers, ImportManagerLinks, ImportRejections, ImportRepository } from './application/ports/import-store.port.js';
 import { DistributedLock } from './application/ports/network-lock.port.js';
 import { UserFileParser } from './application/ports/user-file-parser.port.js';
 import { ImportProcessor } from './application/process-import/import-processor.js';
+import { ManagerLinker } from './application/link-managers/manager-linker.js';
 import { ImportUploads } from './application/start-import/import-uploads.js';
 import { StartImportHandler } from './application/start-import/start-import.handler.js';
 import { CsvUserFileParser } from './infrastructure/csv/csv-user-file.parser.js';
 import { ImportsHttpController } from './infrastructure/http/imports.http.controller.js';
 import { PostgresImportFileStorage } from './infrastructure/persistence/postgres-import-file-storage.adapter.js';
+import { PostgresManagerLinks } from './infrastructure/persistence/postgres-manager-links.adapter.js';
 import { TypeormImportStore } from './infrastructure/persistence/typeorm-import-store.adapter.js';
 import { ImportWorker } from './infrastructure/worker/import.worker.js';
 import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-lock.adapter.js';
@@ -32,12 +34,16 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     },
     TypeormImportStore,
     { provide: ImportRepository, useExisting: TypeormImportStore },
-    { provide: ImportStaging, useExisting: TypeormImportStore },
+    { provide: ImportRejections, useExisting: TypeormImportStore },
+    PostgresManagerLinks,
+    { provide: ImportManagerLinks, useExisting: PostgresManagerLinks },
+    { provide: DryRunUsers, useExisting: PostgresManagerLinks },
     { provide: ImportFileStorage, useClass: PostgresImportFileStorage },
     { provide: UserFileParser, useClass: CsvUserFileParser },
     { provide: DistributedLock, useClass: PostgresAdvisoryLock },
     ImportUploads,
     ImportProcessor,
+    ManagerLinker,
     ImportWorker,
     StartImportHandler,
     ImportBatchHandler,

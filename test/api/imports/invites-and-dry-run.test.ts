@@ -98,6 +98,37 @@ describe('dryRun', () => {
     expect(await userEventCount(t, network)).toBeGreaterThan(eventsBefore);
   });
 
+  it('managers across batches, one on a later line, a cycle, an existing user moved: the warnings and counts the real run gives', async () => {
+    const network = await networkWithOld();
+    const file = csv(
+      'email/login,name,manager',
+      'a@acme.example,A,',
+      'b@acme.example,B,a@acme.example',
+      'c@acme.example,C,b@acme.example',
+      'd@acme.example,D,a@acme.example', // a later batch names a user an earlier one created (or would have)
+      'e@acme.example,E,f@acme.example', // a manager on a later line
+      'f@acme.example,F,e@acme.example', // e→f→e: e's link, made last, is left out
+      'old@acme.example,,d@acme.example', // an existing user moved under a new one: counted once the link is made
+      'g@acme.example,G,ghost@acme.example',
+    );
+    const dry = await importCsv(t, network, file, { mode: 'update', dryRun: 'true' });
+    const eventsBefore = await userEventCount(t, network);
+    const real = await importCsv(t, network, file, { mode: 'update' });
+    expect(real.warnings).toEqual([
+      'Line 6: manager f@acme.example would make a management cycle; imported without a manager.',
+      'Line 9: manager ghost@acme.example is neither a user of this network nor a new user in this file; imported without a manager.',
+    ]);
+    expect(real.counts).toEqual({ rows: 8, created: 7, updated: 1, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 });
+    expect(dry.counts).toEqual(real.counts);
+    expect(dry.warnings).toEqual(real.warnings);
+    expect(await userEventCount(t, network)).toBeGreaterThan(eventsBefore);
+    const users = await usersOf(t, network);
+    expect(users.get('old@acme.example')!.managerEmail).toBe('d@acme.example');
+    expect(users.get('d@acme.example')!.managerEmail).toBe('a@acme.example');
+    expect(users.get('f@acme.example')!.managerEmail).toBe('e@acme.example');
+    expect(users.get('e@acme.example')!.managerId).toBeNull();
+  });
+
   it('a dry run cannot be followed by invitations: 400', async () => {
     const network = await networkWithOld();
     const dry = await importCsv(t, network, FILE, { dryRun: 'true' });

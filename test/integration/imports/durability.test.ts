@@ -1,7 +1,8 @@
 /**
  * Durability, with the built service as real processes: a 50,000-row import is SIGKILLed mid-way and a new
- * process finishes it, applying every row exactly once; and with two processes running, killing the one that
- * holds an import lets the other take it over and finish it.
+ * process finishes it, applying every row exactly once; one killed while it makes the manager links that waited
+ * for the whole file is finished by the next with every link made once; and with two processes running, killing
+ * the one that holds an import lets the other take it over and finish it.
  */
 import { jest } from '@jest/globals';
 import pg from 'pg';
@@ -24,8 +25,8 @@ afterAll(async () => {
   await db?.end();
 });
 
-async function start(name: string): Promise<ServiceProcess> {
-  const service = await startService(name);
+async function start(name: string, env: Record<string, string> = {}): Promise<ServiceProcess> {
+  const service = await startService(name, env);
   running.push(service);
   return service;
 }
@@ -94,9 +95,9 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
     [network],
   );
   expect(created.rows[0]).toEqual({ streams: rows, min: 1, max: 1, events: rows });
-  // The staged lines went with the transaction that completed the import: none is left behind.
-  const [{ staged }] = (await db.query(`SELECT count(*)::int AS staged FROM import_rows WHERE import_id = $1`, [importId])).rows;
-  expect(staged).toBe(0);
+  // The import's manager notes went with the transaction that completed it: none is left behind.
+  const [{ notes }] = (await db.query(`SELECT count(*)::int AS notes FROM import_manager_links WHERE import_id = $1`, [importId])).rows;
+  expect(notes).toBe(0);
   // Every user stream's versions are 1..n, and the read model's version is n.
   const gaps = await db.query(
     `SELECT e.stream_id FROM events e WHERE e.network_id = $1 AND e.stream_type = 'user'
@@ -116,15 +117,22 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
     )
   ).rows;
   expect(managed).toBe(Math.ceil((rows - 600) / 7));
+  // Each of those links was made once: one UserManagerAssigned per such user, none for the others.
+  const assigned = await db.query<{ users: number; most: number }>(
+    `SELECT count(*)::int AS users, coalesce(max(n), 0)::int AS most
+       FROM (SELECT stream_id, count(*) AS n FROM events WHERE network_id = $1 AND type = 'UserManagerAssigned' GROUP BY stream_id) s`,
+    [network],
+  );
+  expect(assigned.rows[0]).toEqual({ users: Math.ceil((rows - 600) / 7), most: 1 });
 
-  // The import's stream: ImportStarted, batches 1..k in order with contiguous lines, ImportCompleted.
+  // The import's stream: ImportStarted, batches 1..k in order with contiguous lines, ImportManagersLinked, ImportCompleted.
   const stream = await db.query<{ stream_version: number; type: string; data: any }>(
     `SELECT stream_version, type, data FROM events WHERE stream_id = $1 ORDER BY stream_version`,
     [importId],
   );
   const types = stream.rows.map((e) => e.type);
   expect(types[0]).toBe('ImportStarted');
-  expect(types.at(-1)).toBe('ImportCompleted');
+  expect(types.slice(-2)).toEqual(['ImportManagersLinked', 'ImportCompleted']);
   expect(stream.rows.map((e) => e.stream_version)).toEqual(stream.rows.map((_, i) => i + 1));
   const batches = stream.rows.filter((e) => e.type === 'ImportBatchApplied').map((e) => e.data);
   expect(batches.map((b) => b.batch)).toEqual(batches.map((_, i) => i + 1));
@@ -132,12 +140,6 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
   expect(batches.reduce((sum, b) => sum + b.counts.rows, 0)).toBe(rows);
   expect(batches.reduce((sum, b) => sum + b.counts.created, 0)).toBe(rows);
   return batches;
-}
-
-/** Whether the import's staging table exists (a process that dies while reading the file leaves it behind). */
-async function stagingTableExists(importId: string): Promise<boolean> {
-  const { rows } = await db.query<{ exists: boolean }>(`SELECT to_regclass($1) IS NOT NULL AS exists`, [`import_staged_${importId.replaceAll('-', '')}`]);
-  return rows[0].exists;
 }
 
 /** The service process whose database session holds the network's import lock, if any. */
@@ -157,7 +159,7 @@ describe('an import survives SIGKILL', () => {
     const first = await start('durability-first');
     const importId = await uploadTo(first, network, bigFile());
 
-    const atKill = await pollReport(first, network, importId, (r) => r.totalRows !== null && r.counts.created >= 2_000, 120_000);
+    const atKill = await pollReport(first, network, importId, (r) => r.counts.created >= 2_000, 120_000);
     await first.kill('SIGKILL');
     const killedAt = Date.now();
     expect(atKill.counts.created).toBeLessThan(ROWS);
@@ -174,36 +176,33 @@ describe('an import survives SIGKILL', () => {
     ).rows;
     expect(after).toBeGreaterThan(0);
     expect(after).toBeLessThan(batches.length);
-    expect(await stagingTableExists(importId)).toBe(false);
   });
 });
 
-describe('an import killed while staging', () => {
-  it('is staged again from the start by the next process, and completes with every row once', async () => {
-    const network = uniqueNetworkId('restage');
-    const first = await start('restage-first');
+describe('an import killed while it makes the manager links', () => {
+  it('the next process makes the links left, each once, and completes', async () => {
+    const network = uniqueNetworkId('relink');
+    // Small batches: the 4,200 links that wait for the whole file take many transactions to make.
+    const first = await start('relink-first', { IMPORT_BATCH_SIZE: '100' });
     const importId = await uploadTo(first, network, bigFile(30_000));
-    // Staging is under way: the process is loading the file's lines into its staging table, and the whole-file
-    // pass has not run yet.
-    const deadline = Date.now() + 60_000;
+    const deadline = Date.now() + 120_000;
     for (;;) {
-      const { rows } = await db.query<{ loading: boolean }>(
-        `SELECT EXISTS (SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE 'COPY import_staged%') AS loading`,
-      );
-      if (rows[0].loading) break;
-      if (Date.now() > deadline) throw new Error('staging never started');
-      await new Promise((r) => setTimeout(r, 5));
+      const { rows } = await db.query<{ deciding: boolean }>(`SELECT phase = 'linking' AND managers_linked AS deciding FROM imports WHERE id = $1`, [importId]);
+      if (rows[0].deciding) break;
+      if (Date.now() > deadline) throw new Error('the links were never decided');
+      await new Promise((r) => setTimeout(r, 2));
     }
     await first.kill('SIGKILL');
-    const atKill = await db.query<{ phase: string }>(`SELECT phase FROM imports WHERE id = $1`, [importId]);
-    expect(atKill.rows[0].phase).toBe('staging');
-    expect(await stagingTableExists(importId)).toBe(true);
+    const links = await db.query<{ made: number; total: number }>(
+      `SELECT count(*) FILTER (WHERE made)::int AS made, count(*) FILTER (WHERE decision = 'made')::int AS total FROM import_manager_links WHERE import_id = $1`,
+      [importId],
+    );
+    expect(links.rows[0].total).toBe(Math.ceil((30_000 - 600) / 7));
+    expect(links.rows[0].made).toBeLessThan(links.rows[0].total);
 
-    const second = await start('restage-second');
+    const second = await start('relink-second');
     const done = await pollReport(second, network, importId, (r) => r.status === 'completed', 180_000);
     await expectAppliedExactlyOnce(network, importId, 30_000, done);
-    // The table the killed process left behind went with the new attempt.
-    expect(await stagingTableExists(importId)).toBe(false);
   });
 });
 
@@ -213,7 +212,7 @@ describe('another instance takes over', () => {
     const [a, b] = await Promise.all([start('takeover-a'), start('takeover-b')]);
     const importId = await uploadTo(a, network, bigFile(20_000));
 
-    await pollReport(a, network, importId, (r) => r.totalRows !== null && r.counts.created >= 1_000, 120_000);
+    await pollReport(a, network, importId, (r) => r.counts.created >= 1_000, 120_000);
     const holderName = await lockHolder(network);
     expect(['takeover-a', 'takeover-b']).toContain(holderName);
     const [holder, other] = holderName === 'takeover-a' ? [a, b] : [b, a];

@@ -2,7 +2,7 @@
  * The admin guide's modes table, one row of the file at a time (decideImportRow): whether the user exists, the
  * mode, and the Enabled cell decide created / updated / unchanged / skipped / rejected and the events.
  */
-import { composedName, decideImportRow, type RowDecisionOptions, type StagedRow } from '../../../src/modules/imports/domain/import-row-decision.js';
+import { composedName, decideImportRow, type RowDecisionOptions, type ImportRowInput } from '../../../src/modules/imports/domain/import-row-decision.js';
 import type { ExistingUser } from '../../../src/modules/users/domain/user.decider.js';
 
 const now = new Date('2026-11-25T10:00:00.000Z');
@@ -11,7 +11,7 @@ const EXISTING_ID = '22222222-2222-4222-8222-222222222222';
 const BOSS_ID = '33333333-3333-4333-8333-333333333333';
 const IMPORT = '44444444-4444-4444-8444-444444444444';
 
-const row = (over: Partial<StagedRow> = {}): StagedRow => ({
+const row = (over: Partial<ImportRowInput> = {}): ImportRowInput => ({
   line: 2,
   email: 'will@acme.example',
   name: 'Will Smith',
@@ -89,11 +89,10 @@ describe('a user who does not exist yet', () => {
     expect(decideImportRow(row({ name: undefined }), undefined, opts())).toEqual({ kind: 'rejected', reason: expect.stringMatching(/name/), field: 'name' });
   });
 
-  it('a row the whole-file pass rejected (a duplicate) stays rejected with its reason', () => {
-    expect(decideImportRow(row({ rejection: 'This e-mail already appears on line 2' }), undefined, opts())).toEqual({
-      kind: 'rejected',
-      reason: 'This e-mail already appears on line 2',
-    });
+  it('a line whose e-mail an earlier line had is rejected pointing at that line, whether or not the user exists', () => {
+    const duplicate = { kind: 'rejected', reason: 'This e-mail already appears on line 2; each user may appear only once.' };
+    expect(decideImportRow(row({ duplicateOf: 2 }), undefined, opts())).toEqual(duplicate);
+    expect(decideImportRow(row({ duplicateOf: 2 }), existing(), opts({ mode: 'update' }))).toEqual(duplicate);
   });
 });
 

@@ -15,5 +15,17 @@ export function importCommandContext(record: ImportRecord): CommandContext {
 
 /** The running import aggregate's state, as its record keeps it. */
 export function runningImportState(record: ImportRecord): ImportState {
-  return { status: 'started', importId: record.id, lastBatch: record.batches, throughLine: record.appliedThrough, counts: record.counts };
+  return {
+    status: 'started',
+    importId: record.id,
+    lastBatch: record.batches,
+    throughLine: record.appliedThrough,
+    counts: record.counts,
+    linked: record.managersLinked,
+  };
+}
+
+/** The version of the import's own stream: ImportStarted, a batch event per batch, ImportManagersLinked once decided. */
+export function importStreamVersion(record: ImportRecord): number {
+  return 1 + record.batches + (record.managersLinked ? 1 : 0);
 }

@@ -4,8 +4,8 @@ import { decide, evolve, type ExistingUser } from '../../users/domain/user.decid
 import type { UserEvent } from '../../users/domain/user.events.js';
 import type { ImportMode } from './import.events.js';
 
-/** A validated line of the file after the whole-file pass: duplicates marked, manager resolved, id assigned. */
-export interface StagedRow {
+/** A validated line of the file, with what the import knows of it from the lines before and the network. */
+export interface ImportRowInput {
   readonly line: number;
   readonly email: string;
   readonly name?: string;
@@ -15,12 +15,12 @@ export interface StagedRow {
   readonly mobile?: string;
   /** TRUE, FALSE or blank (null): blank leaves an existing user's state alone. */
   readonly enabled: boolean | null;
-  /** The id a new user gets; assigned before applying so managers named on later lines can be referenced. */
-  readonly newUserId: string;
-  /** undefined: the row names no usable manager, leave it as it is. */
+  /** The id the user gets if the line creates them; needed only then. */
+  readonly newUserId?: string;
+  /** undefined: the line sets no manager now, leave it as it is. */
   readonly manager?: ManagerRef;
-  /** Set by the whole-file pass (a duplicate e-mail): the row is rejected with this reason. */
-  readonly rejection?: string;
+  /** An earlier line of the file has the same e-mail: this one is rejected pointing at it. */
+  readonly duplicateOf?: number;
 }
 
 export type RowOutcome =
@@ -37,7 +37,7 @@ export interface RowDecisionOptions {
 }
 
 /** A new user's name: the `name` column, else first and last name joined. */
-export function composedName(row: Pick<StagedRow, 'name' | 'firstName' | 'lastName'>): string | undefined {
+export function composedName(row: Pick<ImportRowInput, 'name' | 'firstName' | 'lastName'>): string | undefined {
   const name = row.name ?? [row.firstName, row.lastName].filter(Boolean).join(' ');
   return name.trim() === '' ? undefined : name.trim();
 }
@@ -46,14 +46,17 @@ export function composedName(row: Pick<StagedRow, 'name' | 'firstName' | 'lastNa
  * The admin guide's table, one row at a time: what the import does to a user given whether they exist, the
  * mode and the Enabled cell. Changes go through the user decider, so an import can do nothing a command could not.
  */
-export function decideImportRow(row: StagedRow, existing: ExistingUser | undefined, options: RowDecisionOptions): RowOutcome {
-  if (row.rejection) return { kind: 'rejected', reason: row.rejection };
+export function decideImportRow(row: ImportRowInput, existing: ExistingUser | undefined, options: RowDecisionOptions): RowOutcome {
+  if (row.duplicateOf !== undefined) {
+    return { kind: 'rejected', reason: `This e-mail already appears on line ${row.duplicateOf}; each user may appear only once.` };
+  }
   const metadata = { now: options.now };
   try {
     if (!existing) {
       if (row.enabled === false) return { kind: 'skipped', reason: 'Enabled is FALSE and the user does not exist: FALSE never creates a user.' };
       const name = composedName(row);
       if (!name) return { kind: 'rejected', reason: 'A new user needs a name, or a first and last name to compose it from.', field: 'name' };
+      if (row.newUserId === undefined) throw new Error(`Line ${row.line} creates a user but was given no id for them`);
       const events = decide(
         {
           type: 'CreateUser',

@@ -11,6 +11,8 @@ export type ImportState =
       readonly lastBatch: number;
       readonly throughLine: number;
       readonly counts: ImportCountsData;
+      /** The links that waited for the whole file are decided: no line can be applied any more. */
+      readonly linked: boolean;
     };
 
 export const initialImportState = (): ImportState => ({ status: 'absent' });
@@ -18,11 +20,13 @@ export const initialImportState = (): ImportState => ({ status: 'absent' });
 export function evolveImport(state: ImportState, event: ImportEvent): ImportState {
   switch (event.type) {
     case 'ImportStarted':
-      return { status: 'started', importId: event.data.importId, lastBatch: 0, throughLine: 0, counts: zeroCounts() };
+      return { status: 'started', importId: event.data.importId, lastBatch: 0, throughLine: 0, counts: zeroCounts(), linked: false };
     case 'ImportBatchApplied':
       return state.status === 'absent'
         ? state
         : { ...state, lastBatch: event.data.batch, throughLine: event.data.throughLine, counts: addCounts(state.counts, event.data.counts) };
+    case 'ImportManagersLinked':
+      return state.status === 'absent' ? state : { ...state, linked: true, counts: addCounts(state.counts, event.data.counts) };
     case 'ImportCompleted':
       return state.status === 'absent' ? state : { ...state, status: 'completed' };
     case 'ImportFailed':
@@ -46,6 +50,7 @@ export function decideImport(command: ImportCommand, state: ImportState): Import
       return [{ type: 'ImportStarted', data: command.data }];
     case 'RecordBatch': {
       const running = requireRunning(state);
+      if (running.linked) throw new DomainError('invalid-state', 'The whole file has been applied; no batch can follow.');
       // A batch replayed after a crash must not count twice; one out of order means lost rows.
       if (command.data.batch !== running.lastBatch + 1 || command.data.fromLine <= running.throughLine) {
         throw new DomainError(
@@ -54,6 +59,11 @@ export function decideImport(command: ImportCommand, state: ImportState): Import
         );
       }
       return [{ type: 'ImportBatchApplied', data: { importId: running.importId, ...command.data } }];
+    }
+    case 'RecordManagerLinks': {
+      const running = requireRunning(state);
+      if (running.linked) throw new DomainError('invalid-state', 'The manager links of this import are already decided.');
+      return [{ type: 'ImportManagersLinked', data: { importId: running.importId, ...command.data } }];
     }
     case 'CompleteImport': {
       const running = requireRunning(state);

@@ -59,14 +59,24 @@ export type ImportBatchApplied = DomainEvent<
   'ImportBatchApplied',
   { importId: string; batch: number; fromLine: number; throughLine: number; counts: ImportCountsData }
 >;
+/**
+ * The manager links that waited for the whole file (a manager named on a later line, or a new manager for a user
+ * who existed) are decided: how many are made, how many name nobody, how many would close a cycle. `counts` are
+ * the lines whose outcome waited on their link (updated when it is made, else unchanged).
+ */
+export type ImportManagersLinked = DomainEvent<
+  'ImportManagersLinked',
+  { importId: string; made: number; unknown: number; cycles: number; counts: ImportCountsData }
+>;
 export type ImportCompleted = DomainEvent<'ImportCompleted', { importId: string; counts: ImportCountsData; warnings: number }>;
 export type ImportFailed = DomainEvent<'ImportFailed', { importId: string; reason: string; counts: ImportCountsData }>;
 
-export type ImportEvent = ImportStarted | ImportBatchApplied | ImportCompleted | ImportFailed;
+export type ImportEvent = ImportStarted | ImportBatchApplied | ImportManagersLinked | ImportCompleted | ImportFailed;
 
 export const IMPORT_EVENT_SCHEMA_VERSIONS: Readonly<Record<ImportEvent['type'], number>> = {
   ImportStarted: 1,
   ImportBatchApplied: 1,
+  ImportManagersLinked: 1,
   ImportCompleted: 1,
   ImportFailed: 1,
 };

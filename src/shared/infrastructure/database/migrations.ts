@@ -5,6 +5,7 @@ import { AddImportRowCells1764057600003 } from '../../../modules/imports/infrast
 import { AddImportRowOutcome1764057600004 } from '../../../modules/imports/infrastructure/persistence/1764057600004-add-import-row-outcome.js';
 import { KeepOnlyUndecidedImportRows1764057600005 } from '../../../modules/imports/infrastructure/persistence/1764057600005-keep-only-undecided-import-rows.js';
 import { StoreImportFilesUncompressed1764057600006 } from '../../../modules/imports/infrastructure/persistence/1764057600006-store-import-files-uncompressed.js';
+import { ApplyImportsAsRead1764057600007 } from '../../../modules/imports/infrastructure/persistence/1764057600007-apply-imports-as-read.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -17,6 +18,7 @@ export const migrations = [
   AddImportRowOutcome1764057600004,
   KeepOnlyUndecidedImportRows1764057600005,
   StoreImportFilesUncompressed1764057600006,
+  ApplyImportsAsRead1764057600007,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

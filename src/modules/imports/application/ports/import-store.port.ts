@@ -1,5 +1,6 @@
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import type { ImportCountsData, ImportMode } from '../../domain/import.events.js';
+import type { ManagerLinkDecision, ManagerLinkGraph } from '../../domain/manager-links.js';
 import type { ImportReport } from '../import-report.js';
 
 /** How each heading of the file was understood: the user field it feeds, or null when it was ignored. */
@@ -9,7 +10,8 @@ export interface ColumnMapping {
 }
 
 export interface ImportRecord extends ImportReport {
-  readonly phase: 'queued' | 'staging' | 'applying' | 'done';
+  /** queued → applying (reading the file and applying its lines batch by batch) → linking (the managers that had to wait for the whole file) → done. */
+  readonly phase: 'queued' | 'applying' | 'linking' | 'done';
   readonly sizeBytes: number;
   readonly columns: readonly ColumnMapping[];
   readonly requestedBy: { readonly id: string; readonly email: string | null };
@@ -17,7 +19,9 @@ export interface ImportRecord extends ImportReport {
   readonly correlationId: string;
   readonly appliedThrough: number;
   readonly batches: number;
-  /** Data lines in the file (blank lines aside), known once staging is done. */
+  /** The links that waited for the whole file are decided (ImportManagersLinked is in the import's stream). */
+  readonly managersLinked: boolean;
+  /** Data lines in the file (blank lines aside), known once the whole file has been read. */
   readonly totalRows: number;
   readonly warningCount: number;
   readonly createdAt: string;
@@ -38,8 +42,8 @@ export interface NewImport {
   readonly createdAt: Date;
 }
 
-/** A validated line, as it is staged before the whole-file pass. */
-export interface RowToStage {
+/** A line of the file that passed the row rules, in domain values. */
+export interface ValidatedRow {
   readonly line: number;
   readonly email: string;
   readonly emailKey: string;
@@ -50,20 +54,8 @@ export interface RowToStage {
   readonly mobile?: string;
   readonly managerKey?: string;
   readonly enabled: boolean | null;
-  /** The line's cells as read from the file, for the error report should the line be rejected after staging. */
-  readonly fields?: readonly string[];
-}
-
-/** A line to stage, with what reading the file so far tells about it. */
-export interface LineToStage {
-  readonly row: RowToStage;
-  /**
-   * false: no line before it has its e-mail, so the whole-file pass need not look for one. true: one may have
-   * (the check may take two different e-mails for one, never one e-mail for two).
-   */
-  readonly repeated: boolean;
-  /** Its cells are kept for the error report: it can still be rejected once the whole file is known. */
-  readonly keepCells: boolean;
+  /** The line's cells as read from the file, for the error report should the line be rejected. */
+  readonly fields: readonly string[];
 }
 
 /** A line that was not applied, with what the admin needs to fix it: its cells in the file's column order. */
@@ -75,26 +67,9 @@ export interface RejectedLine {
   readonly fields: readonly string[];
 }
 
-/** A staged line after the whole-file pass, ready for the batch that applies it. */
-export interface StagedRowRecord extends RowToStage {
-  readonly userId: string;
-  /** The whole-file pass found the user in the network. */
-  readonly existing: boolean;
-  readonly managerId: string | null;
-  readonly managerEmail: string | null;
-  readonly rejection: string | null;
-}
-
 export interface ImportPage {
   readonly items: ImportRecord[];
   readonly nextCursor: string | null;
-}
-
-/** What the whole-file pass found: warnings, and the lines it settled without a decision (no event for them). */
-export interface ResolvedFile {
-  readonly warnings: string[];
-  readonly warningCount: number;
-  readonly settled: { readonly skipped: number; readonly unchanged: number };
 }
 
 /** The import's report and job state (its read model), always within one network for reads. */
@@ -105,57 +80,87 @@ export abstract class ImportRepository {
   abstract list(networkId: string, after: string | undefined, limit: number): Promise<ImportPage>;
   /** Imports still to do, oldest first: what a worker looks at to claim one. */
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
-  /** Marks the import running and (re)starts staging from scratch, dropping what a crashed attempt staged. */
-  abstract beginStaging(importId: string, now: Date): Promise<void>;
-  abstract finishStaging(
+  /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
+  abstract beginApplying(importId: string, file: { columns: readonly ColumnMapping[]; warnings: readonly string[] }, now: Date): Promise<void>;
+  abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void>;
+  /** Every line is applied: the import moves on to the managers that waited for the whole file. */
+  abstract finishReading(importId: string, totalRows: number, now: Date): Promise<void>;
+  /** Counts the lines whose outcome waited for their manager's link. */
+  abstract recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void>;
+  abstract finish(
     tx: Transaction,
     importId: string,
-    outcome: {
-      columns: readonly ColumnMapping[];
-      warnings: readonly string[];
-      warningCount: number;
-      rejectedLines: number;
-      settled: ResolvedFile['settled'];
-      totalRows: number;
-    },
+    outcome: { status: 'completed' | 'failed'; failureReason?: string; warnings: readonly string[]; warningCount: number; now: Date },
   ): Promise<void>;
-  abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void>;
-  abstract finish(tx: Transaction, importId: string, outcome: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void>;
+}
+
+/** The lines an import did not apply, for the error report. */
+export abstract class ImportRejections {
+  abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
+  abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;
 }
 
 /**
- * Where the lines of a file wait for the whole-file pass. Used by the process reading the file only: when a
- * process dies while reading, the next attempt starts the area afresh (dropping what was left) and reads the file
- * again.
+ * What a line says about its user's manager that the import settles only once it has read the whole file: a link
+ * that waits (a manager not known yet, or a new manager for a user who already existed), or a warning.
  */
-export interface StagingArea {
-  /** Takes a line at once (the area keeps what it stores, not the object); the next `flush` stores it. */
-  add(line: LineToStage): void;
-  /** Takes a line rejected while reading; the next `flush` stores it. */
-  reject(line: RejectedLine): void;
-  /** Lines taken since the last flush began. */
-  readonly pending: number;
-  /** Stores the lines taken so far. Lines taken while it runs go with the next flush; one flush at a time. */
-  flush(): Promise<void>;
-  /**
-   * The whole-file pass: duplicate e-mails, ids for new users, managers resolved against the network and the file
-   * (forward references included), self-management and cycles turned into warnings, and the lines that need no
-   * decision settled (skipped, unchanged). The lines that need a decision are kept for ImportBatch, and
-   * `andThen` runs in the same transaction with what the pass found.
-   */
-  resolve(networkId: string, mode: ImportMode, andThen: (tx: Transaction, resolved: ResolvedFile) => Promise<void>): Promise<void>;
-  /** Drops the area; safe to call after a failure, and once resolved. */
-  close(): Promise<void>;
+export interface ManagerNote {
+  readonly line: number;
+  /** The user the line is about: an existing user, or the one the line created. */
+  readonly userId: string;
+  /** The manager's e-mail as the line gives it, lower-cased. */
+  readonly managerKey: string;
+  /** `self`: the line names its own user as manager (a warning, no link). */
+  readonly kind: 'link' | 'self';
+  /** The line's outcome waits on the link: a user who existed and whom the line changes in nothing else. */
+  readonly outcomePending: boolean;
 }
 
-/** The staged rows of an import and its rejected lines. Set-based: every method is a bounded number of statements. */
-export abstract class ImportStaging {
-  abstract open(importId: string): Promise<StagingArea>;
-  abstract batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]>;
-  /** Applied lines (before `beforeLine`) whose manager was resolved to one of these ids: who named whom. */
-  abstract managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]>;
-  abstract reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void>;
-  abstract rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]>;
-  /** Drops the staged rows of an import as it finishes; its rejected lines stay for the error report. */
+/** A link decided to be made, ready to apply. */
+export interface LinkToMake {
+  readonly line: number;
+  readonly userId: string;
+  readonly managerId: string;
+  readonly managerEmail: string;
+}
+
+/** The links that waited, as the graph their decision needs (see decideManagerLinks), with each link's line. */
+export interface WaitingLinks {
+  readonly graph: ManagerLinkGraph;
+  readonly lines: Int32Array;
+}
+
+/** An import's manager notes. Set-based: every method is a bounded number of statements. */
+export abstract class ImportManagerLinks {
+  abstract note(tx: Transaction, importId: string, notes: readonly ManagerNote[]): Promise<void>;
+  /**
+   * The links not decided yet, their managers resolved by e-mail among the network's users (and a dry run's would-be
+   * users); null when none waits. In the transaction that then stores their decisions.
+   */
+  abstract waiting(tx: Transaction, importId: string, networkId: string, dryRun: boolean): Promise<WaitingLinks | null>;
+  /**
+   * Stores the decisions of the links `waiting` gave, in the same transaction; returns how the lines whose outcome
+   * waited come out (updated when their link is made, else unchanged).
+   */
+  abstract decide(tx: Transaction, importId: string, lines: Int32Array, decisions: readonly ManagerLinkDecision[]): Promise<ImportCountsData>;
+  /** Links decided to be made and not applied yet, in line order. */
+  abstract toMake(importId: string, afterLine: number, limit: number): Promise<LinkToMake[]>;
+  abstract markMade(tx: Transaction, importId: string, lines: readonly number[]): Promise<void>;
+  /** The warnings of the import's lines, in line order: the first `limit` word for word, and how many in all. */
+  abstract warnings(importId: string, limit: number): Promise<{ warnings: string[]; count: number }>;
+  /** Drops the import's notes (and a dry run's would-be users) as it finishes. */
   abstract purge(tx: Transaction, importId: string): Promise<void>;
+}
+
+/** A user a dry run would have created: what later lines of the same run need to name them as manager. */
+export interface WouldBeUser {
+  readonly userId: string;
+  readonly email: string;
+  readonly managerId: string | null;
+}
+
+/** The users a dry run would have created, kept so that its later batches see them as a real run sees its own. */
+export abstract class DryRunUsers {
+  abstract add(tx: Transaction, importId: string, users: readonly WouldBeUser[]): Promise<void>;
+  abstract findByEmailKeys(importId: string, emailKeys: readonly string[]): Promise<Map<string, WouldBeUser>>;
 }

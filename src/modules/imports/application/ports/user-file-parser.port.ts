@@ -1,4 +1,4 @@
-import type { ColumnMapping, RejectedLine, RowToStage } from './import-store.port.js';
+import type { ColumnMapping, RejectedLine, ValidatedRow } from './import-store.port.js';
 
 export type FileRefusalReason =
   | 'not-csv'
@@ -21,14 +21,14 @@ export class FileRefusedError extends Error {
   }
 }
 
-export type ParsedUserLine = { readonly kind: 'row'; readonly row: RowToStage } | { readonly kind: 'rejected'; readonly rejected: RejectedLine };
+export type ParsedUserLine = { readonly kind: 'row'; readonly row: ValidatedRow } | { readonly kind: 'rejected'; readonly rejected: RejectedLine };
 
 export interface ParsedUserFile {
   readonly columns: readonly ColumnMapping[];
   /** File-level warnings, such as ignored unknown columns. */
   readonly warnings: readonly string[];
   /**
-   * Every data line, in file order and in batches as they are read: a row to stage, or a line rejected with its
+   * Every data line, in file order and in batches as they are read: a valid row, or a line rejected with its
    * reason. Blank lines are skipped.
    */
   readonly lineBatches: AsyncIterable<readonly ParsedUserLine[]>;

@@ -18,13 +18,13 @@ export class ProgressReporter {
   update(p: ImportProgress): void {
     const elapsed = (Date.now() - this.startedAt) / 1000;
     const rate = elapsed > 0 ? p.done / elapsed : 0;
-    const phase = p.phase === 'staging' ? 'reading' : 'applying';
+    const phase = p.phase === 'applying' ? 'importing' : 'linking';
     if (this.out.isTTY) {
       const ratio = p.total ? Math.min(1, p.done / p.total) : 0;
       const filled = Math.round(ratio * BAR_WIDTH);
       const eta = p.total && rate > 0 ? ` ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
       const of = p.total ? `/${fmt(p.total)}` : '';
-      this.out.write(`\r${phase.padEnd(8)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} rows ${fmt(rate)} rows/s${eta}\x1b[K`);
+      this.out.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} rows ${fmt(rate)} rows/s${eta}\x1b[K`);
       return;
     }
     if (Date.now() - this.lastPlain < PLAIN_EVERY_MS) return;

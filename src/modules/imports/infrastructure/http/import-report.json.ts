@@ -17,7 +17,7 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     counts: r.counts,
     warnings: r.warnings,
     ...(r.failureReason ? { failureReason: r.failureReason } : {}),
-    totalRows: r.phase === 'queued' || r.phase === 'staging' ? null : r.totalRows,
+    totalRows: r.phase === 'queued' || r.phase === 'applying' ? null : r.totalRows,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };

@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { IdGenerator } from '../../../../shared/application/ports/clock.port.js';
-import { BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
@@ -10,15 +8,11 @@ import {
   type ColumnMapping,
   type ImportPage,
   type ImportRecord,
+  ImportRejections,
   ImportRepository,
-  ImportStaging,
   type NewImport,
   type RejectedLine,
-  type ResolvedFile,
-  type StagedRowRecord,
-  type StagingArea,
 } from '../../application/ports/import-store.port.js';
-import { dropStagedTable, MAX_STORED_WARNINGS, PostgresStagingArea } from './postgres-staging-area.js';
 
 interface ImportRow {
   id: string;
@@ -42,6 +36,7 @@ interface ImportRow {
   total_rows: number;
   applied_through: number;
   batches: number;
+  managers_linked: boolean;
   correlation_id: string;
   created_at: Date;
   started_at: Date | null;
@@ -74,6 +69,7 @@ function toRecord(r: ImportRow): ImportRecord {
     correlationId: r.correlation_id,
     appliedThrough: r.applied_through,
     batches: r.batches,
+    managersLinked: r.managers_linked,
     totalRows: r.total_rows,
     warningCount: r.warning_count,
     createdAt: new Date(r.created_at).toISOString(),
@@ -89,14 +85,10 @@ function decodeCursor(cursor: string): [string, string] {
   return [at, id];
 }
 
-/** Imports in PostgreSQL: the report and job state, staged rows and rejected lines, all set-based. */
+/** Imports in PostgreSQL: the report and job state, and the rejected lines, all set-based. */
 @Injectable()
-export class TypeormImportStore implements ImportRepository, ImportStaging {
-  constructor(
-    private readonly dataSource: DataSource,
-    private readonly bulk: BulkLoader,
-    private readonly ids: IdGenerator,
-  ) {}
+export class TypeormImportStore implements ImportRepository, ImportRejections {
+  constructor(private readonly dataSource: DataSource) {}
 
   async create(tx: Transaction, n: NewImport): Promise<void> {
     await sqlRunner(this.dataSource, tx).query(
@@ -143,40 +135,11 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     return rows.map((r) => ({ importId: r.id, networkId: r.network_id }));
   }
 
-  async beginStaging(importId: string, now: Date): Promise<void> {
-    await this.dataSource.transaction(async (m) => {
-      await m.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
-      await m.query(`DELETE FROM import_rejections WHERE import_id = $1`, [importId]);
-      await m.query(
-        `UPDATE imports SET status = 'running', phase = 'staging', started_at = coalesce(started_at, $2), updated_at = $2 WHERE id = $1`,
-        [importId, now],
-      );
-    });
-  }
-
-  async finishStaging(
-    tx: Transaction,
-    importId: string,
-    o: {
-      columns: readonly ColumnMapping[];
-      warnings: readonly string[];
-      warningCount: number;
-      rejectedLines: number;
-      settled: ResolvedFile['settled'];
-      totalRows: number;
-    },
-  ): Promise<void> {
-    // Lines that never reach ImportBatch are counted here: rejected while reading, or settled by the whole-file pass.
-    const counts = {
-      ...zeroCounts(),
-      rows: o.rejectedLines + o.settled.skipped + o.settled.unchanged,
-      rejected: o.rejectedLines,
-      skipped: o.settled.skipped,
-      unchanged: o.settled.unchanged,
-    };
-    await sqlRunner(this.dataSource, tx).query(
-      `UPDATE imports SET phase = 'applying', columns = $2, warnings = $3, warning_count = $4, counts = $5, total_rows = $6 WHERE id = $1`,
-      [importId, JSON.stringify(o.columns), JSON.stringify(o.warnings.slice(0, MAX_STORED_WARNINGS)), o.warningCount, JSON.stringify(counts), o.totalRows],
+  async beginApplying(importId: string, file: { columns: readonly ColumnMapping[]; warnings: readonly string[] }, now: Date): Promise<void> {
+    await this.dataSource.query(
+      `UPDATE imports SET status = 'running', phase = 'applying', columns = $2, warnings = $3, warning_count = $4,
+                          started_at = coalesce(started_at, $5), updated_at = $5 WHERE id = $1`,
+      [importId, JSON.stringify(file.columns), JSON.stringify(file.warnings), file.warnings.length, now],
     );
   }
 
@@ -189,27 +152,37 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  async finish(tx: Transaction, importId: string, o: { status: 'completed' | 'failed'; failureReason?: string; now: Date }): Promise<void> {
+  async finishReading(importId: string, totalRows: number, now: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE imports SET phase = 'linking', total_rows = $2, updated_at = $3 WHERE id = $1 AND phase = 'applying'`, [
+      importId,
+      totalRows,
+      now,
+    ]);
+  }
+
+  async recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void> {
+    const sql = sqlRunner(this.dataSource, tx);
+    const [row] = await sql.query<{ counts: ImportCountsData }>(`SELECT counts FROM imports WHERE id = $1`, [importId]);
+    await sql.query(`UPDATE imports SET counts = $2, managers_linked = true, updated_at = $3 WHERE id = $1`, [
+      importId,
+      JSON.stringify(addCounts({ ...zeroCounts(), ...row.counts }, counts)),
+      now,
+    ]);
+  }
+
+  async finish(
+    tx: Transaction,
+    importId: string,
+    o: { status: 'completed' | 'failed'; failureReason?: string; warnings: readonly string[]; warningCount: number; now: Date },
+  ): Promise<void> {
     await sqlRunner(this.dataSource, tx).query(
-      `UPDATE imports SET status = $2, phase = 'done', failure_reason = $3, finished_at = $4, updated_at = $4,
-                          started_at = coalesce(started_at, $4) WHERE id = $1`,
-      [importId, o.status, o.failureReason ?? null, o.now],
+      `UPDATE imports SET status = $2, phase = 'done', failure_reason = $3, warnings = $5, warning_count = $6, finished_at = $4,
+                          updated_at = $4, started_at = coalesce(started_at, $4) WHERE id = $1`,
+      [importId, o.status, o.failureReason ?? null, o.now, JSON.stringify(o.warnings), o.warningCount],
     );
   }
 
-  open(importId: string): Promise<StagingArea> {
-    return PostgresStagingArea.open(importId, this.dataSource.createQueryRunner(), {
-      bulk: this.bulk,
-      ids: this.ids,
-      keepRejections: (rejected) => this.insertRejections(undefined, importId, rejected),
-    });
-  }
-
   async reject(tx: Transaction, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
-    await this.insertRejections(tx, importId, rejected);
-  }
-
-  private async insertRejections(tx: Transaction | undefined, importId: string, rejected: readonly RejectedLine[]): Promise<void> {
     if (rejected.length === 0) return;
     await sqlRunner(this.dataSource, tx).query(
       `INSERT INTO import_rejections (import_id, line, email, error, field, fields)
@@ -219,59 +192,11 @@ export class TypeormImportStore implements ImportRepository, ImportStaging {
     );
   }
 
-  async batch(importId: string, afterLine: number, limit: number): Promise<StagedRowRecord[]> {
-    const rows = await this.dataSource.query<
-      {
-        line: number; email: string; email_key: string; name: string | null; first_name: string | null; last_name: string | null;
-        title: string | null; mobile: string | null; manager_key: string | null; enabled: boolean | null; user_id: string;
-        manager_id: string | null; manager_email: string | null; rejection: string | null; cells: string | null; existing: boolean;
-      }[]
-    >(
-      `SELECT line, email, email_key, name, first_name, last_name, title, mobile, manager_key, enabled, user_id, existing, manager_id, manager_email, rejection, cells
-         FROM import_rows WHERE import_id = $1 AND line > $2 ORDER BY line LIMIT $3`,
-      [importId, afterLine, limit],
-    );
-    return rows.map((r) => ({
-      line: r.line,
-      email: r.email,
-      emailKey: r.email_key,
-      name: r.name ?? undefined,
-      firstName: r.first_name ?? undefined,
-      lastName: r.last_name ?? undefined,
-      title: r.title ?? undefined,
-      mobile: r.mobile ?? undefined,
-      managerKey: r.manager_key ?? undefined,
-      enabled: r.enabled,
-      userId: r.user_id,
-      existing: r.existing,
-      managerId: r.manager_id,
-      managerEmail: r.manager_email,
-      rejection: r.rejection,
-      ...(r.cells === null ? {} : { fields: JSON.parse(r.cells) as string[] }),
-    }));
-  }
-
-  async managedBy(importId: string, managerIds: readonly string[], beforeLine: number): Promise<{ line: number; emailKey: string; managerId: string }[]> {
-    if (managerIds.length === 0) return [];
-    return this.dataSource.query(
-      `SELECT line, email_key AS "emailKey", manager_id AS "managerId" FROM import_rows
-        WHERE import_id = $1 AND manager_id = ANY($2::uuid[]) AND line < $3 AND rejection IS NULL ORDER BY line`,
-      [importId, managerIds, beforeLine],
-    );
-  }
-
   async rejections(networkId: string, importId: string, afterLine: number, limit: number): Promise<RejectedLine[]> {
     return this.dataSource.query<RejectedLine[]>(
       `SELECT j.line, j.email, j.error, j.field, j.fields FROM import_rejections j JOIN imports i ON i.id = j.import_id
         WHERE i.network_id = $1 AND j.import_id = $2 AND j.line > $3 ORDER BY j.line LIMIT $4`,
       [networkId, importId, afterLine, limit],
     );
-  }
-
-  async purge(tx: Transaction, importId: string): Promise<void> {
-    const sql = sqlRunner(this.dataSource, tx);
-    await sql.query(`DELETE FROM import_rows WHERE import_id = $1`, [importId]);
-    // Left behind when a process died while reading the file and the import was then given up.
-    await dropStagedTable(sql, importId);
   }
 }

@@ -54,6 +54,8 @@ export abstract class UserReadModel {
   /** Current users by lower-cased e-mail (one round trip for a whole batch). */
   abstract findByEmailKeys(networkId: string, emailKeys: readonly string[]): Promise<Map<string, UserSnapshot>>;
   abstract findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null>;
+  /** Current users by id (one round trip for a whole batch). */
+  abstract findByIds(networkId: string, userIds: readonly string[]): Promise<Map<string, UserSnapshot>>;
   /**
    * Active users an import created who have not been invited yet, at most `limit` of them. Not locked: writers
    * rely on the event store's version check, so a concurrent edit makes the caller retry instead of deadlocking.

@@ -197,6 +197,19 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
   }
 
+  async findByIds(networkId: string, userIds: readonly string[]): Promise<Map<string, UserSnapshot>> {
+    if (userIds.length === 0) return new Map();
+    const rows = await this.dataSource.query<UserRow[]>(
+      `SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
+              m.email AS manager_email, u.status, u.invitation, u.version, u.created_at, u.updated_at, u.created_by_import_id
+         FROM unnest($2::uuid[]) AS k(id)
+        CROSS JOIN LATERAL (SELECT * FROM users WHERE network_id = $1 AND id = k.id LIMIT 1) u
+         LEFT JOIN LATERAL (SELECT email FROM users WHERE network_id = u.network_id AND id = u.manager_id LIMIT 1) m ON true`,
+      [networkId, userIds],
+    );
+    return new Map(rows.map((r) => [r.id, toSnapshot(r)]));
+  }
+
   async findUninvitedCreatedByImport(networkId: string, importId: string, limit: number): Promise<UserSnapshot[]> {
     const rows = await this.dataSource.query<UserRow[]>(
       `${SELECT_USER} WHERE u.network_id = $1 AND u.created_by_import_id = $2 AND u.invitation = 'none' AND u.status = 'active'

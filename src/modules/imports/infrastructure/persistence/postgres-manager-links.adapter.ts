@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { type BulkColumn, BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
+import { type SqlRunner, sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { emailKey } from '../../../users/domain/email-address.js';
+import { type ImportCountsData, zeroCounts } from '../../domain/import.events.js';
+import type { ManagerLinkDecision } from '../../domain/manager-links.js';
+import {
+  DryRunUsers,
+  ImportManagerLinks,
+  type LinkToMake,
+  type ManagerNote,
+  type WaitingLinks,
+  type WouldBeUser,
+} from '../../application/ports/import-store.port.js';
+
+const NOTE_COLUMNS: readonly BulkColumn[] = [
+  { name: 'import_id', type: 'uuid' },
+  { name: 'line', type: 'int' },
+  { name: 'user_id', type: 'uuid' },
+  { name: 'manager_key', type: 'text' },
+  { name: 'kind', type: 'text' },
+  { name: 'outcome_pending', type: 'boolean' },
+];
+
+const DRY_RUN_USER_COLUMNS: readonly BulkColumn[] = [
+  { name: 'import_id', type: 'uuid' },
+  { name: 'email_key', type: 'text' },
+  { name: 'user_id', type: 'uuid' },
+  { name: 'email', type: 'text' },
+  { name: 'manager_id', type: 'uuid' },
+];
+
+/** Nodes or links fetched per round trip when the graph goes to memory. */
+const PAGE = 100_000;
+
+// A user's manager as things stand: in the users table, or (a dry run) among the users it would have created.
+// $1 import, $2 network, $3 dry run.
+const managerOf = (id: string) => `(
+  SELECT manager_id FROM users WHERE network_id = $2 AND id = ${id}
+  UNION ALL
+  SELECT manager_id FROM import_dry_run_users WHERE $3 AND import_id = $1 AND user_id = ${id}
+  LIMIT 1)`;
+
+const WARNING = `'Line ' || line || ': ' || CASE
+    WHEN kind = 'self' THEN 'a user cannot be their own manager; imported without a manager.'
+    WHEN decision = 'cycle' THEN 'manager ' || manager_key || ' would make a management cycle; imported without a manager.'
+    ELSE 'manager ' || manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.'
+  END`;
+
+/** An import's manager notes and a dry run's would-be users in PostgreSQL, set-based. */
+@Injectable()
+export class PostgresManagerLinks implements ImportManagerLinks, DryRunUsers {
+  constructor(
+    private readonly dataSource: DataSource,
+    private readonly bulk: BulkLoader,
+  ) {}
+
+  async note(tx: Transaction, importId: string, notes: readonly ManagerNote[]): Promise<void> {
+    if (notes.length === 0) return;
+    await this.bulk.load(
+      tx,
+      'import_manager_links',
+      NOTE_COLUMNS,
+      notes.map((n) => [importId, n.line, n.userId, n.managerKey, n.kind, n.outcomePending]),
+    );
+  }
+
+  /**
+   * Resolves the waiting links' managers by e-mail, then takes to memory, as integer arrays, the graph their
+   * decision walks: the users they name and every manager above those managers (one recursive walk up the links).
+   */
+  async waiting(tx: Transaction, importId: string, networkId: string, dryRun: boolean): Promise<WaitingLinks | null> {
+    const sql = sqlRunner(this.dataSource, tx);
+    const params = [importId, networkId, dryRun];
+    await sql.query(
+      `CREATE TEMP TABLE import_link_wait ON COMMIT DROP AS
+         SELECT n.line, n.user_id AS child, m.id AS manager, m.email AS manager_email
+           FROM import_manager_links n
+           LEFT JOIN LATERAL (
+             SELECT id, email FROM users WHERE network_id = $2 AND email_key = n.manager_key
+             UNION ALL
+             SELECT user_id, email FROM import_dry_run_users WHERE $3 AND import_id = $1 AND email_key = n.manager_key
+             LIMIT 1) m ON true
+          WHERE n.import_id = $1 AND n.kind = 'link' AND n.decision IS NULL`,
+      params,
+    );
+    const [{ links }] = await sql.query<{ links: number }>(`SELECT count(*)::int AS links FROM import_link_wait`);
+    if (links === 0) return null;
+    await sql.query(
+      `CREATE TEMP TABLE import_link_nodes ON COMMIT DROP AS
+         WITH RECURSIVE up(id) AS (
+           SELECT manager FROM import_link_wait WHERE manager IS NOT NULL
+           UNION
+           SELECT p.manager_id FROM up CROSS JOIN LATERAL (SELECT ${managerOf('up.id')} AS manager_id) p WHERE p.manager_id IS NOT NULL
+         )
+         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM up UNION SELECT child FROM import_link_wait) n`,
+      params,
+    );
+    await sql.query(`CREATE INDEX ON import_link_nodes (id)`);
+    await sql.query(`ANALYZE import_link_nodes`);
+    const [{ nodes }] = await sql.query<{ nodes: number }>(`SELECT count(*)::int AS nodes FROM import_link_nodes`);
+    const parent = new Int32Array(nodes).fill(-1);
+    for (let from = 0; from < nodes; from += PAGE) {
+      const [page] = await sql.query<{ node: number[] | null; parent: number[] | null }>(
+        `SELECT array_agg(n.idx) AS node, array_agg(p.idx) AS parent
+           FROM import_link_nodes n
+           CROSS JOIN LATERAL (SELECT ${managerOf('n.id')} AS manager_id) m
+           JOIN import_link_nodes p ON p.id = m.manager_id
+          WHERE n.idx >= $4 AND n.idx < $5`,
+        [...params, from, from + PAGE],
+      );
+      (page.node ?? []).forEach((node, i) => (parent[node] = page.parent![i]));
+    }
+    const lines = new Int32Array(links);
+    const child = new Int32Array(links);
+    const manager = new Int32Array(links);
+    let at = 0;
+    for (let afterLine = 0; at < links; ) {
+      const [page] = await sql.query<{ line: number[]; child: number[]; manager: number[] }>(
+        `SELECT array_agg(line ORDER BY line) AS line, array_agg(child ORDER BY line) AS child, array_agg(manager ORDER BY line) AS manager
+           FROM (SELECT w.line, c.idx AS child, coalesce(m.idx, -1) AS manager
+                   FROM import_link_wait w
+                   JOIN import_link_nodes c ON c.id = w.child
+                   LEFT JOIN import_link_nodes m ON m.id = w.manager
+                  WHERE w.line > $1 ORDER BY w.line LIMIT $2) l`,
+        [afterLine, PAGE],
+      );
+      lines.set(page.line, at);
+      child.set(page.child, at);
+      manager.set(page.manager, at);
+      at += page.line.length;
+      afterLine = page.line[page.line.length - 1];
+    }
+    return { graph: { parent, child, manager }, lines };
+  }
+
+  async decide(tx: Transaction, importId: string, lines: Int32Array, decisions: readonly ManagerLinkDecision[]): Promise<ImportCountsData> {
+    const sql: SqlRunner = sqlRunner(this.dataSource, tx);
+    if (lines.length > 0) {
+      await sql.query(
+        `UPDATE import_manager_links n
+            SET decision = d.decision,
+                manager_id = CASE WHEN d.decision = 'made' THEN w.manager END,
+                manager_email = CASE WHEN d.decision = 'made' THEN w.manager_email END
+           FROM unnest($2::int[], $3::text[]) AS d(line, decision)
+           JOIN import_link_wait w ON w.line = d.line
+          WHERE n.import_id = $1 AND n.line = d.line`,
+        [importId, Array.from(lines), decisions],
+      );
+    }
+    const [row] = await sql.query<{ updated: number; unchanged: number }>(
+      `SELECT count(*) FILTER (WHERE decision = 'made')::int AS updated, count(*) FILTER (WHERE decision <> 'made')::int AS unchanged
+         FROM import_manager_links WHERE import_id = $1 AND kind = 'link' AND outcome_pending`,
+      [importId],
+    );
+    return { ...zeroCounts(), rows: row.updated + row.unchanged, updated: row.updated, unchanged: row.unchanged };
+  }
+
+  async toMake(importId: string, afterLine: number, limit: number): Promise<LinkToMake[]> {
+    return this.dataSource.query<LinkToMake[]>(
+      `SELECT line, user_id AS "userId", manager_id AS "managerId", manager_email AS "managerEmail" FROM import_manager_links
+        WHERE import_id = $1 AND decision = 'made' AND NOT made AND line > $2 ORDER BY line LIMIT $3`,
+      [importId, afterLine, limit],
+    );
+  }
+
+  async markMade(tx: Transaction, importId: string, lines: readonly number[]): Promise<void> {
+    await sqlRunner(this.dataSource, tx).query(`UPDATE import_manager_links SET made = true WHERE import_id = $1 AND line = ANY($2::int[])`, [importId, lines]);
+  }
+
+  async warnings(importId: string, limit: number): Promise<{ warnings: string[]; count: number }> {
+    const where = `import_id = $1 AND (kind = 'self' OR decision IN ('unknown', 'cycle'))`;
+    const [{ count }] = await this.dataSource.query<{ count: number }[]>(`SELECT count(*)::int AS count FROM import_manager_links WHERE ${where}`, [importId]);
+    if (count === 0) return { warnings: [], count };
+    const rows = await this.dataSource.query<{ warning: string }[]>(
+      `SELECT ${WARNING} AS warning FROM import_manager_links WHERE ${where} ORDER BY line LIMIT $2`,
+      [importId, limit],
+    );
+    return { warnings: rows.map((r) => r.warning), count };
+  }
+
+  async purge(tx: Transaction, importId: string): Promise<void> {
+    const sql = sqlRunner(this.dataSource, tx);
+    await sql.query(`DELETE FROM import_manager_links WHERE import_id = $1`, [importId]);
+    await sql.query(`DELETE FROM import_dry_run_users WHERE import_id = $1`, [importId]);
+  }
+
+  async add(tx: Transaction, importId: string, users: readonly WouldBeUser[]): Promise<void> {
+    if (users.length === 0) return;
+    await this.bulk.load(
+      tx,
+      'import_dry_run_users',
+      DRY_RUN_USER_COLUMNS,
+      users.map((u) => [importId, emailKey(u.email), u.userId, u.email, u.managerId]),
+    );
+  }
+
+  async findByEmailKeys(importId: string, emailKeys: readonly string[]): Promise<Map<string, WouldBeUser>> {
+    if (emailKeys.length === 0) return new Map();
+    const rows = await this.dataSource.query<{ email_key: string; user_id: string; email: string; manager_id: string | null }[]>(
+      `SELECT email_key, user_id, email, manager_id FROM import_dry_run_users WHERE import_id = $1 AND email_key = ANY($2::text[])`,
+      [importId, emailKeys],
+    );
+    return new Map(rows.map((r) => [r.email_key, { userId: r.user_id, email: r.email, managerId: r.manager_id }]));
+  }
+}

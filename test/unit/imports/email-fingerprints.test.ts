@@ -1,0 +1,39 @@
+import murmurHash3 from 'murmurhash3js-revisited';
+import { EmailFingerprints, murmur3x86x128Utf16 } from '../../../src/modules/imports/application/process-import/email-fingerprints.js';
+
+/** The reference implementation's 128 bits of the string's UTF-16LE bytes, as four little-endian 32-bit words. */
+function reference(text: string): number[] {
+  const hex = murmurHash3.x86.hash128(new Uint8Array(Buffer.from(text, 'utf16le')), 0);
+  return [0, 1, 2, 3].map((i) => parseInt(hex.slice(8 * i, 8 * i + 8), 16));
+}
+
+describe('murmur3x86x128Utf16', () => {
+  it('matches the reference implementation on the UTF-16LE bytes, for every tail length and non-Latin text', () => {
+    const out = new Uint32Array(4);
+    const texts = ['', 'a', 'ab', 'user1@acme.example', 'ÅSA.ÖBERG@EXAMPLE.SE', 'пользователь@пример.рф', '用户@例子.广告', '😀@emoji.example'];
+    for (let n = 0; n <= 40; n++) texts.push('x'.repeat(n), `${n}@acme.example`.padEnd(n, 'z'));
+    for (const text of texts) {
+      murmur3x86x128Utf16(text, out);
+      expect([...out]).toEqual(reference(text));
+    }
+  });
+});
+
+describe('EmailFingerprints', () => {
+  it('gives the line a key was first seen on, through the table growing many times; 0 for a new key', () => {
+    const seen = new EmailFingerprints();
+    const keys = Array.from({ length: 300_000 }, (_, i) => `user${i}@acme.example`);
+    keys.forEach((key, i) => expect(seen.add(key, i + 2)).toBe(0));
+    keys.forEach((key, i) => expect(seen.add(key, 400_000 + i)).toBe(i + 2));
+  });
+
+  it('keys differing in one character, or only in case, are different keys', () => {
+    const seen = new EmailFingerprints();
+    expect(seen.add('a@b.example', 2)).toBe(0);
+    expect(seen.add('A@b.example', 3)).toBe(0);
+    expect(seen.add('a@b.examplf', 4)).toBe(0);
+    expect(seen.add('', 5)).toBe(0);
+    expect(seen.add('', 6)).toBe(5);
+    expect(seen.add('a@b.example', 7)).toBe(2);
+  });
+});
