@@ -10,7 +10,7 @@ import { UnitOfWork } from '../../../shared/application/ports/unit-of-work.port.
 import type { UserCommand } from '../domain/user.commands.js';
 import { decide, evolve, initialState, type ExistingUser } from '../domain/user.decider.js';
 import { USER_EVENT_SCHEMA_VERSIONS, type UserEvent } from '../domain/user.events.js';
-import { UserProjection, type UserSnapshot } from './ports/user-read-model.port.js';
+import { UserProjection, userSnapshot } from './ports/user-read-model.port.js';
 
 export interface UserCommandOutcome {
   readonly userId: string;
@@ -64,7 +64,7 @@ export class UserCommandRunner {
     const next = fold(evolve, state, decided) as ExistingUser;
     const now = command.metadata.now;
     const createdAt = stream[0]?.recordedAt ?? now;
-    const snapshot: UserSnapshot = { ...next, version: version + decided.length, createdAt, updatedAt: now };
+    const snapshot = userSnapshot(next, version + decided.length, createdAt, now);
     await this.uow.transaction(async (tx) => {
       await this.events.append(tx, [
         { streamType: 'user', streamId: userId, expectedVersion: version, events: envelope(decided, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) },

@@ -12,7 +12,7 @@ export interface BulkColumn {
   readonly type: string;
 }
 
-/** Cells of one row in column order: null is SQL NULL; objects (jsonb) are sent as JSON. */
+/** Cells of one row in column order: null is SQL NULL; objects (json, jsonb) are sent as JSON. */
 export type BulkValue = string | number | boolean | Date | object | null | undefined;
 
 const COPY_CHUNK_BYTES = 256 * 1024;

@@ -1,4 +1,5 @@
 import { CreateEventStore1764057600000 } from './migrations/1764057600000-create-event-store.js';
+import { StoreEventJsonAsWritten1764057600008 } from './migrations/1764057600008-store-event-json-as-written.js';
 import { CreateUsersReadModel1764057600001 } from '../../../modules/users/infrastructure/persistence/1764057600001-create-users-read-model.js';
 import { CreateImports1764057600002 } from '../../../modules/imports/infrastructure/persistence/1764057600002-create-imports.js';
 import { AddImportRowCells1764057600003 } from '../../../modules/imports/infrastructure/persistence/1764057600003-add-import-row-cells.js';
@@ -19,6 +20,7 @@ export const migrations = [
   KeepOnlyUndecidedImportRows1764057600005,
   StoreImportFilesUncompressed1764057600006,
   ApplyImportsAsRead1764057600007,
+  StoreEventJsonAsWritten1764057600008,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -43,8 +43,8 @@ const EVENT_COLUMNS: readonly BulkColumn[] = [
   { name: 'stream_version', type: 'int' },
   { name: 'type', type: 'text' },
   { name: 'schema_version', type: 'int' },
-  { name: 'data', type: 'jsonb' },
-  { name: 'metadata', type: 'jsonb' },
+  { name: 'data', type: 'json' },
+  { name: 'metadata', type: 'json' },
   { name: 'recorded_at', type: 'timestamptz' },
 ];
 

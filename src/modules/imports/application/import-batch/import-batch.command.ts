@@ -22,6 +22,12 @@ export class ImportBatchCommand extends Command<ImportBatchOutcome> {
   constructor(
     readonly importId: string,
     readonly lines: readonly BatchLine[],
+    /**
+     * false: the network had no user but this import's when it started, so the lines' own e-mails need no look-up
+     * (their managers still do). A user someone creates meanwhile makes the new row's insert fail on its e-mail,
+     * and the batch is decided again looking up every line.
+     */
+    readonly lookUpEveryLine = true,
   ) {
     super();
   }

@@ -4,7 +4,7 @@ import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
-import { UserProjection, UserReadModel, type UserSnapshot } from '../../../users/application/ports/user-read-model.port.js';
+import { UserProjection, UserReadModel, type UserSnapshot, userSnapshot } from '../../../users/application/ports/user-read-model.port.js';
 import type { ManagerRef } from '../../../users/domain/user.commands.js';
 import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
 import { decideImport } from '../../domain/import.decider.js';
@@ -43,19 +43,21 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
   ) {}
 
   async execute(command: ImportBatchCommand): Promise<ImportBatchOutcome> {
-    for (let race = 1; ; race++) {
+    for (let race = 1, everyLine = command.lookUpEveryLine; ; race++, everyLine = true) {
       try {
-        return await this.apply(command);
+        return await this.apply(command, everyLine);
       } catch (error) {
         if (!(error instanceof UniqueEmailViolationError) || race >= MAX_EMAIL_RACES) throw error;
       }
     }
   }
 
-  private async apply({ importId, lines }: ImportBatchCommand): Promise<ImportBatchOutcome> {
+  private async apply({ importId, lines }: ImportBatchCommand, lookUpEveryLine: boolean): Promise<ImportBatchOutcome> {
     const settings = await this.imports.getById(importId);
     if (!settings) throw new Error(`Import ${importId} does not exist`);
     const network = settings.networkId;
+    // A dry run inserts nothing that could fail on an e-mail taken meanwhile: it always looks up every line.
+    const ownEmails = lookUpEveryLine || settings.dryRun;
     // The users are read before the transaction and without row locks. Locking their rows first and inserting
     // their events second deadlocks with an API edit, which inserts its event first and updates the row second.
     // Nothing is lost without the lock: the events' unique (stream, version) is the optimistic check, so an edit
@@ -64,7 +66,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     const managerKeys = new Set<string>();
     for (const line of lines) {
       if (line.kind !== 'row' || line.duplicateOf !== undefined) continue;
-      keys.add(line.row.emailKey);
+      if (ownEmails) keys.add(line.row.emailKey);
       if (line.row.managerKey !== undefined) managerKeys.add(line.row.managerKey);
     }
     const found = await this.users.findByEmailKeys(network, [...new Set([...keys, ...managerKeys])]);
@@ -158,7 +160,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
           if (!record.dryRun) {
             yield { streamType: 'user', streamId: userId, expectedVersion: version, events: envelope(outcome.events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, ids) };
           }
-          const snapshot: UserSnapshot = { ...outcome.next, version: version + outcome.events.length, createdAt: current?.createdAt ?? now, updatedAt: now };
+          const snapshot = userSnapshot(outcome.next, version + outcome.events.length, current?.createdAt ?? now, now);
           if (current) {
             updated.push(snapshot);
           } else {

@@ -4,7 +4,7 @@ import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
-import { UserProjection, UserReadModel, type UserSnapshot } from '../../../users/application/ports/user-read-model.port.js';
+import { UserProjection, UserReadModel, type UserSnapshot, userSnapshot } from '../../../users/application/ports/user-read-model.port.js';
 import { decide, evolve, type ExistingUser } from '../../../users/domain/user.decider.js';
 import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
 import { decideImport } from '../../domain/import.decider.js';
@@ -103,7 +103,7 @@ export class ManagerLinker {
         const events = decide({ type: 'UpdateUser', data: { changes: {}, manager: { id: link.managerId, email: link.managerEmail } }, metadata: { now } }, user);
         if (events.length === 0) continue;
         appends.push({ streamType: 'user', streamId: user.userId, expectedVersion: user.version, events: envelope(events, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) });
-        saved.push({ ...(events.reduce(evolve, user) as ExistingUser), version: user.version + events.length, createdAt: user.createdAt, updatedAt: now });
+        saved.push(userSnapshot(events.reduce(evolve, user) as ExistingUser, user.version + events.length, user.createdAt, now));
       }
       if (appends.length > 0) await this.events.append(tx, appends);
       await this.projection.save(tx, saved);

@@ -5,6 +5,7 @@ import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { UserReadModel } from '../../../users/application/ports/user-read-model.port.js';
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
 import { ImportBatchCommand, type BatchLine, lineNumberOf } from '../import-batch/import-batch.command.js';
@@ -44,6 +45,7 @@ export class ImportProcessor {
     private readonly imports: ImportRepository,
     private readonly links: ImportManagerLinks,
     private readonly linker: ManagerLinker,
+    private readonly users: UserReadModel,
     private readonly storage: ImportFileStorage,
     private readonly parser: UserFileParser,
     private readonly notifications: ImportNotifications,
@@ -83,6 +85,7 @@ export class ImportProcessor {
     let applying: Promise<void> = Promise.resolve();
     try {
       await this.imports.beginApplying(record.id, { columns: parsed.columns, warnings: parsed.warnings }, this.clock.now());
+      const lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
       const seen = new EmailFingerprints();
       let lines = 0;
       let applied = record.appliedThrough > 0 ? record.counts.rows : 0;
@@ -90,7 +93,7 @@ export class ImportProcessor {
       // One batch is written while the next is read; a failure surfaces when the next batch is handed over.
       const handOver = async (next: BatchLine[]): Promise<void> => {
         await applying;
-        applying = this.applyBatch(record.id, next).then((rows) => {
+        applying = this.applyBatch(record.id, next, lookUpEveryLine).then((rows) => {
           applied += rows;
           onProgress({ phase: 'applying', done: applied, total: null });
         });
@@ -127,13 +130,13 @@ export class ImportProcessor {
    * every race, so each retry takes half as many lines (the rest follow) after a short random pause; one line loses
    * only to an edit of that user. Returns the lines counted.
    */
-  private async applyBatch(importId: string, lines: readonly BatchLine[]): Promise<number> {
+  private async applyBatch(importId: string, lines: readonly BatchLine[], lookUpEveryLine: boolean): Promise<number> {
     let rest = lines;
     let size = lines.length;
     let counted = 0;
     for (let attempt = 1; rest.length > 0; ) {
       try {
-        const outcome = await this.commands.execute(new ImportBatchCommand(importId, size >= rest.length ? rest : rest.slice(0, size)));
+        const outcome = await this.commands.execute(new ImportBatchCommand(importId, size >= rest.length ? rest : rest.slice(0, size), lookUpEveryLine));
         counted += outcome.counts.rows;
         rest = rest.slice(Math.min(size, rest.length));
       } catch (error) {

@@ -197,6 +197,14 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
   }
 
+  async hasUsersNotCreatedBy(networkId: string, importId: string): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ found: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM users WHERE network_id = $1 AND created_by_import_id IS DISTINCT FROM $2) AS found`,
+      [networkId, importId],
+    );
+    return row.found;
+  }
+
   async findByIds(networkId: string, userIds: readonly string[]): Promise<Map<string, UserSnapshot>> {
     if (userIds.length === 0) return new Map();
     const rows = await this.dataSource.query<UserRow[]>(
