@@ -140,7 +140,8 @@ export function jsonRows(rows: readonly (readonly BulkValue[])[]): string {
 export class BulkLoader {
   constructor(
     private readonly dataSource: DataSource,
-    private readonly copySupported: boolean,
+    /** Whether the database speaks COPY (a PostgreSQL server does; the embedded PGlite does not). */
+    readonly copySupported: boolean,
   ) {}
 
   /** An empty set of rows to add to and load with `loadRows`. */

@@ -1,3 +1,4 @@
+import { setImmediate } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConcurrencyConflictError } from '../../../../shared/application/application-errors.js';
@@ -100,6 +101,9 @@ export class ImportProcessor {
         applying.catch(() => undefined);
       };
       for await (const chunk of parsed.lineBatches) {
+        // Reading runs on promise callbacks, which would go on until a whole batch is read while the replies of the
+        // batch being written wait; PostgreSQL is the slower side, so its replies go first.
+        await setImmediate();
         for (const line of chunk) {
           lines += 1;
           let item: BatchLine = line;
