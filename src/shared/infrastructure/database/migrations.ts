@@ -7,6 +7,7 @@ import { AddImportRowOutcome1764057600004 } from '../../../modules/imports/infra
 import { KeepOnlyUndecidedImportRows1764057600005 } from '../../../modules/imports/infrastructure/persistence/1764057600005-keep-only-undecided-import-rows.js';
 import { StoreImportFilesUncompressed1764057600006 } from '../../../modules/imports/infrastructure/persistence/1764057600006-store-import-files-uncompressed.js';
 import { ApplyImportsAsRead1764057600007 } from '../../../modules/imports/infrastructure/persistence/1764057600007-apply-imports-as-read.js';
+import { DropUsersCreatedByImportIndex1764057600009 } from '../../../modules/users/infrastructure/persistence/1764057600009-drop-users-created-by-import-index.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -21,6 +22,7 @@ export const migrations = [
   StoreImportFilesUncompressed1764057600006,
   ApplyImportsAsRead1764057600007,
   StoreEventJsonAsWritten1764057600008,
+  DropUsersCreatedByImportIndex1764057600009,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -5,7 +5,7 @@ import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
-import { UserProjection, UserReadModel } from '../../../users/application/ports/user-read-model.port.js';
+import { UserProjection, UserReadModel, userSnapshot } from '../../../users/application/ports/user-read-model.port.js';
 import { decide, evolve, type ExistingUser } from '../../../users/domain/user.decider.js';
 import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
 import { ImportRepository } from '../ports/import-store.port.js';
@@ -36,23 +36,25 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
     // Chunked transactions; each chunk only takes users not yet invited, so a retry or a second call invites nobody
     // twice. A chunk that lost a race with an edit (stale version) is read again, halved, so that admins editing
     // those users at the same time cannot starve it.
-    for (;;) {
-      let done: number;
+    // The users are walked in id order: each chunk starts after the last one read.
+    for (let after: string | null = null; ; ) {
+      let chunk: { invited: number; lastId: string | null };
       try {
-        done = await this.inviteChunk(context, importId, size);
+        chunk = await this.inviteChunk(context, importId, after, size);
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || ++conflicts > MAX_CONFLICTS) throw error;
         size = Math.max(1, Math.floor(size / 2));
         continue;
       }
-      requested += done;
-      if (done < size) return { requested };
+      requested += chunk.invited;
+      if (chunk.invited < size) return { requested };
+      after = chunk.lastId;
       size = Math.min(CHUNK, size * 2);
     }
   }
 
-  private async inviteChunk(context: CommandContext, importId: string, size: number): Promise<number> {
-    const pending = await this.users.findUninvitedCreatedByImport(context.networkId, importId, size);
+  private async inviteChunk(context: CommandContext, importId: string, after: string | null, size: number): Promise<{ invited: number; lastId: string | null }> {
+    const pending = await this.users.findUninvitedCreatedByImport(context.networkId, importId, after, size);
     return this.uow.transaction(async (tx) => {
       const now = this.clock.now();
       const ctx = { ...context, causationId: context.causationId ?? importId, importId };
@@ -68,14 +70,9 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
       );
       await this.projection.save(
         tx,
-        decided.map(({ user, events }) => ({
-          ...(events.reduce(evolve, user) as ExistingUser),
-          version: user.version + events.length,
-          createdAt: user.createdAt,
-          updatedAt: now,
-        })),
+        decided.map(({ user, events }) => userSnapshot(events.reduce(evolve, user) as ExistingUser, user.version + events.length, user.createdAt, now)),
       );
-      return pending.length;
+      return { invited: pending.length, lastId: pending.at(-1)?.userId ?? null };
     });
   }
 }

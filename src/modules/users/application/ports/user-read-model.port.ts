@@ -85,8 +85,8 @@ export abstract class UserReadModel {
   /** Current users by id (one round trip for a whole batch). */
   abstract findByIds(networkId: string, userIds: readonly string[]): Promise<Map<string, UserSnapshot>>;
   /**
-   * Active users an import created who have not been invited yet, at most `limit` of them. Not locked: writers
+   * Active users an import created who have not been invited yet, at most `limit` of them, in id order after `afterId`. Not locked: writers
    * rely on the event store's version check, so a concurrent edit makes the caller retry instead of deadlocking.
    */
-  abstract findUninvitedCreatedByImport(networkId: string, importId: string, limit: number): Promise<UserSnapshot[]>;
+  abstract findUninvitedCreatedByImport(networkId: string, importId: string, afterId: string | null, limit: number): Promise<UserSnapshot[]>;
 }

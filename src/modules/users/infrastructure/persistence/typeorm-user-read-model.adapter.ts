@@ -218,11 +218,13 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return new Map(rows.map((r) => [r.id, toSnapshot(r)]));
   }
 
-  async findUninvitedCreatedByImport(networkId: string, importId: string, limit: number): Promise<UserSnapshot[]> {
+  async findUninvitedCreatedByImport(networkId: string, importId: string, afterId: string | null, limit: number): Promise<UserSnapshot[]> {
+    // A walk of the network's users in id order (the primary key), from where the last page stopped: no index on
+    // the creating import, which every user an import creates would pay for.
     const rows = await this.dataSource.query<UserRow[]>(
-      `${SELECT_USER} WHERE u.network_id = $1 AND u.created_by_import_id = $2 AND u.invitation = 'none' AND u.status = 'active'
-        ORDER BY u.id LIMIT $3`,
-      [networkId, importId, limit],
+      `${SELECT_USER} WHERE u.network_id = $1 AND u.id > $3 AND u.created_by_import_id = $2 AND u.invitation = 'none' AND u.status = 'active'
+        ORDER BY u.id LIMIT $4`,
+      [networkId, importId, afterId ?? '00000000-0000-0000-0000-000000000000', limit],
     );
     return rows.map(toSnapshot);
   }
