@@ -39,7 +39,7 @@ async function insertEvents(dataSource) {
                               'correlationId', 'bench-correlation', 'causationId', imp.id, 'importId', imp.id),
            now()
       FROM generate_series(1, $1) AS i,
-           LATERAL (SELECT md5('bench-user-' || i)::uuid::text AS id) AS u,
+           LATERAL (SELECT md5('bench-user-' || i)::uuid AS id) AS u,
            (SELECT '00000000-0000-4000-8000-000000000001'::text AS id) AS imp`,
     [N],
   );

@@ -103,8 +103,8 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
     `SELECT e.stream_id FROM events e WHERE e.network_id = $1 AND e.stream_type = 'user'
       GROUP BY e.stream_id HAVING max(e.stream_version) <> count(*)
      UNION ALL
-     SELECT u.id::text FROM users u WHERE u.network_id = $1
-        AND u.version <> (SELECT count(*) FROM events e WHERE e.network_id = $1 AND e.stream_id = u.id::text)`,
+     SELECT u.id FROM users u WHERE u.network_id = $1
+        AND u.version <> (SELECT count(*) FROM events e WHERE e.network_id = $1 AND e.stream_id = u.id)`,
     [network],
   );
   expect(gaps.rows).toEqual([]);

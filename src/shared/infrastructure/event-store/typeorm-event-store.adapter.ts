@@ -39,7 +39,7 @@ const EVENT_COLUMNS: readonly BulkColumn[] = [
   { name: 'event_id', type: 'uuid' },
   { name: 'network_id', type: 'text' },
   { name: 'stream_type', type: 'text' },
-  { name: 'stream_id', type: 'text' },
+  { name: 'stream_id', type: 'uuid' },
   { name: 'stream_version', type: 'int' },
   { name: 'type', type: 'text' },
   { name: 'schema_version', type: 'int' },
