@@ -39,7 +39,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     { provide: ImportManagerLinks, useExisting: PostgresManagerLinks },
     { provide: DryRunUsers, useExisting: PostgresManagerLinks },
     { provide: ImportFileStorage, useClass: PostgresImportFileStorage },
-    { provide: UserFileParser, useClass: CsvUserFileParser },
+    { provide: UserFileParser, useFactory: () => new CsvUserFileParser() },
     { provide: DistributedLock, useClass: PostgresAdvisoryLock },
     ImportUploads,
     ImportProcessor,

@@ -20,7 +20,7 @@ import {
   type RejectedLine,
   type WouldBeUser,
 } from '../ports/import-store.port.js';
-import { ImportBatchCommand, type BatchLine, type ImportBatchOutcome, lineNumberOf } from './import-batch.command.js';
+import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
 /** A user created while the batch was read (an API call) takes a new line's e-mail: the batch is decided again. */
 const MAX_EMAIL_RACES = 3;
@@ -52,7 +52,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     }
   }
 
-  private async apply({ importId, lines }: ImportBatchCommand, lookUpEveryLine: boolean): Promise<ImportBatchOutcome> {
+  private async apply({ importId, lines, duplicateOf }: ImportBatchCommand, lookUpEveryLine: boolean): Promise<ImportBatchOutcome> {
     const settings = await this.imports.getById(importId);
     if (!settings) throw new Error(`Import ${importId} does not exist`);
     const network = settings.networkId;
@@ -64,10 +64,12 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     // committed since this read makes the append throw ConcurrencyConflictError, and the batch is decided again.
     const keys = new Set<string>();
     const managerKeys = new Set<string>();
-    for (const line of lines) {
-      if (line.kind !== 'row' || line.duplicateOf !== undefined) continue;
-      if (ownEmails) keys.add(line.row.emailKey);
-      if (line.row.managerKey !== undefined) managerKeys.add(line.row.managerKey);
+    for (let i = 0; i < lines.count; i++) {
+      const key = lines.emailKeyAt(i);
+      if (key === undefined || duplicateOf.has(lines.lineAt(i))) continue;
+      if (ownEmails) keys.add(key);
+      const managerKey = lines.managerKeyAt(i);
+      if (managerKey !== undefined) managerKeys.add(managerKey);
     }
     const found = await this.users.findByEmailKeys(network, [...new Set([...keys, ...managerKeys])]);
     // A dry run's earlier batches created nobody: the users they would have created stand in for them as managers.
@@ -88,14 +90,16 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const createdHere = new Map<string, ManagerCandidate>();
       const rejected: RejectedLine[] = [];
       const notes: ManagerNote[] = [];
-      const fromLine = lineNumberOf(lines[0]);
-      const throughLine = lineNumberOf(lines[lines.length - 1]);
+      const fromLine = lines.lineAt(0);
+      const throughLine = lines.lineAt(lines.count - 1);
       let decidedAll = false;
 
       // The lines are decided as the event store takes their events, so PostgreSQL writes the events of the lines
       // before while the next ones are decided. A dry run decides everything the same way and writes no user event.
       const decided = function* (): Generator<StreamAppend> {
-        for (const line of lines) {
+        for (let i = 0; i < lines.count; i++) {
+          // Read here, one line at a time: its objects die young, while the line is decided and written.
+          const line = lines.read(i);
           if (line.kind === 'rejected') {
             counts.rows += 1;
             counts.rejected += 1;
@@ -103,7 +107,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             continue;
           }
           const { row } = line;
-          const current = line.duplicateOf === undefined ? found.get(row.emailKey) : undefined;
+          const firstLine = duplicateOf.get(row.line);
+          const current = firstLine === undefined ? found.get(row.emailKey) : undefined;
           // The manager, if the line names one: a user of the network or one created by an earlier line, given to
           // a new user at once. A manager not known yet (maybe on a later line), or a new manager for an existing
           // user (who may have people under them, so the link could close a cycle), waits for the whole file.
@@ -125,9 +130,9 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
               title: row.title,
               mobile: row.mobile,
               enabled: row.enabled,
-              newUserId: current || row.enabled === false || line.duplicateOf !== undefined ? undefined : ids.newId(),
+              newUserId: current || row.enabled === false || firstLine !== undefined ? undefined : ids.newId(),
               manager,
-              duplicateOf: line.duplicateOf,
+              duplicateOf: firstLine,
             },
             current,
             options,

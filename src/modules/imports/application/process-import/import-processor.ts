@@ -1,4 +1,3 @@
-import { setImmediate } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { ConcurrencyConflictError } from '../../../../shared/application/application-errors.js';
@@ -9,14 +8,14 @@ import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.po
 import { UserReadModel } from '../../../users/application/ports/user-read-model.port.js';
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
-import { ImportBatchCommand, type BatchLine, lineNumberOf } from '../import-batch/import-batch.command.js';
+import { ImportBatchCommand } from '../import-batch/import-batch.command.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ManagerLinker } from '../link-managers/manager-linker.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
 import { ImportManagerLinks, ImportRepository, type ImportRecord } from '../ports/import-store.port.js';
-import { FileRefusedError, UserFileParser } from '../ports/user-file-parser.port.js';
+import { FileRefusedError, type ParsedLines, UserFileParser } from '../ports/user-file-parser.port.js';
 import { EmailFingerprints } from './email-fingerprints.js';
 
 export interface ImportProgress {
@@ -82,6 +81,8 @@ export class ImportProcessor {
     const parsed = await this.parser.open(this.storage.open(record.id), {
       maxRows: this.settings.maxRows,
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
+      linesPerRun: this.settings.batchSize,
+      inBackground: true,
     });
     let applying: Promise<void> = Promise.resolve();
     try {
@@ -90,36 +91,29 @@ export class ImportProcessor {
       const seen = new EmailFingerprints();
       let lines = 0;
       let applied = record.appliedThrough > 0 ? record.counts.rows : 0;
-      let batch: BatchLine[] = [];
-      // One batch is written while the next is read; a failure surfaces when the next batch is handed over.
-      const handOver = async (next: BatchLine[]): Promise<void> => {
+      for await (const run of parsed.lines) {
+        // The e-mails of lines already applied (by an earlier attempt) count too: they came first.
+        const duplicateOf = new Map<number, number>();
+        let skip = 0;
+        for (let i = 0; i < run.count; i++) {
+          const line = run.lineAt(i);
+          if (line <= record.appliedThrough) skip = i + 1;
+          const key = run.emailKeyAt(i);
+          if (key === undefined) continue;
+          const first = seen.add(key, line);
+          if (first !== 0) duplicateOf.set(line, first);
+        }
+        lines += run.count;
+        if (skip === run.count) continue;
+        const batch = skip > 0 ? run.slice(skip) : run;
+        // One batch is written while the next is read; a failure surfaces when the next batch is handed over.
         await applying;
-        applying = this.applyBatch(record.id, next, lookUpEveryLine).then((rows) => {
+        applying = this.applyBatch(record.id, batch, duplicateOf, lookUpEveryLine).then((rows) => {
           applied += rows;
           onProgress({ phase: 'applying', done: applied, total: null });
         });
         applying.catch(() => undefined);
-      };
-      for await (const chunk of parsed.lineBatches) {
-        // Reading runs on promise callbacks, which would go on until a whole batch is read while the replies of the
-        // batch being written wait; PostgreSQL is the slower side, so its replies go first.
-        await setImmediate();
-        for (const line of chunk) {
-          lines += 1;
-          let item: BatchLine = line;
-          if (line.kind === 'row') {
-            const first = seen.add(line.row.emailKey, line.row.line);
-            if (first !== 0) item = { ...line, duplicateOf: first };
-          }
-          if (lineNumberOf(item) <= record.appliedThrough) continue;
-          batch.push(item);
-          if (batch.length >= this.settings.batchSize) {
-            await handOver(batch);
-            batch = [];
-          }
-        }
       }
-      if (batch.length > 0) await handOver(batch);
       await applying;
       await this.imports.finishReading(record.id, lines, this.clock.now());
     } finally {
@@ -134,15 +128,16 @@ export class ImportProcessor {
    * every race, so each retry takes half as many lines (the rest follow) after a short random pause; one line loses
    * only to an edit of that user. Returns the lines counted.
    */
-  private async applyBatch(importId: string, lines: readonly BatchLine[], lookUpEveryLine: boolean): Promise<number> {
+  private async applyBatch(importId: string, lines: ParsedLines, duplicateOf: ReadonlyMap<number, number>, lookUpEveryLine: boolean): Promise<number> {
     let rest = lines;
-    let size = lines.length;
+    let size = lines.count;
     let counted = 0;
-    for (let attempt = 1; rest.length > 0; ) {
+    for (let attempt = 1; rest.count > 0; ) {
       try {
-        const outcome = await this.commands.execute(new ImportBatchCommand(importId, size >= rest.length ? rest : rest.slice(0, size), lookUpEveryLine));
+        const part = size >= rest.count ? rest : rest.slice(0, size);
+        const outcome = await this.commands.execute(new ImportBatchCommand(importId, part, duplicateOf, lookUpEveryLine));
         counted += outcome.counts.rows;
-        rest = rest.slice(Math.min(size, rest.length));
+        rest = rest.slice(part.count);
       } catch (error) {
         if (!(error instanceof ConcurrencyConflictError) || attempt >= MAX_BATCH_ATTEMPTS) throw error;
         this.logger.warn({ importId, attempt, lines: size }, 'batch lost a race with another writer; retrying');

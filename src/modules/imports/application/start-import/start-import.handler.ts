@@ -91,6 +91,6 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
     });
     if (upload.lines - 1 <= this.settings.maxRows) return parsed.close();
-    for await (const batch of parsed.lineBatches) void batch;
+    for await (const run of parsed.lines) void run;
   }
 }

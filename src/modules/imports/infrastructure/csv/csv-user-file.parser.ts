@@ -1,92 +1,127 @@
-import { Injectable } from '@nestjs/common';
-import type { CsvReadItem } from '../../domain/csv-record.js';
-import { mapHeaders } from '../../domain/header-mapping.js';
-import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
-import { UserRowValidator } from '../../domain/user-row.validator.js';
-import type { RejectedLine } from '../../application/ports/import-store.port.js';
-import { FileRefusedError, type ParsedUserFile, type ParsedUserLine, UserFileParser } from '../../application/ports/user-file-parser.port.js';
-import { readCsvUserFileBatches } from './csv-user-file.reader.js';
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { FileRefusedError, type ParsedLines, type ParsedUserFile, type ParseOptions, UserFileParser } from '../../application/ports/user-file-parser.port.js';
+import { PackedLines } from './packed-lines.js';
+import type { ParserData, ToParent, ToParser } from './parse-thread.protocol.js';
+import { readUserFileRuns } from './user-file-runs.js';
 
-function refusal(error: unknown): unknown {
-  if (!(error instanceof ImportFileRefusedError)) return error;
-  const reason = error.code === 'line-too-long' || error.code === 'unclosed-quote' ? 'unreadable' : error.code;
-  return new FileRefusedError(reason, error.message, error.line);
+/** Bytes sent to the parsing thread per message: the storage's pieces are gathered up to this. */
+const PIECE_BYTES = 256 * 1024;
+
+/** The compiled parsing thread next to this module (absent when this module runs from its TypeScript source). */
+const COMPILED_WORKER = new URL('./csv-user-file.worker.js', import.meta.url);
+
+/**
+ * The CSV reader and the row rules (readUserFileRuns) as the application's UserFileParser. A whole import is read
+ * `inBackground` on a thread of its own: parsing takes as long as deciding and writing the lines, and the two then
+ * run side by side. Without the compiled thread (the test runner runs the TypeScript sources), and for the
+ * quick look at a heading an upload takes, it reads on the caller's thread.
+ */
+export class CsvUserFileParser extends UserFileParser {
+  constructor(private readonly workerScript: URL | null = existsSync(fileURLToPath(COMPILED_WORKER)) ? COMPILED_WORKER : null) {
+    super();
+  }
+
+  async open(content: AsyncIterable<Uint8Array>, options: ParseOptions): Promise<ParsedUserFile> {
+    const runOptions = { maxRows: options.maxRows, defaultPhoneRegion: options.defaultPhoneRegion, linesPerRun: options.linesPerRun };
+    if (options.inBackground && this.workerScript) return openOnThread(this.workerScript, content, { options: runOptions });
+    const file = await readUserFileRuns(content, runOptions);
+    async function* lines(): AsyncGenerator<ParsedLines> {
+      for await (const run of file.runs) yield new PackedLines(run);
+    }
+    return { columns: file.columns, warnings: file.warnings, lines: lines(), close: file.close };
+  }
 }
 
-/** The CSV reader and the row rules, as the application's UserFileParser. */
-@Injectable()
-export class CsvUserFileParser extends UserFileParser {
-  async open(content: AsyncIterable<Uint8Array>, options: { maxRows: number; defaultPhoneRegion?: string }): Promise<ParsedUserFile> {
-    const batches = readCsvUserFileBatches(content, { maxRows: options.maxRows })[Symbol.asyncIterator]();
-    /** The next batch of items, or undefined at the end. */
-    const next = async (): Promise<readonly CsvReadItem[] | undefined> => {
-      try {
-        const result = await batches.next();
-        return result.done ? undefined : result.value;
-      } catch (error) {
-        throw refusal(error);
-      }
-    };
-    const first = await next();
-    const header = first?.[0];
-    if (header?.kind !== 'header') throw new FileRefusedError('empty-file', 'The file is empty: it needs a heading line and one line per user.');
-    const mapped = mapHeaders(header.fields);
-    if (!mapped.ok) throw new FileRefusedError(mapped.code, mapped.error, header.line);
-    const validator = new UserRowValidator(mapped.mapping, { defaultRegion: options.defaultPhoneRegion });
-    const columns = mapped.mapping.columns;
-    const emailIndex = mapped.mapping.indexOf.email!;
+async function openOnThread(script: URL, content: AsyncIterable<Uint8Array>, data: ParserData): Promise<ParsedUserFile> {
+  // Its heap holds a few runs and the reader's state; the limits keep a runaway thread from taking the process down.
+  const worker = new Worker(script, { workerData: data, resourceLimits: { maxOldGenerationSizeMb: 64, maxYoungGenerationSizeMb: 16 } });
+  const source = content[Symbol.asyncIterator]();
+  const inbox: ToParent[] = [];
+  let wake: (() => void) | undefined;
+  let done = false;
+  const deliver = (message: ToParent): void => {
+    inbox.push(message);
+    wake?.();
+  };
+  const post = (message: ToParser, transfer: ArrayBuffer[] = []): void => {
+    if (!done) worker.postMessage(message, transfer);
+  };
 
-    const lineOf = (item: CsvReadItem): ParsedUserLine | undefined => {
-      if (item.kind === 'header') return undefined;
-      if (item.kind === 'problem') return { kind: 'rejected', rejected: { line: item.line, email: null, error: item.error, field: null, fields: [] } };
-      const result = validator.validate(item);
-      if (result.ok) {
-        const r = result.row;
-        return {
-          kind: 'row',
-          row: {
-            line: r.line,
-            email: r.email,
-            emailKey: r.emailKey,
-            name: r.name,
-            firstName: r.firstName,
-            lastName: r.lastName,
-            title: r.title,
-            mobile: r.mobile,
-            managerKey: r.managerEmailKey,
-            enabled: r.enabled,
-            fields: item.fields,
-          },
-        };
+  // One piece at a time, in order: a pull that comes while a piece is being gathered waits for it.
+  let pumping: Promise<void> = Promise.resolve();
+  const pumpOne = async (): Promise<void> => {
+    const pieces: Uint8Array[] = [];
+    let bytes = 0;
+    try {
+      while (bytes < PIECE_BYTES) {
+        const next = await source.next();
+        if (next.done) break;
+        pieces.push(next.value);
+        bytes += next.value.length;
       }
-      const rejected: RejectedLine = {
-        line: item.line,
-        email: result.rejection.email ?? (item.fields[emailIndex]?.trim() || null),
-        error: result.rejection.error,
-        field: result.rejection.field ?? null,
-        fields: item.fields,
-      };
-      return { kind: 'rejected', rejected };
-    };
-
-    async function* lineBatches(): AsyncGenerator<readonly ParsedUserLine[]> {
-      for (let items = first; items !== undefined; items = await next()) {
-        const lines: ParsedUserLine[] = [];
-        for (const item of items) {
-          const line = lineOf(item);
-          if (line) lines.push(line);
-        }
-        if (lines.length > 0) yield lines;
-      }
+    } catch (error) {
+      post({ type: 'fail', message: (error as Error).message ?? String(error) });
+      return;
     }
+    if (bytes === 0) {
+      post({ type: 'end' });
+      return;
+    }
+    // A copy the thread can own: the storage's pieces are views into the socket's buffers.
+    const piece = new Uint8Array(bytes);
+    let at = 0;
+    for (const p of pieces) {
+      piece.set(p, at);
+      at += p.length;
+    }
+    post({ type: 'chunk', bytes: piece }, [piece.buffer]);
+  };
+  worker.on('message', (message: ToParent) => {
+    if (message.type === 'pull') pumping = pumping.then(pumpOne);
+    else deliver(message);
+  });
+  worker.on('error', (error) => deliver({ type: 'error', message: error.message, stack: error.stack }));
+  worker.on('exit', (code) => {
+    if (!done) deliver({ type: 'error', message: `The file's parsing thread stopped (exit code ${code}).` });
+  });
 
-    return {
-      columns,
-      warnings: mapped.warnings,
-      lineBatches: lineBatches(),
-      close: async () => {
-        await batches.return?.();
-      },
-    };
+  const take = async (): Promise<ToParent> => {
+    while (inbox.length === 0) await new Promise<void>((resolve) => (wake = resolve));
+    wake = undefined;
+    return inbox.shift()!;
+  };
+  const close = async (): Promise<void> => {
+    if (done) return;
+    done = true;
+    await worker.terminate();
+    await pumping;
+    await source.return?.();
+  };
+  const failure = (message: ToParent): Error => {
+    if (message.type === 'refused') return new FileRefusedError(message.reason, message.message, message.line);
+    if (message.type === 'error') return Object.assign(new Error(message.message), message.stack ? { stack: message.stack } : {});
+    return new Error(`The file's parsing thread said ${message.type} out of turn.`);
+  };
+
+  const header = await take();
+  if (header.type !== 'header') {
+    await close();
+    throw failure(header);
   }
+  async function* lines(): AsyncGenerator<ParsedLines> {
+    try {
+      for (;;) {
+        const message = await take();
+        if (message.type === 'end') return;
+        if (message.type !== 'run') throw failure(message);
+        post({ type: 'more' });
+        yield new PackedLines(message.run);
+      }
+    } finally {
+      await close();
+    }
+  }
+  return { columns: header.columns, warnings: header.warnings, lines: lines(), close };
 }

@@ -1,0 +1,29 @@
+import type { ColumnMapping } from '../../application/ports/import-store.port.js';
+import type { FileRefusalReason } from '../../application/ports/user-file-parser.port.js';
+import type { PackedRun } from './packed-lines.js';
+import type { RunOptions } from './user-file-runs.js';
+
+/**
+ * Messages between CsvUserFileParser and its parsing thread. The parent sends the file's bytes as the thread pulls
+ * them (a piece per `pull`), so at most a few pieces wait there; the thread sends runs of packed lines, at most
+ * RUNS_AHEAD before the parent has said it took one (`more`), so a slow writer holds back the reading.
+ */
+export const RUNS_AHEAD = 2;
+
+export interface ParserData {
+  readonly options: RunOptions;
+}
+
+export type ToParser =
+  | { readonly type: 'chunk'; readonly bytes: Uint8Array }
+  | { readonly type: 'end' }
+  | { readonly type: 'fail'; readonly message: string }
+  | { readonly type: 'more' };
+
+export type ToParent =
+  | { readonly type: 'pull' }
+  | { readonly type: 'header'; readonly columns: readonly ColumnMapping[]; readonly warnings: readonly string[] }
+  | { readonly type: 'refused'; readonly reason: FileRefusalReason; readonly message: string; readonly line?: number }
+  | { readonly type: 'run'; readonly run: PackedRun }
+  | { readonly type: 'end' }
+  | { readonly type: 'error'; readonly message: string; readonly stack?: string };
