@@ -10,6 +10,7 @@ import { ListImportsHandler } from './application/list-imports/list-imports.hand
 import { ImportFileStorage } from './application/ports/import-file-storage.port.js';
 import { DryRunUsers, ImportManagerLinks, ImportRejections, ImportRepository } from './application/ports/import-store.port.js';
 import { DistributedLock } from './application/ports/network-lock.port.js';
+import { SettledLines } from './application/ports/settled-lines.port.js';
 import { UserFileParser } from './application/ports/user-file-parser.port.js';
 import { ImportProcessor } from './application/process-import/import-processor.js';
 import { ManagerLinker } from './application/link-managers/manager-linker.js';
@@ -19,6 +20,7 @@ import { CsvUserFileParser } from './infrastructure/csv/csv-user-file.parser.js'
 import { ImportsHttpController } from './infrastructure/http/imports.http.controller.js';
 import { PostgresImportFileStorage } from './infrastructure/persistence/postgres-import-file-storage.adapter.js';
 import { PostgresManagerLinks } from './infrastructure/persistence/postgres-manager-links.adapter.js';
+import { PostgresSettledLines } from './infrastructure/persistence/postgres-settled-lines.adapter.js';
 import { TypeormImportStore } from './infrastructure/persistence/typeorm-import-store.adapter.js';
 import { ImportWorker } from './infrastructure/worker/import.worker.js';
 import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-lock.adapter.js';
@@ -38,6 +40,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     PostgresManagerLinks,
     { provide: ImportManagerLinks, useExisting: PostgresManagerLinks },
     { provide: DryRunUsers, useExisting: PostgresManagerLinks },
+    { provide: SettledLines, useClass: PostgresSettledLines },
     { provide: ImportFileStorage, useClass: PostgresImportFileStorage },
     { provide: UserFileParser, useFactory: () => new CsvUserFileParser() },
     { provide: DistributedLock, useClass: PostgresAdvisoryLock },

@@ -20,6 +20,7 @@ import {
   type RejectedLine,
   type WouldBeUser,
 } from '../ports/import-store.port.js';
+import { type LineProbe, SettledLines } from '../ports/settled-lines.port.js';
 import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
 /** A user created while the batch was read (an API call) takes a new line's e-mail: the batch is decided again. */
@@ -35,6 +36,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     private readonly imports: ImportRepository,
     private readonly rejections: ImportRejections,
     private readonly links: ImportManagerLinks,
+    private readonly settledLines: SettledLines,
     private readonly dryRunUsers: DryRunUsers,
     private readonly users: UserReadModel,
     private readonly projection: UserProjection,
@@ -62,11 +64,24 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     // their events second deadlocks with an API edit, which inserts its event first and updates the row second.
     // Nothing is lost without the lock: the events' unique (stream, version) is the optimistic check, so an edit
     // committed since this read makes the append throw ConcurrencyConflictError, and the batch is decided again.
+    // Lines whose outcome needs nothing of their user (skip mode: the user exists; update mode: the line changes
+    // nothing) are settled in the database, without reading their users back.
+    const probes: LineProbe[] = [];
+    if (ownEmails) {
+      for (let i = 0; i < lines.count; i++) {
+        if (lines.emailKeyAt(i) === undefined || duplicateOf.has(lines.lineAt(i))) continue;
+        const line = lines.read(i);
+        if (line.kind !== 'row') continue;
+        const { row } = line;
+        probes.push({ at: i, emailKey: row.emailKey, name: row.name, firstName: row.firstName, lastName: row.lastName, title: row.title, mobile: row.mobile, managerKey: row.managerKey, enabled: row.enabled });
+      }
+    }
+    const settled = await this.settledLines.settle(network, settings.mode, probes);
     const keys = new Set<string>();
     const managerKeys = new Set<string>();
     for (let i = 0; i < lines.count; i++) {
       const key = lines.emailKeyAt(i);
-      if (key === undefined || duplicateOf.has(lines.lineAt(i))) continue;
+      if (key === undefined || settled.has(i) || duplicateOf.has(lines.lineAt(i))) continue;
       if (ownEmails) keys.add(key);
       const managerKey = lines.managerKeyAt(i);
       if (managerKey !== undefined) managerKeys.add(managerKey);
@@ -98,6 +113,11 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       // before while the next ones are decided. A dry run decides everything the same way and writes no user event.
       const decided = function* (): Generator<StreamAppend> {
         for (let i = 0; i < lines.count; i++) {
+          if (settled.has(i)) {
+            counts.rows += 1;
+            counts[record.mode === 'skip' ? 'skipped' : 'unchanged'] += 1;
+            continue;
+          }
           // Read here, one line at a time: its objects die young, while the line is decided and written.
           const line = lines.read(i);
           if (line.kind === 'rejected') {

@@ -95,9 +95,15 @@ export class PackedLines implements ParsedLines {
 export class PackedLinesBuilder {
   private parts: string[] = [];
   private lines: number[] = [];
+  private chars = 0;
 
   get count(): number {
     return this.lines.length;
+  }
+
+  /** UTF-16 units packed so far. */
+  get size(): number {
+    return this.chars;
   }
 
   addRow(row: ValidatedRow): void {
@@ -133,13 +139,16 @@ export class PackedLinesBuilder {
     const run = { text: this.parts.join(''), offsets, lines: Int32Array.from(this.lines) };
     this.parts = [];
     this.lines = [];
+    this.chars = 0;
     return run;
   }
 
   private add(line: number, kind: string, values: string[], escape: boolean): void {
     this.lines.push(line);
     const fields = escape ? values.map((v) => v.replace(NEEDS_ESCAPE, (c) => (c === ESC ? `${ESC}0` : `${ESC}1`))) : values;
-    this.parts.push(kind + SEP + fields.join(SEP));
+    const packed = kind + SEP + fields.join(SEP);
+    this.parts.push(packed);
+    this.chars += packed.length;
   }
 }
 

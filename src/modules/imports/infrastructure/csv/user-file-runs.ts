@@ -9,6 +9,11 @@ import { readCsvUserFileBatches } from './csv-user-file.reader.js';
 import { PackedLinesBuilder, type PackedRun } from './packed-lines.js';
 
 export const DEFAULT_LINES_PER_RUN = 5_000;
+/**
+ * A run ends early past this much packed text (4 M UTF-16 units, 8 MB): lines of 64 KiB each would otherwise make a
+ * run of 5,000 lines hundreds of megabytes.
+ */
+const MAX_RUN_CHARS = 4 * 1024 * 1024;
 
 export interface RunOptions {
   readonly maxRows: number;
@@ -93,7 +98,7 @@ export async function readUserFileRuns(content: AsyncIterable<Uint8Array>, optio
     for (let items = first; items !== undefined; items = await next()) {
       for (const item of items) {
         pack(item, packed);
-        if (packed.count >= linesPerRun) yield packed.take();
+        if (packed.count >= linesPerRun || packed.size >= MAX_RUN_CHARS) yield packed.take();
       }
       // The reader runs on promise callbacks, which would otherwise go on until a whole run is read while the
       // replies its caller waits for (on this thread: the batch being written) queue behind it.

@@ -1,0 +1,27 @@
+import type { ImportMode } from '../../domain/import.events.js';
+
+/** What a valid line says about its user, for SettledLines to compare; an absent value leaves that field alone. */
+export interface LineProbe {
+  /** The line's position in its batch. */
+  readonly at: number;
+  readonly emailKey: string;
+  readonly name?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+  readonly title?: string;
+  readonly mobile?: string;
+  readonly managerKey?: string;
+  readonly enabled: boolean | null;
+}
+
+/**
+ * Sets apart, in the database, the lines whose outcome needs nothing of their user but that the user exists: in skip
+ * mode, every line whose user exists (skipped); in update mode, every line that changes nothing of its user (each
+ * value it gives equals the user's, Enabled matches the user's state, and the manager it names is the user's
+ * manager), which the user decider would answer with no event. A re-import of an unchanged file reads no user
+ * back at all. The check errs on the side of "not settled": such a line is decided as any other.
+ */
+export abstract class SettledLines {
+  /** The positions (`at`) of the settled lines. */
+  abstract settle(networkId: string, mode: ImportMode, probes: readonly LineProbe[]): Promise<ReadonlySet<number>>;
+}
