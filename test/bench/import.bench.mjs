@@ -74,7 +74,7 @@ async function copyBaseline(file) {
 async function writeCeiling(dir) {
   const events = join(dir, 'events.copy');
   const users = join(dir, 'users.copy');
-  const eventColumns = 'event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at';
+  const eventColumns = 'event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata_id, recorded_at';
   await run('psql', [dbUrl, '-q', '-c', `\\copy (SELECT ${eventColumns} FROM events WHERE stream_type = 'user') TO '${events}'`]);
   await run('psql', [dbUrl, '-q', '-c', `\\copy users TO '${users}'`]);
   await run('psql', [dbUrl, '-q', '-c', 'CREATE TABLE ceiling_events (LIKE events INCLUDING ALL); CREATE TABLE ceiling_users (LIKE users INCLUDING ALL)']);

@@ -27,16 +27,22 @@ const log = (line) => process.stderr.write(`${line}\n`);
 
 async function insertEvents(dataSource) {
   // One network, N users, each with its UserCreated (what a 1,000,000-row import writes), payloads of the real shape.
+  // Their metadata once, as the event store stores one command's.
   await dataSource.query(`
-    INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at)
+    INSERT INTO event_metadata (id, metadata)
+    VALUES ('00000000-0000-4000-8000-0000000000aa',
+            json_build_object('networkId', 'bench', 'actorId', 'admin-1', 'actorEmail', 'admin@bench.example',
+                              'correlationId', 'bench-correlation', 'causationId', '00000000-0000-4000-8000-000000000001',
+                              'importId', '00000000-0000-4000-8000-000000000001'))`);
+  await dataSource.query(`
+    INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata_id, recorded_at)
     SELECT gen_random_uuid(), 'bench', 'user', u.id, 1, 'UserCreated', 2,
            jsonb_build_object('userId', u.id, 'networkId', 'bench', 'email', 'user' || i || '@bench.example',
                               'name', 'First' || i || ' Last' || i, 'firstName', 'First' || i, 'lastName', 'Last' || i,
                               'title', 'Engineer ' || (i % 100), 'mobile', '+91' || (7000000000 + i),
                               'managerId', md5('bench-user-' || (i / 10))::uuid::text, 'managerEmail', 'user' || (i / 10) || '@bench.example',
                               'importId', imp.id),
-           jsonb_build_object('networkId', 'bench', 'actorId', 'admin-1', 'actorEmail', 'admin@bench.example',
-                              'correlationId', 'bench-correlation', 'causationId', imp.id, 'importId', imp.id),
+           '00000000-0000-4000-8000-0000000000aa',
            now()
       FROM generate_series(1, $1) AS i,
            LATERAL (SELECT md5('bench-user-' || i)::uuid AS id) AS u,

@@ -32,9 +32,13 @@ export function newEvent(type: string, data: object, metadata: EventMetadata, ov
   return { eventId: randomUUID(), type, schemaVersion: CURRENT_SCHEMA_VERSIONS[type] ?? 1, data, metadata, recordedAt: new Date(), ...overrides };
 }
 
-/** The raw rows of a stream, straight from the events table (no adapter in between). */
+/** The raw rows of a stream, straight from the events table and its metadata (no adapter in between). */
 export async function eventRows(runtime: OpenRuntime, streamId: string) {
   return runtime.dataSource.query<
     { position: string; event_id: string; network_id: string; stream_version: number; type: string; metadata: Record<string, unknown> }[]
-  >(`SELECT position, event_id, network_id, stream_version, type, metadata FROM events WHERE stream_id = $1 ORDER BY stream_version`, [streamId]);
+  >(
+    `SELECT e.position, e.event_id, e.network_id, e.stream_version, e.type, m.metadata
+       FROM events e JOIN event_metadata m ON m.id = e.metadata_id WHERE e.stream_id = $1 ORDER BY e.stream_version`,
+    [streamId],
+  );
 }

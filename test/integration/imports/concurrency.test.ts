@@ -26,9 +26,9 @@ const file = (tag: string, n = N) =>
 
 async function versionsOf(app: TestApp, network: string) {
   return app.runtime.dataSource.query<{ stream_id: string; versions: number[]; imports: (string | null)[] }[]>(
-    `SELECT stream_id, array_agg(stream_version ORDER BY stream_version) AS versions,
-            array_agg(metadata->>'importId' ORDER BY stream_version) AS imports
-       FROM events WHERE network_id = $1 AND stream_type = 'user' GROUP BY stream_id`,
+    `SELECT e.stream_id, array_agg(e.stream_version ORDER BY e.stream_version) AS versions,
+            array_agg(m.metadata->>'importId' ORDER BY e.stream_version) AS imports
+       FROM events e JOIN event_metadata m ON m.id = e.metadata_id WHERE e.network_id = $1 AND e.stream_type = 'user' GROUP BY e.stream_id`,
     [network],
   );
 }

@@ -106,8 +106,9 @@ describe('two writers on the same user at once', () => {
       await other.startTransaction();
       const [{ pid }] = await other.query('SELECT pg_backend_pid() AS pid');
       await other.query(
-        `INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at)
-         VALUES (gen_random_uuid(), $1, 'user', $2, 2, 'UserProfileUpdated', 1, $3, $4, now())`,
+        `WITH m AS (INSERT INTO event_metadata (id, metadata) VALUES (gen_random_uuid(), $4) RETURNING id)
+         INSERT INTO events (event_id, network_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata_id, recorded_at)
+         SELECT gen_random_uuid(), $1, 'user', $2, 2, 'UserProfileUpdated', 1, $3, m.id, now() FROM m`,
         [network, userId, JSON.stringify({ userId, changes: { title: 'other writer' } }), JSON.stringify({ networkId: network, actorId: 'other', correlationId: 'other' })],
       );
       const patch = t.http.patch(`/api/v1/networks/${network}/users/${userId}`).set(auth).send({ title: 'loser' }).then((r) => r);

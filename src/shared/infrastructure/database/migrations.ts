@@ -1,6 +1,7 @@
 import { CreateEventStore1764057600000 } from './migrations/1764057600000-create-event-store.js';
 import { StoreEventJsonAsWritten1764057600008 } from './migrations/1764057600008-store-event-json-as-written.js';
 import { StreamIdsAsUuids1764057600010 } from './migrations/1764057600010-stream-ids-as-uuids.js';
+import { EventMetadataOncePerCommand1764057600011 } from './migrations/1764057600011-event-metadata-once-per-command.js';
 import { CreateUsersReadModel1764057600001 } from '../../../modules/users/infrastructure/persistence/1764057600001-create-users-read-model.js';
 import { CreateImports1764057600002 } from '../../../modules/imports/infrastructure/persistence/1764057600002-create-imports.js';
 import { AddImportRowCells1764057600003 } from '../../../modules/imports/infrastructure/persistence/1764057600003-add-import-row-cells.js';
@@ -25,6 +26,7 @@ export const migrations = [
   StoreEventJsonAsWritten1764057600008,
   DropUsersCreatedByImportIndex1764057600009,
   StreamIdsAsUuids1764057600010,
+  EventMetadataOncePerCommand1764057600011,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { ConcurrencyConflictError } from '../../application/application-errors.js';
@@ -26,7 +27,8 @@ interface EventRow {
   recorded_at: Date;
 }
 
-const COLUMNS = `position, event_id, stream_type, stream_id, stream_version, type, schema_version, data, metadata, recorded_at`;
+const COLUMNS = `e.position, e.event_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, m.metadata, e.recorded_at`;
+const FROM_EVENTS = `events e JOIN event_metadata m ON m.id = e.metadata_id`;
 
 function isStreamVersionConflict(error: unknown): boolean {
   const e = error as { code?: string; constraint?: string; driverError?: { code?: string; constraint?: string } };
@@ -44,14 +46,21 @@ const EVENT_COLUMNS: readonly BulkColumn[] = [
   { name: 'type', type: 'text' },
   { name: 'schema_version', type: 'int' },
   { name: 'data', type: 'json' },
-  { name: 'metadata', type: 'json' },
+  { name: 'metadata_id', type: 'uuid' },
   { name: 'recorded_at', type: 'timestamptz' },
 ];
 
 /**
+ * The id of each metadata document an append has met: the same object (a command's, shared by all its events) keeps
+ * its id when the append is retried, and every append stores the documents it uses (ON CONFLICT DO NOTHING), since
+ * the transaction that first stored one may have rolled back.
+ */
+const metadataIds = new WeakMap<EventMetadata, string>();
+
+/**
  * PostgreSQL event store. An append is one bulk load (COPY) whatever the batch size; the unique
  * (stream_id, stream_version) constraint is the optimistic concurrency check, so a stale writer fails instead of
- * overwriting.
+ * overwriting. An event's metadata is stored once per command in event_metadata, in the same transaction.
  */
 @Injectable()
 export class TypeormEventStore extends EventStore {
@@ -66,6 +75,16 @@ export class TypeormEventStore extends EventStore {
   async append(tx: Transaction, appends: Iterable<StreamAppend>): Promise<void> {
     let streams = 0;
     let firstStream: string | undefined;
+    const used = new Map<EventMetadata, string>();
+    const idOf = (metadata: EventMetadata): string => {
+      let id = used.get(metadata);
+      if (id === undefined) {
+        id = metadataIds.get(metadata) ?? randomUUID();
+        metadataIds.set(metadata, id);
+        used.set(metadata, id);
+      }
+      return id;
+    };
     function* rows(): Generator<BulkValue[]> {
       for (const append of appends) {
         streams += 1;
@@ -81,7 +100,7 @@ export class TypeormEventStore extends EventStore {
             event.type,
             event.schemaVersion,
             event.data,
-            event.metadata,
+            idOf(event.metadata),
             event.recordedAt,
           ];
         }
@@ -95,11 +114,17 @@ export class TypeormEventStore extends EventStore {
       }
       throw error;
     }
+    if (used.size === 0) return;
+    await sqlRunner(this.dataSource, tx).query(
+      `INSERT INTO event_metadata (id, metadata) SELECT id, metadata FROM json_to_recordset($1::json) AS m(id uuid, metadata json)
+       ON CONFLICT (id) DO NOTHING`,
+      [JSON.stringify([...used].map(([metadata, id]) => ({ id, metadata })))],
+    );
   }
 
   async readStream(networkId: string, streamId: string, tx?: Transaction): Promise<RecordedEvent[]> {
     const rows = await sqlRunner(this.dataSource, tx).query<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE network_id = $1 AND stream_id = $2 ORDER BY stream_version`,
+      `SELECT ${COLUMNS} FROM ${FROM_EVENTS} WHERE e.network_id = $1 AND e.stream_id = $2 ORDER BY e.stream_version`,
       [networkId, streamId],
     );
     return rows.map((r) => this.toRecorded(r, networkId));
@@ -107,7 +132,7 @@ export class TypeormEventStore extends EventStore {
 
   async readAll(afterPosition: string, limit: number): Promise<RecordedEvent[]> {
     const rows = await this.dataSource.query<(EventRow & { network_id: string })[]>(
-      `SELECT ${COLUMNS}, network_id FROM events WHERE position > $1 ORDER BY position LIMIT $2`,
+      `SELECT ${COLUMNS}, e.network_id FROM ${FROM_EVENTS} WHERE e.position > $1 ORDER BY e.position LIMIT $2`,
       [afterPosition, limit],
     );
     return rows.map((r) => this.toRecorded(r, r.network_id));

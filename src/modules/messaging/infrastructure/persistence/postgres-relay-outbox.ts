@@ -63,9 +63,9 @@ const READ_SQL = `
       FROM pg_snapshot_xip((SELECT s FROM snapshot)) AS x
      WHERE NOT EXISTS (SELECT 1 FROM elsewhere w WHERE w.xid32 = (x::text::numeric % 4294967296)::bigint))
   SELECT e.transaction_id::text AS tx, e.position::text AS pos, e.event_id, e.network_id, e.stream_type,
-         e.stream_id, e.stream_version, e.type, e.schema_version, e.data::text AS data, e.metadata,
+         e.stream_id, e.stream_version, e.type, e.schema_version, e.data::text AS data, m.metadata,
          to_char(e.recorded_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS recorded_at
-    FROM events e
+    FROM events e JOIN event_metadata m ON m.id = e.metadata_id
    WHERE e.transaction_id < (SELECT h FROM horizon)
      AND (e.transaction_id, e.position) > ($1::xid8, $2::bigint)
    ORDER BY e.transaction_id, e.position
