@@ -120,10 +120,14 @@ function* copyStream(rows: Iterable<readonly BulkValue[]>, columns: readonly Bul
 /**
  * SQL inserting rows sent as one JSON parameter ($1, an array of arrays in column order; see `jsonRows`): one
  * statement and one parameter for any number of rows, and a prefix the caller can extend (ON CONFLICT …).
+ * `parsedOnce` reads the document as jsonb: each `->>` on json text parses the row again (a 16-column upsert of
+ * 5,000 users took 146 ms from json, 61 ms from jsonb), but jsonb reorders the keys of an object cell, so a table
+ * with json columns kept as written (events) reads json.
  */
-export function insertFromJson(table: string, columns: readonly BulkColumn[]): string {
+export function insertFromJson(table: string, columns: readonly BulkColumn[], options: { parsedOnce?: boolean } = {}): string {
   const cells = columns.map((c, i) => `(r->>${i})::${c.type}`).join(', ');
-  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${cells} FROM json_array_elements($1::json) AS r`;
+  const rows = options.parsedOnce ? 'jsonb_array_elements($1::jsonb)' : 'json_array_elements($1::json)';
+  return `INSERT INTO ${table} (${columns.map((c) => c.name).join(', ')}) SELECT ${cells} FROM ${rows} AS r`;
 }
 
 /** The rows as the JSON parameter of `insertFromJson` (dates as ISO text, undefined as null, objects as JSON). */

@@ -35,13 +35,22 @@ const DRY_RUN_USER_COLUMNS: readonly BulkColumn[] = [
 /** Nodes or links fetched per round trip when the graph goes to memory. */
 const PAGE = 100_000;
 
-// A user's manager as things stand: in the users table, or (a dry run) among the users it would have created.
-// $1 import, $2 network, $3 dry run.
-const managerOf = (id: string) => `(
-  SELECT manager_id FROM users WHERE network_id = $2 AND id = ${id}
-  UNION ALL
-  SELECT manager_id FROM import_dry_run_users WHERE $3 AND import_id = $1 AND user_id = ${id}
-  LIMIT 1)`;
+/**
+ * One user of the network by id, with their manager: from the users table, and for a dry run also from the users it
+ * would have created. A LATERAL probe with LIMIT 1, so that statistics taken before a bulk import (a nearly empty
+ * network) cannot turn it into a hash of the whole network; the real import's form reads users only. `id` is the
+ * column to match, `network` and `dryRunOf` the statement's parameters for the network and (a dry run) the import.
+ */
+const userById = (id: string, network: string, dryRunOf?: string) => `LATERAL (
+    SELECT id, manager_id FROM users WHERE network_id = ${network} AND id = ${id}
+    ${dryRunOf ? `UNION ALL SELECT user_id, manager_id FROM import_dry_run_users WHERE import_id = ${dryRunOf} AND user_id = ${id}` : ''}
+    LIMIT 1)`;
+
+/** The same by e-mail key, with the user's e-mail. */
+const userByEmailKey = (key: string, network: string, dryRunOf?: string) => `LATERAL (
+    SELECT id, email FROM users WHERE network_id = ${network} AND email_key = ${key}
+    ${dryRunOf ? `UNION ALL SELECT user_id, email FROM import_dry_run_users WHERE import_id = ${dryRunOf} AND email_key = ${key}` : ''}
+    LIMIT 1)`;
 
 const WARNING = `'Line ' || line || ': ' || CASE
     WHEN kind = 'self' THEN 'a user cannot be their own manager; imported without a manager.'
@@ -73,30 +82,33 @@ export class PostgresManagerLinks implements ImportManagerLinks, DryRunUsers {
    */
   async waiting(tx: Transaction, importId: string, networkId: string, dryRun: boolean): Promise<WaitingLinks | null> {
     const sql = sqlRunner(this.dataSource, tx);
-    const params = [importId, networkId, dryRun];
     await sql.query(
       `CREATE TEMP TABLE import_link_wait ON COMMIT DROP AS
          SELECT n.line, n.user_id AS child, m.id AS manager, m.email AS manager_email
            FROM import_manager_links n
-           LEFT JOIN LATERAL (
-             SELECT id, email FROM users WHERE network_id = $2 AND email_key = n.manager_key
-             UNION ALL
-             SELECT user_id, email FROM import_dry_run_users WHERE $3 AND import_id = $1 AND email_key = n.manager_key
-             LIMIT 1) m ON true
+           LEFT JOIN ${userByEmailKey('n.manager_key', '$2', dryRun ? '$1' : undefined)} m ON true
           WHERE n.import_id = $1 AND n.kind = 'link' AND n.decision IS NULL`,
-      params,
+      [importId, networkId],
     );
     const [{ links }] = await sql.query<{ links: number }>(`SELECT count(*)::int AS links FROM import_link_wait`);
     if (links === 0) return null;
+    // The managers and everyone above them, each with their own manager, in one walk up the links; then the users
+    // the links name who are not among them (their manager matters to no walk before they get their new one).
     await sql.query(
       `CREATE TEMP TABLE import_link_nodes ON COMMIT DROP AS
-         WITH RECURSIVE up(id) AS (
-           SELECT manager FROM import_link_wait WHERE manager IS NOT NULL
+         WITH RECURSIVE up(id, parent) AS (
+           SELECT p.id, p.manager_id FROM (SELECT DISTINCT manager FROM import_link_wait WHERE manager IS NOT NULL) w
+            CROSS JOIN ${userById('w.manager', '$1', dryRun ? '$2' : undefined)} p
            UNION
-           SELECT p.manager_id FROM up CROSS JOIN LATERAL (SELECT ${managerOf('up.id')} AS manager_id) p WHERE p.manager_id IS NOT NULL
+           SELECT p.id, p.manager_id FROM up CROSS JOIN ${userById('up.parent', '$1', dryRun ? '$2' : undefined)} p
+            WHERE up.parent IS NOT NULL
          )
-         SELECT (row_number() OVER () - 1)::int AS idx, id FROM (SELECT id FROM up UNION SELECT child FROM import_link_wait) n`,
-      params,
+         SELECT (row_number() OVER () - 1)::int AS idx, id, parent FROM (
+           SELECT id, parent FROM up
+           UNION ALL
+           SELECT DISTINCT w.child, NULL::uuid FROM import_link_wait w WHERE NOT EXISTS (SELECT 1 FROM up WHERE up.id = w.child)
+         ) n`,
+      dryRun ? [networkId, importId] : [networkId],
     );
     await sql.query(`CREATE INDEX ON import_link_nodes (id)`);
     await sql.query(`ANALYZE import_link_nodes`);
@@ -105,11 +117,9 @@ export class PostgresManagerLinks implements ImportManagerLinks, DryRunUsers {
     for (let from = 0; from < nodes; from += PAGE) {
       const [page] = await sql.query<{ node: number[] | null; parent: number[] | null }>(
         `SELECT array_agg(n.idx) AS node, array_agg(p.idx) AS parent
-           FROM import_link_nodes n
-           CROSS JOIN LATERAL (SELECT ${managerOf('n.id')} AS manager_id) m
-           JOIN import_link_nodes p ON p.id = m.manager_id
-          WHERE n.idx >= $4 AND n.idx < $5`,
-        [...params, from, from + PAGE],
+           FROM import_link_nodes n JOIN import_link_nodes p ON p.id = n.parent
+          WHERE n.idx >= $1 AND n.idx < $2`,
+        [from, from + PAGE],
       );
       (page.node ?? []).forEach((node, i) => (parent[node] = page.parent![i]));
     }

@@ -155,7 +155,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     if (users.length === 0) return;
     try {
       await sqlRunner(this.dataSource, tx).query(
-        `${insertFromJson('users', USER_COLUMNS)}
+        `${insertFromJson('users', USER_COLUMNS, { parsedOnce: true })}
          ON CONFLICT (network_id, id) DO UPDATE SET
            email = EXCLUDED.email, email_key = EXCLUDED.email_key, name = EXCLUDED.name,
            first_name = EXCLUDED.first_name, last_name = EXCLUDED.last_name, title = EXCLUDED.title,
