@@ -66,7 +66,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     const uploads = app.get(ImportUploads);
     let recordId: string;
     try {
-      const upload = await uploads.store(createReadStream(file));
+      const upload = await uploads.store(createReadStream(file, { highWaterMark: 1024 * 1024 }));
       try {
         const record = await app.get(CommandBus).execute(
           new StartImportCommand(

@@ -36,15 +36,20 @@ export class PostgresImportFileStorage extends ImportFileStorage {
     let pending: Buffer[] = [];
     let pendingBytes = 0;
     const ready: Buffer[] = [];
+    // One group of chunks is written while the next is read and hashed.
+    let writing: Promise<unknown> = Promise.resolve();
     const flush = async () => {
       if (ready.length === 0) return;
+      await writing;
       // One parameter per chunk: the driver sends a Buffer as binary, where an array of them goes as hex text.
       const chunks = ready.splice(0);
       const values = chunks.map((_, i) => `($1, $${2 * i + 2}, $${2 * i + 3})`).join(', ');
-      await this.dataSource.query(
-        `INSERT INTO import_files (import_id, chunk_no, data) VALUES ${values}`,
-        [importId, ...chunks.flatMap((chunk) => [chunkNo++, chunk])],
-      );
+      writing = this.dataSource.query(`INSERT INTO import_files (import_id, chunk_no, data) VALUES ${values}`, [
+        importId,
+        ...chunks.flatMap((chunk) => [chunkNo++, chunk]),
+      ]);
+      // Awaited by the next flush or at the end; marked handled so a failure in between is not "unhandled".
+      writing.catch(() => undefined);
     };
     try {
       for await (const piece of content) {
@@ -66,7 +71,9 @@ export class PostgresImportFileStorage extends ImportFileStorage {
       }
       if (pendingBytes > 0) ready.push(Buffer.concat(pending));
       await flush();
+      await writing;
     } catch (error) {
+      await writing.catch(() => undefined);
       await this.delete(importId);
       throw error;
     }
