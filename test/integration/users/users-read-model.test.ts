@@ -118,11 +118,16 @@ describe('users read model and command handlers on PostgreSQL', () => {
 
       // The bulk insert of an import's new users: the same refusal, naming the address, and none of them written.
       const many = Array.from({ length: 500 }, (_, i) => ({ ...snapshot(randomUUID(), `user${i}@x.com`), title: i % 2 ? 'Tab\there' : null, managerId: i ? null : randomUUID() }));
-      const clash = await uow.transaction((tx) => projection.insert(tx, [...many, snapshot(randomUUID(), 'WILL@x.com')])).catch((e: unknown) => e);
+      const rowsOf = (users: UserSnapshot[]) => {
+        const rows = projection.newRows();
+        for (const user of users) rows.add(user);
+        return rows;
+      };
+      const clash = await uow.transaction((tx) => projection.insert(tx, rowsOf([...many, snapshot(randomUUID(), 'WILL@x.com')]))).catch((e: unknown) => e);
       expect(clash).toBeInstanceOf(UniqueEmailViolationError);
       expect((clash as Error).message).toContain('will@x.com');
       expect(await userRowCount(network)).toBe(1);
-      await uow.transaction((tx) => projection.insert(tx, many));
+      await uow.transaction((tx) => projection.insert(tx, rowsOf(many)));
       expect(await userRowCount(network)).toBe(501);
       const stored = await users.findByEmailKeys(network, ['user0@x.com', 'user1@x.com']);
       expect(stored.get('user0@x.com')).toMatchObject({ userId: many[0].userId, managerId: many[0].managerId, title: null, version: 1 });

@@ -98,10 +98,13 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const ctx = importCommandContext(record);
       const now = this.clock.now();
       const ids = this.ids;
+      const projection = this.projection;
       const options = { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: network, now };
       const counts = zeroCounts();
       const updated: UserSnapshot[] = [];
-      const created: UserSnapshot[] = [];
+      // New users go straight into their encoded rows; a dry run keeps what later lines need to name them as manager.
+      const created = record.dryRun ? undefined : projection.newRows();
+      const wouldBeCreated: WouldBeUser[] = [];
       const createdHere = new Map<string, ManagerCandidate>();
       const rejected: RejectedLine[] = [];
       const notes: ManagerNote[] = [];
@@ -189,7 +192,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
           if (current) {
             updated.push(snapshot);
           } else {
-            created.push(snapshot);
+            if (created) created.add(snapshot);
+            else wouldBeCreated.push({ userId, email: snapshot.email, managerId: snapshot.managerId });
             createdHere.set(row.emailKey, { userId, email: snapshot.email });
           }
         }
@@ -202,11 +206,11 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       };
       await this.events.append(tx, decided());
       if (!decidedAll) throw new Error('The event store returned before taking every event of the batch');
-      if (record.dryRun) {
-        await this.dryRunUsers.add(tx, importId, created.map((u) => ({ userId: u.userId, email: u.email, managerId: u.managerId })));
-      } else {
+      if (created) {
         await this.projection.insert(tx, created);
         await this.projection.save(tx, updated);
+      } else {
+        await this.dryRunUsers.add(tx, importId, wouldBeCreated);
       }
       await this.rejections.reject(tx, importId, rejected);
       await this.links.note(tx, importId, notes);

@@ -65,12 +65,24 @@ export interface UserPage {
   nextCursor: string | null;
 }
 
+/** New users' rows being gathered for one insert (UserProjection.newRows). */
+export interface NewUserRows {
+  add(user: UserSnapshot): void;
+  readonly count: number;
+}
+
 /** Writes the users projection; called inside the transaction that appended the users' events. */
 export abstract class UserProjection {
   /** Inserts or replaces the given users' rows (set-based: one statement for any number of users). */
   abstract save(tx: Transaction, users: readonly UserSnapshot[]): Promise<void>;
-  /** Inserts the rows of users created in this transaction, which no row can have yet (a bulk load, no upsert). */
-  abstract insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void>;
+  /**
+   * Rows for users created in this transaction, taken one by one as they are decided and kept encoded rather than
+   * as objects: a bulk import's batch of new users is written after its events, and holding 5,000 snapshots until
+   * then made each of them outlive the young generation.
+   */
+  abstract newRows(): NewUserRows;
+  /** Inserts the rows, which no user can have yet (a bulk load, no upsert). */
+  abstract insert(tx: Transaction, rows: NewUserRows): Promise<void>;
 }
 
 /** Reads the users projection, always within one network. */

@@ -3,9 +3,10 @@ import { DataSource } from 'typeorm';
 import { UniqueEmailViolationError, ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
-import { type BulkColumn, BulkLoader, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
+import { type BulkColumn, BulkLoader, type BulkRows, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
+  type NewUserRows,
   UserProjection,
   UserReadModel,
   type UserListFilter,
@@ -132,6 +133,19 @@ function userRow(u: UserSnapshot): BulkValue[] {
   ];
 }
 
+/** Rows encoded (COPY text, or JSON for the embedded database) as the users are added. */
+class EncodedUserRows implements NewUserRows {
+  constructor(readonly encoded: BulkRows) {}
+
+  add(user: UserSnapshot): void {
+    this.encoded.add(userRow(user));
+  }
+
+  get count(): number {
+    return this.encoded.count;
+  }
+}
+
 /** The users projection in PostgreSQL: one set-based upsert per transaction, reads scoped by network. */
 @Injectable()
 export class TypeormUserReadModel implements UserProjection, UserReadModel {
@@ -140,13 +154,13 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     private readonly bulk: BulkLoader,
   ) {}
 
-  async insert(tx: Transaction, users: readonly UserSnapshot[]): Promise<void> {
-    if (users.length === 0) return;
-    // Each row made as COPY takes it: the batch's rows never all exist at once.
-    const rows = function* (): Generator<BulkValue[]> {
-      for (const user of users) yield userRow(user);
-    };
-    await this.bulk.load(tx, 'users', USER_COLUMNS, rows()).catch((error: unknown) => {
+  newRows(): NewUserRows {
+    return new EncodedUserRows(this.bulk.rows(USER_COLUMNS));
+  }
+
+  async insert(tx: Transaction, rows: NewUserRows): Promise<void> {
+    if (!(rows instanceof EncodedUserRows)) throw new Error('Rows not gathered by this projection');
+    await this.bulk.loadRows(tx, 'users', rows.encoded).catch((error: unknown) => {
       throw emailTaken(error);
     });
   }
