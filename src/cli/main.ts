@@ -1,4 +1,7 @@
-#!/usr/bin/env -S node --max-old-space-size=128 --max-semi-space-size=8
+#!/usr/bin/env -S MALLOC_MMAP_THRESHOLD_=65536 node --max-old-space-size=128 --max-semi-space-size=8
+// MALLOC_MMAP_THRESHOLD_ keeps glibc handing buffers of 64 KiB and more (COPY text, file pieces) back to the system
+// when they are freed: by default it raises that threshold as such buffers come and go, then serves them from its
+// heap, which never shrinks (peak RSS of a 1,000,000-line import: 237–272 MiB with the default, 217–227 with it).
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';

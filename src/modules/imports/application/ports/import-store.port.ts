@@ -13,6 +13,8 @@ export interface ImportRecord extends ImportReport {
   /** queued → applying (reading the file and applying its lines batch by batch) → linking (the managers that had to wait for the whole file) → done. */
   readonly phase: 'queued' | 'applying' | 'linking' | 'done';
   readonly sizeBytes: number;
+  /** The file's lines as counted at upload (line breaks): an upper bound on its rows, the heading included. */
+  readonly fileLines: number;
   readonly columns: readonly ColumnMapping[];
   readonly requestedBy: { readonly id: string; readonly email: string | null };
   readonly notifyEmail: string | null;
@@ -36,6 +38,7 @@ export interface NewImport {
   readonly fileName: string;
   readonly sha256: string;
   readonly sizeBytes: number;
+  readonly fileLines: number;
   readonly requestedBy: { readonly id: string; readonly email: string | null };
   readonly notifyEmail: string | null;
   readonly correlationId: string;

@@ -5,14 +5,27 @@
  * million), so a fingerprint seen before is taken as the e-mail seen before.
  */
 export class EmailFingerprints {
-  private capacity = 1 << 16;
-  private h1 = new Uint32Array(this.capacity);
-  private h2 = new Uint32Array(this.capacity);
-  private h3 = new Uint16Array(this.capacity);
+  private capacity: number;
+  private h1: Uint32Array;
+  private h2: Uint32Array;
+  private h3: Uint16Array;
   /** 0 marks an empty slot: lines are numbered from 1. */
-  private lines = new Int32Array(this.capacity);
+  private lines: Int32Array;
   private size = 0;
   private readonly hash = new Uint32Array(4);
+
+  /**
+   * Sized for `expected` keys from the start when the caller knows about how many will come: growing holds the old
+   * table and the new one at once (30 MB at a million lines), and copies.
+   */
+  constructor(expected = 0) {
+    this.capacity = 1 << 16;
+    while (4 * expected > 3 * this.capacity) this.capacity *= 2;
+    this.h1 = new Uint32Array(this.capacity);
+    this.h2 = new Uint32Array(this.capacity);
+    this.h3 = new Uint16Array(this.capacity);
+    this.lines = new Int32Array(this.capacity);
+  }
 
   /** Adds the key seen on `line`; returns the line it was first seen on, or 0 when it is new. */
   add(key: string, line: number): number {

@@ -22,7 +22,7 @@ export interface ImportProgress {
   readonly phase: 'applying' | 'linking';
   /** Lines applied, or links made, so far. */
   readonly done: number;
-  /** Links to make, once they are decided; null while the file is read (its length is not known yet). */
+  /** Lines in the file (about: counted at upload), or links to make once they are decided; null when not known. */
   readonly total: number | null;
 }
 
@@ -88,7 +88,7 @@ export class ImportProcessor {
     try {
       await this.imports.beginApplying(record.id, { columns: parsed.columns, warnings: parsed.warnings }, this.clock.now());
       const lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
-      const seen = new EmailFingerprints();
+      const seen = new EmailFingerprints(record.fileLines);
       let lines = 0;
       let applied = record.appliedThrough > 0 ? record.counts.rows : 0;
       for await (const run of parsed.lines) {
@@ -110,7 +110,8 @@ export class ImportProcessor {
         await applying;
         applying = this.applyBatch(record.id, batch, duplicateOf, lookUpEveryLine).then((rows) => {
           applied += rows;
-          onProgress({ phase: 'applying', done: applied, total: null });
+          // The file's line count is an upper bound (quoted line breaks and blank lines are not rows): enough for an ETA.
+          onProgress({ phase: 'applying', done: applied, total: record.fileLines > 1 ? record.fileLines - 1 : null });
         });
         applying.catch(() => undefined);
       }

@@ -71,6 +71,7 @@ export class StartImportHandler implements ICommandHandler<StartImportCommand, I
         fileName: input.fileName,
         sha256: stored.sha256,
         sizeBytes: stored.sizeBytes,
+        fileLines: stored.lines,
         requestedBy,
         notifyEmail: input.notifyEmail ?? requestedBy.email,
         correlationId: context.correlationId,

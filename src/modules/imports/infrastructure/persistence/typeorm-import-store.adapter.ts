@@ -25,6 +25,7 @@ interface ImportRow {
   file_name: string;
   sha256: string;
   size_bytes: string;
+  file_lines: number;
   counts: ImportCountsData;
   columns: ColumnMapping[];
   warnings: string[];
@@ -58,6 +59,7 @@ function toRecord(r: ImportRow): ImportRecord {
     fileName: r.file_name,
     sha256: r.sha256,
     sizeBytes: Number(r.size_bytes),
+    fileLines: r.file_lines,
     counts: { ...zeroCounts(), ...r.counts },
     warnings,
     ...(r.failure_reason ? { failureReason: r.failure_reason } : {}),
@@ -93,10 +95,10 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
   async create(tx: Transaction, n: NewImport): Promise<void> {
     await sqlRunner(this.dataSource, tx).query(
       `INSERT INTO imports (id, network_id, status, phase, mode, auto_send_invites, dry_run, file_name, sha256, size_bytes, counts,
-                            requested_by_id, requested_by_email, notify_email, correlation_id, created_at, updated_at)
-       VALUES ($1, $2, 'queued', 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14)`,
+                            requested_by_id, requested_by_email, notify_email, correlation_id, created_at, updated_at, file_lines)
+       VALUES ($1, $2, 'queued', 'queued', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $14, $15)`,
       [n.id, n.networkId, n.mode, n.autoSendInvites, n.dryRun, n.fileName, n.sha256, n.sizeBytes, JSON.stringify(zeroCounts()),
-        n.requestedBy.id, n.requestedBy.email, n.notifyEmail, n.correlationId, n.createdAt],
+        n.requestedBy.id, n.requestedBy.email, n.notifyEmail, n.correlationId, n.createdAt, n.fileLines],
     );
   }
 
