@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../../shared/infrastructure/config/app-config.js';
+import { BulkLoader } from '../../shared/infrastructure/database/bulk-loader.js';
 import { UsersModule } from '../users/users.module.js';
 import { GetImportErrorsHandler } from './application/get-import-errors/get-import-errors.handler.js';
 import { GetImportHandler } from './application/get-import/get-import.handler.js';
@@ -31,8 +32,8 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
   providers: [
     {
       provide: IMPORT_SETTINGS,
-      useFactory: (config: AppConfig): ImportSettings => config.imports,
-      inject: [APP_CONFIG],
+      useFactory: (config: AppConfig, bulk: BulkLoader): ImportSettings => ({ ...config.imports, batchesInFlight: bulk.copySupported ? 2 : 1 }),
+      inject: [APP_CONFIG, BulkLoader],
     },
     TypeormImportStore,
     { provide: ImportRepository, useExisting: TypeormImportStore },

@@ -1,5 +1,4 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
-import { UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
@@ -21,10 +20,7 @@ import {
   type WouldBeUser,
 } from '../ports/import-store.port.js';
 import { type LineProbe, SettledLines } from '../ports/settled-lines.port.js';
-import { ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
-
-/** A user created while the batch was read (an API call) takes a new line's e-mail: the batch is decided again. */
-const MAX_EMAIL_RACES = 3;
+import { BatchOutOfTurnError, ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
 type ManagerCandidate = Pick<WouldBeUser, 'userId' | 'email'>;
 
@@ -44,17 +40,12 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     private readonly ids: IdGenerator,
   ) {}
 
-  async execute(command: ImportBatchCommand): Promise<ImportBatchOutcome> {
-    for (let race = 1, everyLine = command.lookUpEveryLine; ; race++, everyLine = true) {
-      try {
-        return await this.apply(command, everyLine);
-      } catch (error) {
-        if (!(error instanceof UniqueEmailViolationError) || race >= MAX_EMAIL_RACES) throw error;
-      }
-    }
-  }
-
-  private async apply({ importId, lines, duplicateOf }: ImportBatchCommand, lookUpEveryLine: boolean): Promise<ImportBatchOutcome> {
+  /**
+   * Decides the lines and writes them, then takes the import's lock, which waits for the batch before to commit, and
+   * records the batch. Nothing is retried here: a batch that fails (an edit won a race, an e-mail was taken) fails
+   * the one written alongside it too, and the caller decides both again.
+   */
+  async execute({ importId, lines, duplicateOf, turn, lookUpEveryLine }: ImportBatchCommand): Promise<ImportBatchOutcome> {
     const settings = await this.imports.getById(importId);
     if (!settings) throw new Error(`Import ${importId} does not exist`);
     const network = settings.networkId;
@@ -92,9 +83,9 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       ? await this.dryRunUsers.findByEmailKeys(importId, [...managerKeys].filter((k) => !found.has(k)))
       : new Map();
 
+    // What the decisions read of the import never changes; its progress is read under its lock, at the end.
+    const record = settings;
     return this.uow.transaction(async (tx) => {
-      const record = await this.imports.getById(importId, tx);
-      if (!record) throw new Error(`Import ${importId} does not exist`);
       const ctx = importCommandContext(record);
       const now = this.clock.now();
       const ids = this.ids;
@@ -139,7 +130,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
           let waits = false;
           const self = row.managerKey !== undefined && row.managerKey === row.emailKey;
           if (row.managerKey !== undefined && !self) {
-            const known = createdHere.get(row.managerKey) ?? found.get(row.managerKey) ?? wouldBe.get(row.managerKey);
+            const known =
+              createdHere.get(row.managerKey) ?? turn.earlierCreated.get(row.managerKey) ?? found.get(row.managerKey) ?? wouldBe.get(row.managerKey);
             if (known && !current) manager = { id: known.userId, email: known.email };
             else waits = !known || known.userId !== current?.managerId;
           }
@@ -197,12 +189,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             createdHere.set(row.emailKey, { userId, email: snapshot.email });
           }
         }
-        const importEvents = decideImport(
-          { type: 'RecordBatch', data: { batch: record.batches + 1, fromLine, throughLine, counts }, metadata: { now } },
-          runningImportState(record),
-        );
-        yield { streamType: 'import', streamId: importId, expectedVersion: importStreamVersion(record), events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, ids) };
         decidedAll = true;
+        turn.onDecided?.(createdHere);
       };
       await this.events.append(tx, decided());
       if (!decidedAll) throw new Error('The event store returned before taking every event of the batch');
@@ -214,6 +202,19 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       }
       await this.rejections.reject(tx, importId, rejected);
       await this.links.note(tx, importId, notes);
+      // The import's lock: held by the batch before until it commits.
+      const progress = await this.imports.getById(importId, tx);
+      if (!progress) throw new Error(`Import ${importId} does not exist`);
+      if (progress.appliedThrough !== turn.afterLine) {
+        throw new BatchOutOfTurnError(`The batch before line ${fromLine} did not commit (the import is applied through line ${progress.appliedThrough}).`);
+      }
+      const importEvents = decideImport(
+        { type: 'RecordBatch', data: { batch: progress.batches + 1, fromLine, throughLine, counts }, metadata: { now } },
+        runningImportState(progress),
+      );
+      await this.events.append(tx, [
+        { streamType: 'import', streamId: importId, expectedVersion: importStreamVersion(progress), events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, ids) },
+      ]);
       await this.imports.recordBatch(tx, importId, { counts, throughLine, now });
       return { counts, throughLine };
     });

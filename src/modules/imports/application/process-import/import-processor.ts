@@ -1,14 +1,14 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
-import { ConcurrencyConflictError } from '../../../../shared/application/application-errors.js';
+import { ConcurrencyConflictError, UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { UserReadModel } from '../../../users/application/ports/user-read-model.port.js';
 import { decideImport } from '../../domain/import.decider.js';
-import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
-import { ImportBatchCommand } from '../import-batch/import-batch.command.js';
+import { addCounts, IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
+import { type BatchTurn, type CreatedUser, ImportBatchCommand, type ImportBatchOutcome } from '../import-batch/import-batch.command.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ManagerLinker } from '../link-managers/manager-linker.js';
@@ -56,6 +56,11 @@ export class ImportProcessor {
     @Inject(IMPORT_SETTINGS) private readonly settings: ImportSettings,
   ) {}
 
+  /** Batches written at once: two on a PostgreSQL server, one on the embedded database (one session). */
+  get batchesInFlight(): number {
+    return this.settings.batchesInFlight;
+  }
+
   async process(importId: string, onProgress: (p: ImportProgress) => void = () => undefined): Promise<ImportRecord> {
     let record = await this.require(importId);
     if (record.phase === 'done') return record;
@@ -74,8 +79,10 @@ export class ImportProcessor {
   }
 
   /**
-   * Reads the file and applies its lines in batches, the next batch read while the one before is written. A resumed
-   * import reads the lines it applied before too (they tell which e-mails came first) and applies the rest.
+   * Reads the file and applies its lines in batches as they are read. Up to `batchesInFlight` batches are written at
+   * once, each in its own transaction, committing in file order (ImportBatch waits for the batch before); the file
+   * is read meanwhile on its parsing thread. A resumed import reads the lines it applied before too (they tell which
+   * e-mails came first) and applies the rest.
    */
   private async read(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
     const parsed = await this.parser.open(this.storage.open(record.id), {
@@ -84,13 +91,12 @@ export class ImportProcessor {
       linesPerRun: this.settings.batchSize,
       inBackground: true,
     });
-    let applying: Promise<void> = Promise.resolve();
+    const batches = new BatchPipeline(this, record, onProgress);
     try {
       await this.imports.beginApplying(record.id, { columns: parsed.columns, warnings: parsed.warnings }, this.clock.now());
-      const lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
+      batches.lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
       const seen = new EmailFingerprints(record.fileLines);
       let lines = 0;
-      let applied = record.appliedThrough > 0 ? record.counts.rows : 0;
       for await (const run of parsed.lines) {
         // The e-mails of lines already applied (by an earlier attempt) count too: they came first.
         const duplicateOf = new Map<number, number>();
@@ -104,50 +110,57 @@ export class ImportProcessor {
           if (first !== 0) duplicateOf.set(line, first);
         }
         lines += run.count;
-        if (skip === run.count) continue;
-        const batch = skip > 0 ? run.slice(skip) : run;
-        // One batch is written while the next is read; a failure surfaces when the next batch is handed over.
-        await applying;
-        applying = this.applyBatch(record.id, batch, duplicateOf, lookUpEveryLine).then((rows) => {
-          applied += rows;
-          // The file's line count is an upper bound (quoted line breaks and blank lines are not rows): enough for an ETA.
-          onProgress({ phase: 'applying', done: applied, total: record.fileLines > 1 ? record.fileLines - 1 : null });
-        });
-        applying.catch(() => undefined);
+        if (skip < run.count) await batches.add(skip > 0 ? run.slice(skip) : run, duplicateOf);
       }
-      await applying;
+      await batches.finish();
       await this.imports.finishReading(record.id, lines, this.clock.now());
     } finally {
-      await applying.catch(() => undefined);
+      await batches.abandon();
       await parsed.close();
     }
   }
 
+  /** Applies a batch in one ImportBatch: the pipeline's one door to the command bus. */
+  applyBatch(importId: string, lines: ParsedLines, duplicateOf: ReadonlyMap<number, number>, turn: BatchTurn, lookUpEveryLine: boolean): Promise<ImportBatchOutcome> {
+    return this.commands.execute(new ImportBatchCommand(importId, lines, duplicateOf, turn, lookUpEveryLine));
+  }
+
   /**
-   * Applies the lines, in as many transactions as it takes. A batch that lost a race with an API edit is decided
-   * again on the new state; nothing of it was written. Users being edited all the time could make a whole batch lose
-   * every race, so each retry takes half as many lines (the rest follow) after a short random pause; one line loses
-   * only to an edit of that user. Returns the lines counted.
+   * Applies the lines alone (nothing else in flight), in as many transactions as it takes. A batch that lost a race
+   * with an API edit is decided again on the new state; nothing of it was written. Users being edited all the time
+   * could make a whole batch lose every race, so each retry takes half as many lines (the rest follow) after a short
+   * random pause; one line loses only to an edit of that user. A user created meanwhile with a new line's e-mail
+   * makes the batch, and every batch after it, look up every line.
    */
-  private async applyBatch(importId: string, lines: ParsedLines, duplicateOf: ReadonlyMap<number, number>, lookUpEveryLine: boolean): Promise<number> {
+  async applyAlone(
+    pipeline: BatchPipeline,
+    importId: string,
+    lines: ParsedLines,
+    duplicateOf: ReadonlyMap<number, number>,
+    afterLine: number,
+  ): Promise<ImportBatchOutcome> {
     let rest = lines;
     let size = lines.count;
-    let counted = 0;
+    const counts = zeroCounts();
+    let throughLine = afterLine;
     for (let attempt = 1; rest.count > 0; ) {
       try {
         const part = size >= rest.count ? rest : rest.slice(0, size);
-        const outcome = await this.commands.execute(new ImportBatchCommand(importId, part, duplicateOf, lookUpEveryLine));
-        counted += outcome.counts.rows;
+        const outcome = await this.applyBatch(importId, part, duplicateOf, { afterLine: throughLine, earlierCreated: NOBODY }, pipeline.lookUpEveryLine);
+        Object.assign(counts, addCounts(counts, outcome.counts));
+        throughLine = outcome.throughLine;
         rest = rest.slice(part.count);
       } catch (error) {
-        if (!(error instanceof ConcurrencyConflictError) || attempt >= MAX_BATCH_ATTEMPTS) throw error;
+        const race = error instanceof ConcurrencyConflictError || error instanceof UniqueEmailViolationError;
+        if (!race || attempt >= MAX_BATCH_ATTEMPTS) throw error;
+        if (error instanceof UniqueEmailViolationError) pipeline.lookUpEveryLine = true;
         this.logger.warn({ importId, attempt, lines: size }, 'batch lost a race with another writer; retrying');
         attempt += 1;
         size = Math.ceil(size / 2);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * Math.min(500, 5 * 2 ** attempt)));
       }
     }
-    return counted;
+    return { counts, throughLine };
   }
 
   /** Ends an import that cannot go on, keeping every batch already applied. */
@@ -185,5 +198,92 @@ export class ImportProcessor {
     const record = await this.imports.getById(importId);
     if (!record) throw new Error(`Import ${importId} does not exist`);
     return record;
+  }
+}
+
+const NOBODY: ReadonlyMap<string, CreatedUser> = new Map();
+
+interface InFlight {
+  readonly lines: ParsedLines;
+  readonly duplicateOf: ReadonlyMap<number, number>;
+  /** Who the batch creates, once every line is decided; rejects if the batch fails before. */
+  readonly decided: Promise<ReadonlyMap<string, CreatedUser>>;
+  readonly outcome: Promise<ImportBatchOutcome>;
+}
+
+/**
+ * The batches of one import being written, in file order: a new batch starts once the one before has decided its
+ * lines (it needs to know whom that one creates), and at most `batchesInFlight` are in flight. When one fails, the
+ * ones after it cannot commit (ImportBatch sees the gap): all of them are applied again, one at a time.
+ */
+class BatchPipeline {
+  lookUpEveryLine = true;
+  private readonly inFlight: InFlight[] = [];
+  /** The line through which batches have committed, and through which they have been handed over. */
+  private committedThrough: number;
+  private handedThrough: number;
+  private applied: number;
+
+  constructor(
+    private readonly processor: ImportProcessor,
+    private readonly record: ImportRecord,
+    private readonly onProgress: (p: ImportProgress) => void,
+  ) {
+    this.committedThrough = record.appliedThrough;
+    this.handedThrough = record.appliedThrough;
+    this.applied = record.appliedThrough > 0 ? record.counts.rows : 0;
+  }
+
+  async add(lines: ParsedLines, duplicateOf: ReadonlyMap<number, number>): Promise<void> {
+    while (this.inFlight.length >= this.processor.batchesInFlight) await this.settleOldest();
+    let earlierCreated = NOBODY;
+    const previous = this.inFlight.at(-1);
+    if (previous) {
+      const created = await previous.decided.catch(() => undefined);
+      if (created) earlierCreated = created;
+      else while (this.inFlight.length > 0) await this.settleOldest();
+    }
+    let onDecided!: (created: ReadonlyMap<string, CreatedUser>) => void;
+    let failed!: (error: unknown) => void;
+    const decided = new Promise<ReadonlyMap<string, CreatedUser>>((resolve, reject) => {
+      onDecided = resolve;
+      failed = reject;
+    });
+    decided.catch(() => undefined);
+    const outcome = this.processor.applyBatch(this.record.id, lines, duplicateOf, { afterLine: this.handedThrough, earlierCreated, onDecided }, this.lookUpEveryLine);
+    // Settled in order by settleOldest; marked handled so a failure meanwhile is not "unhandled".
+    outcome.catch((error: unknown) => failed(error));
+    this.inFlight.push({ lines, duplicateOf, decided, outcome });
+    this.handedThrough = lines.lineAt(lines.count - 1);
+  }
+
+  async finish(): Promise<void> {
+    while (this.inFlight.length > 0) await this.settleOldest();
+  }
+
+  /** Lets what is in flight end (after a failure elsewhere), without applying anything more. */
+  async abandon(): Promise<void> {
+    await Promise.allSettled(this.inFlight.splice(0).map((b) => b.outcome));
+  }
+
+  private async settleOldest(): Promise<void> {
+    try {
+      this.done(await this.inFlight[0].outcome);
+      this.inFlight.shift();
+    } catch {
+      const again = this.inFlight.splice(0);
+      await Promise.allSettled(again.map((b) => b.outcome));
+      for (const batch of again) {
+        this.done(await this.processor.applyAlone(this, this.record.id, batch.lines, batch.duplicateOf, this.committedThrough));
+      }
+      this.handedThrough = this.committedThrough;
+    }
+  }
+
+  private done(outcome: ImportBatchOutcome): void {
+    this.committedThrough = outcome.throughLine;
+    this.applied += outcome.counts.rows;
+    // The file's line count is an upper bound (quoted line breaks and blank lines are not rows): enough for an ETA.
+    this.onProgress({ phase: 'applying', done: this.applied, total: this.record.fileLines > 1 ? this.record.fileLines - 1 : null });
   }
 }
