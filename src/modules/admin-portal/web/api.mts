@@ -29,6 +29,7 @@ export interface ImportReport {
   failureReason?: string;
   /** null until the worker has read the whole file. */
   totalRows: number | null;
+  estimatedRows: number | null;
   startedAt: string | null;
   finishedAt: string | null;
 }

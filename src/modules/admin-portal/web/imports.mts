@@ -400,12 +400,13 @@ export function importReportView(importId: string, options: { invite: boolean })
         bar.removeAttribute('value');
         phase = 'Waiting for the import to start…';
         fill(progressText, phase);
-      } else if (r.status === 'running' && r.totalRows === null) {
+      } else if (r.status === 'running' && r.totalRows === null && r.estimatedRows === null) {
         bar.removeAttribute('value');
         phase = 'Reading and checking the file…';
         fill(progressText, phase);
       } else {
-        const total = r.totalRows ?? rows;
+        // Until the file has been read, its line count from the upload stands in for the rows to come.
+        const total = r.totalRows ?? Math.max(r.estimatedRows ?? rows, rows);
         bar.max = Math.max(total, 1);
         bar.value = finished(r) ? bar.max : Math.min(rows, total);
         const perSecond = finished(r) ? null : rate.add(rows);

@@ -1,7 +1,7 @@
 import type { ImportReport } from '../../application/import-report.js';
 import type { ImportRecord } from '../../application/ports/import-store.port.js';
 
-export type ImportReportJson = ImportReport & { totalRows: number | null };
+export type ImportReportJson = ImportReport & { totalRows: number | null; estimatedRows: number | null };
 
 /** The report as the API and the CLI's --json show it: the report fields, none of the job's internals. */
 export function importReportJson(r: ImportRecord): ImportReportJson {
@@ -18,6 +18,9 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     warnings: r.warnings,
     ...(r.failureReason ? { failureReason: r.failureReason } : {}),
     totalRows: r.phase === 'queued' || r.phase === 'applying' ? null : r.totalRows,
+    // The upload's line count: a progress bar's total while the file is still being read (an upper bound, as blank
+    // lines and line breaks inside quotes are counted too).
+    estimatedRows: r.fileLines > 1 ? r.fileLines - 1 : null,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };
