@@ -1,18 +1,11 @@
 import type { ImportMode } from '../../domain/import.events.js';
+import type { ValidatedRow } from './import-store.port.js';
 
-/** What a valid line says about its user, for SettledLines to compare; an absent value leaves that field alone. */
-export interface LineProbe {
-  /** The line's position in its batch. */
-  readonly at: number;
-  readonly emailKey: string;
-  readonly name?: string;
-  readonly firstName?: string;
-  readonly lastName?: string;
-  readonly title?: string;
-  readonly mobile?: string;
-  readonly managerKey?: string;
-  readonly enabled: boolean | null;
-}
+/**
+ * What a valid line says about its user, for SettledLines to compare, with the line's position in its batch (`at`);
+ * an absent value leaves that field alone.
+ */
+export type LineProbe = { readonly at: number } & Omit<ValidatedRow, 'line' | 'email' | 'fields'>;
 
 /**
  * Sets apart, in the database, the lines whose outcome needs nothing of their user but that the user exists: in skip

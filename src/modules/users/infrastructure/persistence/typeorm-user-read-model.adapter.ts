@@ -146,6 +146,15 @@ class EncodedUserRows implements NewUserRows {
   }
 }
 
+/** The users of network $1 whose `column` is in $2 (an array of `type`), with their manager's e-mail: a probe a key. */
+function probeUsersBy(column: 'email_key' | 'id', type: 'text' | 'uuid'): string {
+  return `SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
+                 m.email AS manager_email, u.status, u.invitation, u.version, u.created_at, u.updated_at, u.created_by_import_id
+            FROM unnest($2::${type}[]) AS k(key)
+           CROSS JOIN LATERAL (SELECT * FROM users WHERE network_id = $1 AND ${column} = k.key LIMIT 1) u
+            LEFT JOIN LATERAL (SELECT email FROM users WHERE network_id = u.network_id AND id = u.manager_id LIMIT 1) m ON true`;
+}
+
 /** The users projection in PostgreSQL: one set-based upsert per transaction, reads scoped by network. */
 @Injectable()
 export class TypeormUserReadModel implements UserProjection, UserReadModel {
@@ -200,14 +209,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     // One unique-index probe per key, whatever the statistics say. With `= ANY` the planner trusted statistics
     // taken before a bulk import had added a million users and hashed the whole network for every batch (1.6 s
     // instead of 40 ms once the network had 800,000 users); LIMIT 1 keeps each look-up a nested index scan.
-    const rows = await this.dataSource.query<UserRow[]>(
-      `SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
-              m.email AS manager_email, u.status, u.invitation, u.version, u.created_at, u.updated_at, u.created_by_import_id
-         FROM unnest($2::text[]) AS k(email_key)
-        CROSS JOIN LATERAL (SELECT * FROM users WHERE network_id = $1 AND email_key = k.email_key LIMIT 1) u
-         LEFT JOIN LATERAL (SELECT email FROM users WHERE network_id = u.network_id AND id = u.manager_id LIMIT 1) m ON true`,
-      [networkId, emailKeys],
-    );
+    const rows = await this.dataSource.query<UserRow[]>(probeUsersBy('email_key', 'text'), [networkId, emailKeys]);
     return new Map(rows.map((r) => [emailKey(r.email), toSnapshot(r)]));
   }
 
@@ -221,14 +223,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
 
   async findByIds(networkId: string, userIds: readonly string[]): Promise<Map<string, UserSnapshot>> {
     if (userIds.length === 0) return new Map();
-    const rows = await this.dataSource.query<UserRow[]>(
-      `SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
-              m.email AS manager_email, u.status, u.invitation, u.version, u.created_at, u.updated_at, u.created_by_import_id
-         FROM unnest($2::uuid[]) AS k(id)
-        CROSS JOIN LATERAL (SELECT * FROM users WHERE network_id = $1 AND id = k.id LIMIT 1) u
-         LEFT JOIN LATERAL (SELECT email FROM users WHERE network_id = u.network_id AND id = u.manager_id LIMIT 1) m ON true`,
-      [networkId, userIds],
-    );
+    const rows = await this.dataSource.query<UserRow[]>(probeUsersBy('id', 'uuid'), [networkId, userIds]);
     return new Map(rows.map((r) => [r.id, toSnapshot(r)]));
   }
 
