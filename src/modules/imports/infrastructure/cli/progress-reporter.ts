@@ -5,34 +5,59 @@ const PLAIN_EVERY_MS = 2_000;
 
 const fmt = (n: number): string => Math.round(n).toLocaleString('en-US');
 
+/** Where progress goes: stderr, or anything that can be written to and says whether it is a terminal. */
+export interface ProgressOutput {
+  readonly isTTY?: boolean;
+  write(text: string): unknown;
+}
+
 /**
  * Import progress on stderr: a redrawn bar (rows, rows/s, ETA) on a terminal, plain lines every few seconds
- * otherwise, so logs and CI output stay readable.
+ * otherwise, so logs and CI output stay readable. Each phase (the rows, then the manager links that waited for the
+ * whole file) has its own count, unit and rate, timed from its own start.
  */
 export class ProgressReporter {
-  private readonly startedAt = Date.now();
-  private lastPlain = 0;
+  private phase: ImportProgress['phase'] | undefined;
+  private phaseStartedAt: number;
+  private lastPlain = -Infinity;
 
-  constructor(private readonly out: NodeJS.WriteStream = process.stderr) {}
+  constructor(
+    private readonly out: ProgressOutput = process.stderr,
+    private readonly now: () => number = Date.now,
+  ) {
+    this.phaseStartedAt = now();
+  }
 
   update(p: ImportProgress): void {
-    const elapsed = (Date.now() - this.startedAt) / 1000;
-    const rate = elapsed > 0 ? p.done / elapsed : 0;
-    const phase = p.phase === 'applying' ? 'importing' : 'linking';
+    const now = this.now();
+    if (p.phase !== this.phase) {
+      // The rows' clock starts with the import; the links' with the first of them. The last bar stays on screen.
+      if (this.phase !== undefined) {
+        this.phaseStartedAt = now;
+        if (this.out.isTTY) this.out.write('\n');
+      }
+      this.phase = p.phase;
+      this.lastPlain = -Infinity;
+    }
+    const elapsed = (now - this.phaseStartedAt) / 1000;
+    const unit = p.phase === 'applying' ? 'rows' : 'links';
+    const label = p.phase === 'applying' ? 'importing' : 'linking';
+    const rate = elapsed > 0 ? ` ${fmt(p.done / elapsed)} ${unit}/s` : '';
     if (this.out.isTTY) {
       const ratio = p.total ? Math.min(1, p.done / p.total) : 0;
       const filled = Math.round(ratio * BAR_WIDTH);
-      const eta = p.total && rate > 0 ? ` ETA ${Math.ceil((p.total - p.done) / rate)}s` : '';
+      const perSecond = elapsed > 0 ? p.done / elapsed : 0;
+      const eta = p.total && perSecond > 0 ? ` ETA ${Math.ceil(Math.max(0, p.total - p.done) / perSecond)}s` : '';
       const of = p.total ? `/${fmt(p.total)}` : '';
-      this.out.write(`\r${phase.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} rows ${fmt(rate)} rows/s${eta}\x1b[K`);
+      this.out.write(`\r${label.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} ${unit}${rate}${eta}\x1b[K`);
       return;
     }
-    if (Date.now() - this.lastPlain < PLAIN_EVERY_MS) return;
-    this.lastPlain = Date.now();
-    this.out.write(`${phase}: ${fmt(p.done)}${p.total ? ` of ${fmt(p.total)}` : ''} rows (${fmt(rate)} rows/s)\n`);
+    if (now - this.lastPlain < PLAIN_EVERY_MS) return;
+    this.lastPlain = now;
+    this.out.write(`${label}: ${fmt(p.done)}${p.total ? ` of ${fmt(p.total)}` : ''} ${unit}${rate ? ` (${rate.trim()})` : ''}\n`);
   }
 
   done(): void {
-    if (this.out.isTTY) this.out.write('\n');
+    if (this.out.isTTY && this.phase !== undefined) this.out.write('\n');
   }
 }
