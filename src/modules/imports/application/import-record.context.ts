@@ -25,6 +25,14 @@ export function runningImportState(record: ImportRecord): ImportState {
   };
 }
 
+/**
+ * The rows to expect, before the file has been read: its lines as counted at upload, the heading excepted. An upper
+ * bound (blank lines and line breaks inside quotes count too), for progress; null when the count says nothing.
+ */
+export function estimatedRows(record: Pick<ImportRecord, 'fileLines'>): number | null {
+  return record.fileLines > 1 ? record.fileLines - 1 : null;
+}
+
 /** The version of the import's own stream: ImportStarted, a batch event per batch, ImportManagersLinked once decided. */
 export function importStreamVersion(record: ImportRecord): number {
   return 1 + record.batches + (record.managersLinked ? 1 : 0);

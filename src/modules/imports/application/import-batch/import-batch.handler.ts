@@ -46,11 +46,12 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
    * the one written alongside it too, and the caller decides both again.
    */
   async execute({ importId, lines, duplicateOf, turn, lookUpEveryLine }: ImportBatchCommand): Promise<ImportBatchOutcome> {
-    const settings = await this.imports.getById(importId);
-    if (!settings) throw new Error(`Import ${importId} does not exist`);
-    const network = settings.networkId;
+    // What the decisions read of the import never changes; its progress is read under its lock, at the end.
+    const record = await this.imports.getById(importId);
+    if (!record) throw new Error(`Import ${importId} does not exist`);
+    const network = record.networkId;
     // A dry run inserts nothing that could fail on an e-mail taken meanwhile: it always looks up every line.
-    const ownEmails = lookUpEveryLine || settings.dryRun;
+    const ownEmails = lookUpEveryLine || record.dryRun;
     // The users are read before the transaction and without row locks. Locking their rows first and inserting
     // their events second deadlocks with an API edit, which inserts its event first and updates the row second.
     // Nothing is lost without the lock: the events' unique (stream, version) is the optimistic check, so an edit
@@ -67,7 +68,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
         probes.push({ at: i, emailKey: row.emailKey, name: row.name, firstName: row.firstName, lastName: row.lastName, title: row.title, mobile: row.mobile, managerKey: row.managerKey, enabled: row.enabled });
       }
     }
-    const settled = await this.settledLines.settle(network, settings.mode, probes);
+    const settled = await this.settledLines.settle(network, record.mode, probes);
     const keys = new Set<string>();
     const managerKeys = new Set<string>();
     for (let i = 0; i < lines.count; i++) {
@@ -79,12 +80,10 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
     }
     const found = await this.users.findByEmailKeys(network, [...new Set([...keys, ...managerKeys])]);
     // A dry run's earlier batches created nobody: the users they would have created stand in for them as managers.
-    const wouldBe: ReadonlyMap<string, ManagerCandidate> = settings.dryRun
+    const wouldBe: ReadonlyMap<string, ManagerCandidate> = record.dryRun
       ? await this.dryRunUsers.findByEmailKeys(importId, [...managerKeys].filter((k) => !found.has(k)))
       : new Map();
 
-    // What the decisions read of the import never changes; its progress is read under its lock, at the end.
-    const record = settings;
     return this.uow.transaction(async (tx) => {
       const ctx = importCommandContext(record);
       const now = this.clock.now();

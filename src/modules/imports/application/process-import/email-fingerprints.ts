@@ -2,8 +2,9 @@
  * The e-mail keys of a file's lines so far, each as an 80-bit fingerprint with the line it was first seen on:
  * 14 bytes a slot in typed arrays, 19 MB at a million lines, where a Set of the keys would take over 50 MB on the
  * heap. The table has exactly the slots its expected keys need (not the next power of two, which took 29 MB at a
- * million lines), and a fingerprint's first 32 bits, scaled to that size, give its home slot. Two different e-mails share a fingerprint with a probability of about n² / 2⁸¹ for n lines (4 × 10⁻¹³ at a
- * million), so a fingerprint seen before is taken as the e-mail seen before.
+ * million lines), and a fingerprint's first 32 bits, scaled to that size, give its home slot. Two different e-mails
+ * share a fingerprint with a probability of about n² / 2⁸¹ for n lines (4 × 10⁻¹³ at a million), so a fingerprint
+ * seen before is taken as the e-mail seen before.
  */
 export class EmailFingerprints {
   private capacity: number;
@@ -17,7 +18,7 @@ export class EmailFingerprints {
 
   /**
    * Sized for `expected` keys from the start when the caller knows about how many will come: growing holds the old
-   * table and the new one at once (30 MB at a million lines), and copies.
+   * table and one twice its size at once, and copies.
    */
   constructor(expected = 0) {
     this.capacity = Math.max(MIN_CAPACITY, Math.ceil((4 * expected) / 3) + 1);

@@ -9,7 +9,7 @@ import { UserReadModel } from '../../../users/application/ports/user-read-model.
 import { decideImport } from '../../domain/import.decider.js';
 import { addCounts, IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
 import { type BatchTurn, type CreatedUser, ImportBatchCommand, type ImportBatchOutcome } from '../import-batch/import-batch.command.js';
-import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
+import { estimatedRows, importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
 import { ManagerLinker } from '../link-managers/manager-linker.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
@@ -283,7 +283,6 @@ class BatchPipeline {
   private done(outcome: ImportBatchOutcome): void {
     this.committedThrough = outcome.throughLine;
     this.applied += outcome.counts.rows;
-    // The file's line count is an upper bound (quoted line breaks and blank lines are not rows): enough for an ETA.
-    this.onProgress({ phase: 'applying', done: this.applied, total: this.record.fileLines > 1 ? this.record.fileLines - 1 : null });
+    this.onProgress({ phase: 'applying', done: this.applied, total: estimatedRows(this.record) });
   }
 }

@@ -1,4 +1,5 @@
 import type { ImportReport } from '../../application/import-report.js';
+import { estimatedRows } from '../../application/import-record.context.js';
 import type { ImportRecord } from '../../application/ports/import-store.port.js';
 
 export type ImportReportJson = ImportReport & { totalRows: number | null; estimatedRows: number | null };
@@ -18,9 +19,7 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     warnings: r.warnings,
     ...(r.failureReason ? { failureReason: r.failureReason } : {}),
     totalRows: r.phase === 'queued' || r.phase === 'applying' ? null : r.totalRows,
-    // The upload's line count: a progress bar's total while the file is still being read (an upper bound, as blank
-    // lines and line breaks inside quotes are counted too).
-    estimatedRows: r.fileLines > 1 ? r.fileLines - 1 : null,
+    estimatedRows: estimatedRows(r),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };
