@@ -180,12 +180,20 @@ export class BulkLoader {
     await this.withRunner(on, (runner) => runner.query(insertFromJson(table, rows.columns), [rows.jsonText()]));
   }
 
-  private async copy(on: Transaction | QueryRunner | undefined, table: string, columns: readonly BulkColumn[], text: Iterable<Buffer>): Promise<void> {
+  /**
+   * Streams `data` into `copySql` (a `COPY … FROM STDIN`) as PostgreSQL takes it, on a server only. A source that
+   * fails aborts the COPY (CopyFail): none of its rows are kept.
+   */
+  async copyIn(on: Transaction | QueryRunner | undefined, copySql: string, data: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<void> {
+    if (!this.copySupported) throw new Error('COPY needs a PostgreSQL server; the embedded database has no COPY');
     await this.withRunner(on, async (runner) => {
       const client = (await runner.connect()) as PoolClient;
-      const names = columns.map((c) => c.name).join(', ');
-      await pipeline(Readable.from(text), client.query(copyFrom(`COPY ${table} (${names}) FROM STDIN`)));
+      await pipeline(Readable.from(data), client.query(copyFrom(copySql)));
     });
+  }
+
+  private copy(on: Transaction | QueryRunner | undefined, table: string, columns: readonly BulkColumn[], text: Iterable<Buffer>): Promise<void> {
+    return this.copyIn(on, `COPY ${table} (${columns.map((c) => c.name).join(', ')}) FROM STDIN`, text);
   }
 
   private async withRunner(on: Transaction | QueryRunner | undefined, work: (runner: QueryRunner) => Promise<unknown>): Promise<void> {

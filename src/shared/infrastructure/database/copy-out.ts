@@ -1,9 +1,10 @@
 import type { PoolClient } from 'pg';
 import { to as copyTo } from 'pg-copy-streams';
 import type { DataSource } from 'typeorm';
+import { BINARY_COPY_SIGNATURE } from './binary-copy.js';
 
 /** PostgreSQL's binary COPY header: the signature, then 32-bit flags and the length of an extension to skip. */
-const SIGNATURE_BYTES = 11;
+const SIGNATURE_BYTES = BINARY_COPY_SIGNATURE.length;
 const HEADER_BYTES = SIGNATURE_BYTES + 4 + 4;
 
 /**
@@ -40,7 +41,7 @@ export async function* copyOutBinaryColumn(dataSource: DataSource, sql: string):
         const part = pending;
         pending = Buffer.alloc(0);
         if (state === 'header') {
-          if (part.toString('latin1', 0, SIGNATURE_BYTES) !== 'PGCOPY\n\xff\r\n\0') throw new Error('Not a binary COPY stream');
+          if (part.toString('latin1', 0, SIGNATURE_BYTES) !== BINARY_COPY_SIGNATURE) throw new Error('Not a binary COPY stream');
           const extension = part.readUInt32BE(SIGNATURE_BYTES + 4);
           [state, need] = extension > 0 ? ['extension', extension] : ['fields', 2];
         } else if (state === 'extension') {
