@@ -19,6 +19,7 @@ const COPY_CHUNK_BYTES = 256 * 1024;
 const NO_TEXT: Buffer[] = [];
 const SPECIAL = /[\\\n\r\t]/;
 const SPECIALS = /[\\\n\r\t]/g;
+const BACKSLASHES = /\\/g;
 const ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' };
 /**
  * Types whose text never holds a backslash, line break or tab: their cells skip the escape test. A malformed value
@@ -29,7 +30,13 @@ const PLAIN_TYPES = new Set(['uuid', 'int', 'bigint', 'boolean', 'timestamptz'])
 /** A cell in COPY's text format: NULL is \N, and (unless `plain`) backslash, newline, CR and tab are escaped. */
 function copyCell(value: BulkValue, plain: boolean): string {
   if (value === null || value === undefined) return '\\N';
-  const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : typeof value === 'object' ? JSON.stringify(value) : String(value);
+  if (typeof value === 'object' && !(value instanceof Date)) {
+    // JSON.stringify writes control characters as escapes, so only backslashes need doubling; indexOf finds none in
+    // an event's JSON several times faster than the regular expression below.
+    const json = JSON.stringify(value);
+    return json.indexOf('\\') < 0 ? json : json.replace(BACKSLASHES, '\\\\');
+  }
+  const text = typeof value === 'string' ? value : value instanceof Date ? value.toISOString() : String(value);
   // Most cells need no escape; testing first spares a replace (and its copy) per cell.
   return plain || !SPECIAL.test(text) ? text : text.replace(SPECIALS, (c) => ESCAPES[c]);
 }
