@@ -6,8 +6,13 @@ import { PackedLines } from './packed-lines.js';
 import type { ParserData, ToParent, ToParser } from './parse-thread.protocol.js';
 import { readUserFileRuns } from './user-file-runs.js';
 
-/** Bytes sent to the parsing thread per message: the storage's pieces are gathered up to this. */
-const PIECE_BYTES = 256 * 1024;
+/**
+ * Bytes sent to the parsing thread per message, the storage's pieces gathered or cut to it. Small enough that the
+ * text decoded from a piece (even as two-byte characters) stays under V8's 128 KiB large-object size, and the bytes
+ * csv-parser makes of it under glibc's mmap threshold: pieces of 256 KiB took a million lines 13.1–14.1 s to parse
+ * on the thread, against 10.5–11.7 s at 32 KiB (fewer full collections, no mmap and munmap per piece).
+ */
+const PIECE_BYTES = 32 * 1024;
 
 /** The compiled parsing thread next to this module (absent when this module runs from its TypeScript source). */
 const COMPILED_WORKER = new URL('./csv-user-file.worker.js', import.meta.url);
@@ -53,15 +58,24 @@ async function openOnThread(script: URL, content: AsyncIterable<Uint8Array>, dat
 
   // One piece at a time, in order: a pull that comes while a piece is being gathered waits for it.
   let pumping: Promise<void> = Promise.resolve();
+  // What the last piece had no room for.
+  let carry: Uint8Array | undefined;
   const pumpOne = async (): Promise<void> => {
     const pieces: Uint8Array[] = [];
     let bytes = 0;
     try {
       while (bytes < PIECE_BYTES) {
-        const next = await source.next();
-        if (next.done) break;
-        pieces.push(next.value);
-        bytes += next.value.length;
+        let value = carry;
+        carry = undefined;
+        if (value === undefined) {
+          const next = await source.next();
+          if (next.done) break;
+          value = next.value;
+        }
+        const room = PIECE_BYTES - bytes;
+        if (value.length > room) [value, carry] = [value.subarray(0, room), value.subarray(room)];
+        pieces.push(value);
+        bytes += value.length;
       }
     } catch (error) {
       post({ type: 'fail', message: (error as Error).message ?? String(error) });

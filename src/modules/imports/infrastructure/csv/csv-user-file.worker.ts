@@ -5,7 +5,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
-import { type ParserData, RUNS_AHEAD, type ToParent, type ToParser } from './parse-thread.protocol.js';
+import { type ParserData, PIECES_AHEAD, RUNS_AHEAD, type ToParent, type ToParser } from './parse-thread.protocol.js';
 import { readUserFileRuns } from './user-file-runs.js';
 
 const port = parentPort!;
@@ -43,7 +43,7 @@ const nextEvent = (): Promise<void> => new Promise((resolve) => waiters.push(res
 
 /** The file's bytes as the parent sends them, asking for the next piece as each one is taken. */
 async function* content(): AsyncGenerator<Uint8Array, void, undefined> {
-  send({ type: 'pull' });
+  for (let i = 0; i < PIECES_AHEAD; i++) send({ type: 'pull' });
   for (;;) {
     const chunk = chunks.shift();
     if (chunk !== undefined) {

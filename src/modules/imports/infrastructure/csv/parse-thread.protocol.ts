@@ -5,10 +5,17 @@ import type { RunOptions } from './user-file-runs.js';
 
 /**
  * Messages between CsvUserFileParser and its parsing thread. The parent sends the file's bytes as the thread pulls
- * them (a piece per `pull`), so at most a few pieces wait there; the thread sends runs of packed lines, at most
- * RUNS_AHEAD before the parent has said it took one (`more`), so a slow writer holds back the reading.
+ * them (a piece per `pull`), so at most PIECES_AHEAD pieces wait there; the thread sends runs of packed lines, at
+ * most RUNS_AHEAD before the parent has said it took one (`more`), so a slow writer holds back the reading.
  */
 export const RUNS_AHEAD = 2;
+
+/**
+ * Pieces the thread asks for before it needs them: a piece is parsed in a few milliseconds, and with one asked for
+ * at a time the thread waited for the parent's event loop between pieces (busy deciding a batch or collecting
+ * garbage).
+ */
+export const PIECES_AHEAD = 8;
 
 export interface ParserData {
   readonly options: RunOptions;
