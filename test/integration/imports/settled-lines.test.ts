@@ -2,7 +2,7 @@
  * SettledLines in PostgreSQL against the domain: a line is settled in update mode exactly when the user decider
  * would answer it with no event and the import would note nothing about its manager; in skip mode, exactly when
  * its user exists. Random lines over users in every state (blank and set fields, both states, with and without a
- * manager), named managers known, unknown, the current one or the user themselves.
+ * manager, names that need quoting), named managers known, unknown, the current one or the user themselves.
  */
 import type { ExistingUser } from '../../../src/modules/users/domain/user.decider.js';
 import { decideImportRow } from '../../../src/modules/imports/domain/import-row-decision.js';
@@ -23,7 +23,9 @@ beforeAll(async () => {
   const auth = await t.authHeader([network]);
   const ids: string[] = [];
   for (let i = 0; i < USERS; i++) {
-    const body: Record<string, unknown> = { email: emailOf(i), name: `User ${i}` };
+    // Names that an array or a JSON parameter must carry intact: the word NULL, quotes, braces, commas, a backslash.
+    const name = i % 4 === 1 ? 'NULL' : i % 4 === 3 ? `Ann "Q" {${i}}, \\ back` : `User ${i}`;
+    const body: Record<string, unknown> = { email: emailOf(i), name };
     if (i % 2 === 0) Object.assign(body, { firstName: `F${i}`, title: `T${i}` });
     if (i % 3 === 0) body.mobile = `+44 7911 ${100000 + i}`;
     if (i > 0 && i % 4 !== 0) body.managerId = ids[(i * 7) % i];
