@@ -25,6 +25,14 @@ export interface BatchTurn {
   readonly earlierCreated: ReadonlyMap<string, CreatedUser>;
   /** Told, by e-mail key, who this batch creates, as soon as every line is decided (the next batch may then start). */
   readonly onDecided?: (created: ReadonlyMap<string, CreatedUser>) => void;
+  /**
+   * Settles once the batch before holds the import's lock, or has ended: this one takes the lock only then, so it
+   * queues behind that batch instead of taking the lock first, finding the gap, and failing (with both batches then
+   * applied again, one at a time: 30 of a million-line import's 200 batches were).
+   */
+  readonly beforeLocking?: Promise<void>;
+  /** Told once this batch holds the import's lock. */
+  readonly onLocked?: () => void;
 }
 
 /** The batch before this one did not commit (it failed): this one, decided on what it would have created, must not. */

@@ -201,9 +201,11 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       }
       await this.rejections.reject(tx, importId, rejected);
       await this.links.note(tx, importId, notes);
-      // The import's lock: held by the batch before until it commits.
+      // The import's lock: held by the batch before until it commits, once that one has taken it.
+      await turn.beforeLocking;
       const progress = await this.imports.getById(importId, tx);
       if (!progress) throw new Error(`Import ${importId} does not exist`);
+      turn.onLocked?.();
       if (progress.appliedThrough !== turn.afterLine) {
         throw new BatchOutOfTurnError(`The batch before line ${fromLine} did not commit (the import is applied through line ${progress.appliedThrough}).`);
       }

@@ -208,6 +208,8 @@ interface InFlight {
   readonly duplicateOf: ReadonlyMap<number, number>;
   /** Who the batch creates, once every line is decided; rejects if the batch fails before. */
   readonly decided: Promise<ReadonlyMap<string, CreatedUser>>;
+  /** Once the batch holds the import's lock, or has ended. */
+  readonly locked: Promise<void>;
   readonly outcome: Promise<ImportBatchOutcome>;
 }
 
@@ -250,10 +252,17 @@ class BatchPipeline {
       failed = reject;
     });
     decided.catch(() => undefined);
-    const outcome = this.processor.applyBatch(this.record.id, lines, duplicateOf, { afterLine: this.handedThrough, earlierCreated, onDecided }, this.lookUpEveryLine);
-    // Settled in order by settleOldest; marked handled so a failure meanwhile is not "unhandled".
-    outcome.catch((error: unknown) => failed(error));
-    this.inFlight.push({ lines, duplicateOf, decided, outcome });
+    let onLocked!: () => void;
+    const locked = new Promise<void>((resolve) => (onLocked = resolve));
+    const turn = { afterLine: this.handedThrough, earlierCreated, onDecided, beforeLocking: previous?.locked, onLocked };
+    const outcome = this.processor.applyBatch(this.record.id, lines, duplicateOf, turn, this.lookUpEveryLine);
+    // Settled in order by settleOldest; marked handled so a failure meanwhile is not "unhandled". A batch that ends
+    // without taking the lock lets the next one go on (to find the gap, if it failed).
+    outcome.then(onLocked, (error: unknown) => {
+      onLocked();
+      failed(error);
+    });
+    this.inFlight.push({ lines, duplicateOf, decided, locked, outcome });
     this.handedThrough = lines.lineAt(lines.count - 1);
   }
 
