@@ -64,7 +64,7 @@ async function main(): Promise<void> {
     for await (const run of file.runs) {
       while (runCredit === 0) await nextEvent();
       runCredit -= 1;
-      send({ type: 'run', run }, [run.lines.buffer as ArrayBuffer]);
+      send({ type: 'run', run }, [run.offsets.buffer as ArrayBuffer, run.lines.buffer as ArrayBuffer]);
     }
     send({ type: 'end' });
   } catch (error) {
