@@ -58,9 +58,11 @@ function staffCsv(people: string[], enabled = 'TRUE'): string {
 const MANY_FIRST = ['Ada', 'Ben', 'Chloe', 'Dev', 'Elif', 'Farid', 'Grace', 'Hugo', 'Ines', 'Jonas', 'Kiri', 'Liam', 'Maya', 'Nils', 'Olga', 'Priya', 'Quinn', 'Rosa', 'Sven', 'Tara'];
 const MANY_LAST = ['Adams', 'Berg', 'Costa', 'Dubois', 'Eriksen', 'Fischer', 'Garcia', 'Hansen', 'Ito', 'Jansen', 'Kowalski', 'Lopez', 'Meyer', 'Nakamura', 'Okafor', 'Petrov', 'Quist', 'Rossi', 'Silva', 'Tanaka'];
 
-/** The e-mail on data line i + 1 of manyUsersCsv. */
-function manyUsersEmail(i: number): string {
-  return `${MANY_FIRST[i % MANY_FIRST.length]}.${MANY_LAST[Math.floor(i / MANY_FIRST.length) % MANY_LAST.length]}.${i}@initech.example`.toLowerCase();
+/** The person on data line i + 1 of manyUsersCsv. */
+function manyUser(i: number): { first: string; last: string; email: string } {
+  const first = MANY_FIRST[i % MANY_FIRST.length];
+  const last = MANY_LAST[Math.floor(i / MANY_FIRST.length) % MANY_LAST.length];
+  return { first, last, email: `${first}.${last}.${i}@initech.example`.toLowerCase() };
 }
 
 /** A big file of many users, for a progress bar that has something to show. */
@@ -68,10 +70,8 @@ function manyUsersCsv(rows: number): Buffer {
   const titles = ['Engineer', 'Designer', 'Sales', 'Support', 'Finance', 'Marketing'];
   const lines = ['name,firstname,lastname,email/login,title,mobile,manager,Enabled'];
   for (let i = 0; i < rows; i++) {
-    const f = MANY_FIRST[i % MANY_FIRST.length];
-    const l = MANY_LAST[Math.floor(i / MANY_FIRST.length) % MANY_LAST.length];
-    const email = manyUsersEmail(i);
-    lines.push(`"${f} ${l}","${f}","${l}","${email}","${titles[i % titles.length]}","","","TRUE"`);
+    const { first, last, email } = manyUser(i);
+    lines.push(`"${first} ${last}","${first}","${last}","${email}","${titles[i % titles.length]}","","","TRUE"`);
   }
   return Buffer.from(lines.join('\r\n') + '\r\n', 'utf8');
 }
@@ -275,7 +275,7 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       await holder.query(
         `INSERT INTO users (network_id, id, email, email_key, status, invitation, version, created_at, updated_at)
          VALUES ($1, gen_random_uuid(), $2, $2, 'active', 'none', 1, now(), now())`,
-        [bulkNetwork, manyUsersEmail(PROGRESS_ROWS / 2)],
+        [bulkNetwork, manyUser(PROGRESS_ROWS / 2).email],
       );
       await page.getByLabel('CSV file').setInputFiles({ name: 'initech-staff.csv', mimeType: 'text/csv', buffer: manyUsersCsv(PROGRESS_ROWS) });
       await page.getByRole('button', { name: 'Import Now' }).click();

@@ -42,19 +42,20 @@ export class ProgressReporter {
     const elapsed = (now - this.phaseStartedAt) / 1000;
     const unit = p.phase === 'applying' ? 'rows' : 'links';
     const label = p.phase === 'applying' ? 'importing' : 'linking';
-    const rate = elapsed > 0 ? ` ${fmt(p.done / elapsed)} ${unit}/s` : '';
+    // No rate until the phase's clock has moved.
+    const perSecond = elapsed > 0 ? p.done / elapsed : undefined;
+    const rate = perSecond === undefined ? undefined : `${fmt(perSecond)} ${unit}/s`;
     if (this.out.isTTY) {
       const ratio = p.total ? Math.min(1, p.done / p.total) : 0;
       const filled = Math.round(ratio * BAR_WIDTH);
-      const perSecond = elapsed > 0 ? p.done / elapsed : 0;
-      const eta = p.total && perSecond > 0 ? ` ETA ${Math.ceil(Math.max(0, p.total - p.done) / perSecond)}s` : '';
+      const eta = p.total && perSecond ? ` ETA ${Math.ceil(Math.max(0, p.total - p.done) / perSecond)}s` : '';
       const of = p.total ? `/${fmt(p.total)}` : '';
-      this.out.write(`\r${label.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} ${unit}${rate}${eta}\x1b[K`);
+      this.out.write(`\r${label.padEnd(9)} [${'#'.repeat(filled)}${'.'.repeat(BAR_WIDTH - filled)}] ${fmt(p.done)}${of} ${unit}${rate ? ` ${rate}` : ''}${eta}\x1b[K`);
       return;
     }
     if (now - this.lastPlain < PLAIN_EVERY_MS) return;
     this.lastPlain = now;
-    this.out.write(`${label}: ${fmt(p.done)}${p.total ? ` of ${fmt(p.total)}` : ''} ${unit}${rate ? ` (${rate.trim()})` : ''}\n`);
+    this.out.write(`${label}: ${fmt(p.done)}${p.total ? ` of ${fmt(p.total)}` : ''} ${unit}${rate ? ` (${rate})` : ''}\n`);
   }
 
   done(): void {
