@@ -20,8 +20,11 @@ beforeAll(async () => {
   db = new pg.Client({ connectionString: testDatabaseUrl() });
   await db.connect();
 });
+// A process left running from one test would claim the next test's import (each worker takes any queued one).
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((s) => s.kill()));
+});
 afterAll(async () => {
-  await Promise.all(running.map((s) => s.kill()));
   await db?.end();
 });
 
