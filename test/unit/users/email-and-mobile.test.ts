@@ -35,6 +35,6 @@ describe('mobile numbers', () => {
   });
 
   it.each(['12', '+1', 'call me', '+99 123'])('refuses the impossible %p', (raw) => {
-    expect(() => parseMobile(raw)).toThrow(/not a possible phone number/);
+    expect(() => parseMobile(raw)).toThrow(/is not a valid mobile number/);
   });
 });

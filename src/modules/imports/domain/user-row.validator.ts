@@ -1,7 +1,7 @@
 import type { CsvRecord } from './csv-record.js';
-import { EmailAddress } from './email-address.js';
+import { EmailAddress } from '../../users/domain/email-address.js';
 import type { HeaderMapping } from './header-mapping.js';
-import { PhoneNumber, assertPhoneRegion } from './phone-number.js';
+import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
 
 /**

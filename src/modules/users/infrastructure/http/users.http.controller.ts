@@ -1,8 +1,9 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
+import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
@@ -29,37 +30,41 @@ const email = z.string().transform((v, ctx) => {
     return z.NEVER;
   }
 });
-const mobile = z.string().transform((v, ctx) => {
-  try {
-    return parseMobile(v);
-  } catch (e) {
-    ctx.addIssue({ code: 'custom', message: (e as DomainError).message });
-    return z.NEVER;
-  }
-});
 const uuid = z.uuid('must be a user id (uuid)');
 
-const createUserBody = z.strictObject({
-  email,
-  name: text(200).optional(),
-  firstName: text(200).nullish(),
-  lastName: text(200).nullish(),
-  title: text(200).nullish(),
-  mobile: mobile.nullish(),
-  managerId: uuid.nullish(),
-  managerEmail: email.nullish(),
-});
-
-const updateUserBody = z.strictObject({
-  email: email.optional(),
-  name: text(200).optional(),
-  firstName: text(200).nullable().optional(),
-  lastName: text(200).nullable().optional(),
-  title: text(200).nullable().optional(),
-  mobile: mobile.nullable().optional(),
-  managerId: uuid.nullable().optional(),
-  managerEmail: email.nullable().optional(),
-});
+/** The bodies' schemas; a mobile without a country code is read in the deployment's region, as in a CSV. */
+function userBodies(defaultPhoneRegion: string | undefined) {
+  const mobile = z.string().transform((v, ctx) => {
+    try {
+      return parseMobile(v, defaultPhoneRegion);
+    } catch (e) {
+      ctx.addIssue({ code: 'custom', message: (e as DomainError).message });
+      return z.NEVER;
+    }
+  });
+  return {
+    create: z.strictObject({
+      email,
+      name: text(200).optional(),
+      firstName: text(200).nullish(),
+      lastName: text(200).nullish(),
+      title: text(200).nullish(),
+      mobile: mobile.nullish(),
+      managerId: uuid.nullish(),
+      managerEmail: email.nullish(),
+    }),
+    update: z.strictObject({
+      email: email.optional(),
+      name: text(200).optional(),
+      firstName: text(200).nullable().optional(),
+      lastName: text(200).nullable().optional(),
+      title: text(200).nullable().optional(),
+      mobile: mobile.nullable().optional(),
+      managerId: uuid.nullable().optional(),
+      managerEmail: email.nullable().optional(),
+    }),
+  };
+}
 
 const listQuery = z.strictObject({
   status: z.enum(['active', 'deactivated']).optional(),
@@ -80,14 +85,19 @@ function ifMatchVersion(header: string | undefined): number | undefined {
 @Controller('api/v1/networks/:networkId/users')
 @UseGuards(AdminAuthGuard)
 export class UsersHttpController {
+  private readonly bodies: ReturnType<typeof userBodies>;
+
   constructor(
     private readonly commands: CommandBus,
     private readonly queries: QueryBus,
-  ) {}
+    @Inject(APP_CONFIG) config: AppConfig,
+  ) {
+    this.bodies = userBodies(config.imports.defaultPhoneRegion);
+  }
 
   @Post()
   async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    const input = parseInput(createUserBody, body);
+    const input = parseInput(this.bodies.create, body);
     const outcome = await this.commands.execute(new CreateUserCommand(commandContext(req, networkId), input));
     const user = await this.respondWithUser(networkId, outcome, res);
     res.status(201).location(`/api/v1/networks/${encodeURIComponent(networkId)}/users/${user.id}`);
@@ -118,7 +128,7 @@ export class UsersHttpController {
     @Res({ passthrough: true }) res: Response,
   ) {
     const { userId } = parseInput(userIdParam, params, 'path');
-    const changes = parseInput(updateUserBody, body);
+    const changes = parseInput(this.bodies.update, body);
     const outcome = await this.commands.execute(new UpdateUserCommand(commandContext(req, networkId), userId, changes, ifMatchVersion(ifMatch)));
     return this.respondWithUser(networkId, outcome, res);
   }

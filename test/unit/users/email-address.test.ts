@@ -1,4 +1,4 @@
-import { EmailAddress } from '../../../src/modules/imports/domain/email-address.js';
+import { EmailAddress } from '../../../src/modules/users/domain/email-address.js';
 
 describe('EmailAddress', () => {
   it.each([

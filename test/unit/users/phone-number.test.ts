@@ -1,6 +1,6 @@
 import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
 import metadata from 'libphonenumber-js/min/metadata';
-import { PhoneNumber, assertPhoneRegion } from '../../../src/modules/imports/domain/phone-number.js';
+import { PhoneNumber, assertPhoneRegion } from '../../../src/modules/users/domain/phone-number.js';
 
 function parsed(text: string, region?: string): string {
   const result = PhoneNumber.parse(text, region);
