@@ -1,4 +1,4 @@
-import { parsePhoneNumberFromString } from 'libphonenumber-js/min';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 import { PhoneNumber, assertPhoneRegion } from '../../../src/modules/users/domain/phone-number.js';
 
@@ -71,7 +71,7 @@ describe('PhoneNumber', () => {
           let national = String(sample % 10);
           while (national.length < length) national += String(Math.floor(random() * 10));
           const number = `+${callingCode}${national}`;
-          const library = parsePhoneNumberFromString(number);
+          const library = parsePhoneNumberFromString(number, metadata);
           const expected = library !== undefined && library.isPossible() ? library.number : 'rejected';
           const actual = PhoneNumber.parse(number);
           const got = actual.ok ? actual.value.e164 : 'rejected';
