@@ -12,6 +12,7 @@ import { ImportFileStorage } from './application/ports/import-file-storage.port.
 import { DryRunUsers, ImportManagerLinks, ImportRejections, ImportRepository } from './application/ports/import-store.port.js';
 import { DistributedLock } from './application/ports/network-lock.port.js';
 import { SettledLines } from './application/ports/settled-lines.port.js';
+import { SpilledEmails } from './application/ports/spilled-emails.port.js';
 import { UserFileParser } from './application/ports/user-file-parser.port.js';
 import { ImportProcessor } from './application/process-import/import-processor.js';
 import { ManagerLinker } from './application/link-managers/manager-linker.js';
@@ -22,6 +23,7 @@ import { ImportsHttpController } from './infrastructure/http/imports.http.contro
 import { PostgresImportFileStorage } from './infrastructure/persistence/postgres-import-file-storage.adapter.js';
 import { PostgresManagerLinks } from './infrastructure/persistence/postgres-manager-links.adapter.js';
 import { PostgresSettledLines } from './infrastructure/persistence/postgres-settled-lines.adapter.js';
+import { PostgresSpilledEmails } from './infrastructure/persistence/postgres-spilled-emails.adapter.js';
 import { TypeormImportStore } from './infrastructure/persistence/typeorm-import-store.adapter.js';
 import { ImportWorker } from './infrastructure/worker/import.worker.js';
 import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-lock.adapter.js';
@@ -42,6 +44,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     { provide: ImportManagerLinks, useExisting: PostgresManagerLinks },
     { provide: DryRunUsers, useExisting: PostgresManagerLinks },
     { provide: SettledLines, useClass: PostgresSettledLines },
+    { provide: SpilledEmails, useClass: PostgresSpilledEmails },
     { provide: ImportFileStorage, useClass: PostgresImportFileStorage },
     { provide: UserFileParser, useFactory: () => new CsvUserFileParser() },
     { provide: DistributedLock, useClass: PostgresAdvisoryLock },

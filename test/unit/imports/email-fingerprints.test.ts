@@ -45,4 +45,20 @@ describe('EmailFingerprints', () => {
     expect(seen.add('', 6)).toBe(5);
     expect(seen.add('a@b.example', 7)).toBe(2);
   });
+
+  it('holding maxKeys keys, answers FULL for a new key and does not keep it, and still finds every key it holds', () => {
+    const seen = new EmailFingerprints(1_000_000, 100_000);
+    const keys = Array.from({ length: 100_000 }, (_, i) => `held.${i}@acme.example`);
+    expect(keys.filter((key, i) => seen.add(key, i + 2) !== 0)).toEqual([]);
+    expect(seen.add('one.more@acme.example', 200_000)).toBe(EmailFingerprints.FULL);
+    expect(seen.add('one.more@acme.example', 200_001)).toBe(EmailFingerprints.FULL);
+    expect(keys.filter((key, i) => seen.add(key, 300_000 + i) !== i + 2)).toEqual([]);
+  });
+
+  it('grows up to maxKeys when it was sized for fewer', () => {
+    const seen = new EmailFingerprints(10, 80_000);
+    const keys = Array.from({ length: 80_001 }, (_, i) => `k${i}@acme.example`);
+    expect(keys.map((key, i) => seen.add(key, i + 2)).filter((answer) => answer !== 0)).toEqual([EmailFingerprints.FULL]);
+    expect(seen.add('k79999@acme.example', 90_000)).toBe(80_001);
+  });
 });

@@ -23,6 +23,7 @@ const schema = z.object({
   IMPORT_MAX_FILE_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5_000),
+  IMPORT_EMAILS_IN_MEMORY: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_WORKER_ENABLED: booleanish.default(true),
   DEFAULT_PHONE_REGION: z.string().length(2).optional(),
   KAFKA_BROKERS: z.string().optional(),
@@ -51,7 +52,7 @@ export type AppConfig = Readonly<{
   auth: { secret: string; jwksUrl?: string; issuer?: string; audience?: string; usesDevelopmentSecret: boolean };
   logLevel: z.infer<typeof schema>['LOG_LEVEL'];
   publicBaseUrl: string;
-  imports: { maxFileBytes: number; maxRows: number; batchSize: number; workerEnabled: boolean; defaultPhoneRegion?: string };
+  imports: { maxFileBytes: number; maxRows: number; batchSize: number; emailsInMemory: number; workerEnabled: boolean; defaultPhoneRegion?: string };
   kafkaBrokers: string[];
   /** The event relay to Kafka (src/modules/messaging); off when kafkaBrokers is empty. */
   kafka: KafkaConfig;
@@ -115,6 +116,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       maxFileBytes: e.IMPORT_MAX_FILE_BYTES,
       maxRows: e.IMPORT_MAX_ROWS,
       batchSize: e.IMPORT_BATCH_SIZE,
+      emailsInMemory: e.IMPORT_EMAILS_IN_MEMORY,
       workerEnabled: e.IMPORT_WORKER_ENABLED,
       defaultPhoneRegion: e.DEFAULT_PHONE_REGION,
     },

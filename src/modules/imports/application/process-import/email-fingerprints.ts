@@ -4,9 +4,13 @@
  * heap. The table has exactly the slots its expected keys need (not the next power of two, which took 29 MB at a
  * million lines), and a fingerprint's first 32 bits, scaled to that size, give its home slot. Two different e-mails
  * share a fingerprint with a probability of about n² / 2⁸¹ for n lines (4 × 10⁻¹³ at a million), so a fingerprint
- * seen before is taken as the e-mail seen before.
+ * seen before is taken as the e-mail seen before. It holds at most `maxKeys` keys, so a file of any size is read in
+ * bounded memory: past them, `add` answers FULL for a key it has not seen, and the caller keeps that key elsewhere.
  */
 export class EmailFingerprints {
+  /** What `add` answers for a new key when the table already holds `maxKeys`: the key was not added. */
+  static readonly FULL = -1;
+
   private capacity: number;
   private h1: Uint32Array;
   private h2: Uint32Array;
@@ -17,35 +21,46 @@ export class EmailFingerprints {
   private readonly hash = new Uint32Array(4);
 
   /**
-   * Sized for `expected` keys from the start when the caller knows about how many will come: growing holds the old
-   * table and one twice its size at once, and copies.
+   * Sized for `expected` keys (at most `maxKeys`) from the start when the caller knows about how many will come:
+   * growing holds the old table and one twice its size at once, and copies.
    */
-  constructor(expected = 0) {
-    this.capacity = Math.max(MIN_CAPACITY, Math.ceil((4 * expected) / 3) + 1);
+  constructor(
+    expected = 0,
+    private readonly maxKeys = Number.MAX_SAFE_INTEGER,
+  ) {
+    this.capacity = Math.max(MIN_CAPACITY, Math.ceil((4 * Math.min(expected, maxKeys)) / 3) + 1);
     this.h1 = new Uint32Array(this.capacity);
     this.h2 = new Uint32Array(this.capacity);
     this.h3 = new Uint16Array(this.capacity);
     this.lines = new Int32Array(this.capacity);
   }
 
-  /** Adds the key seen on `line`; returns the line it was first seen on, or 0 when it is new. */
+  /** Adds the key seen on `line`; returns the line it was first seen on, 0 when it is new, or FULL. */
   add(key: string, line: number): number {
-    if (4 * (this.size + 1) > 3 * this.capacity) this.grow();
     murmur3x86x128Utf16(key, this.hash);
     const [a, b] = this.hash;
     const c = this.hash[2] & 0xffff;
+    let i = this.slotOf(a, b, c);
+    const first = this.lines[i];
+    if (first !== 0) return first;
+    if (this.size >= this.maxKeys) return EmailFingerprints.FULL;
+    if (4 * (this.size + 1) > 3 * this.capacity) {
+      this.grow();
+      i = this.slotOf(a, b, c);
+    }
+    this.h1[i] = a;
+    this.h2[i] = b;
+    this.h3[i] = c;
+    this.lines[i] = line;
+    this.size += 1;
+    return 0;
+  }
+
+  /** The fingerprint's slot, or the empty slot where it would go (the table is never more than three quarters full). */
+  private slotOf(a: number, b: number, c: number): number {
     const capacity = this.capacity;
     for (let i = home(a, capacity); ; i = i + 1 === capacity ? 0 : i + 1) {
-      const first = this.lines[i];
-      if (first === 0) {
-        this.h1[i] = a;
-        this.h2[i] = b;
-        this.h3[i] = c;
-        this.lines[i] = line;
-        this.size += 1;
-        return 0;
-      }
-      if (this.h1[i] === a && this.h2[i] === b && this.h3[i] === c) return first;
+      if (this.lines[i] === 0 || (this.h1[i] === a && this.h2[i] === b && this.h3[i] === c)) return i;
     }
   }
 

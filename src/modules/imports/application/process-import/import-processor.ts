@@ -15,6 +15,7 @@ import { ManagerLinker } from '../link-managers/manager-linker.js';
 import { ImportFileStorage } from '../ports/import-file-storage.port.js';
 import { ImportNotifications } from '../ports/import-notifications.port.js';
 import { ImportManagerLinks, ImportRepository, type ImportRecord } from '../ports/import-store.port.js';
+import { SpilledEmails } from '../ports/spilled-emails.port.js';
 import { FileRefusedError, type ParsedLines, UserFileParser } from '../ports/user-file-parser.port.js';
 import { EmailFingerprints } from './email-fingerprints.js';
 
@@ -49,6 +50,7 @@ export class ImportProcessor {
     private readonly storage: ImportFileStorage,
     private readonly parser: UserFileParser,
     private readonly notifications: ImportNotifications,
+    private readonly spilled: SpilledEmails,
     private readonly events: EventStore,
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
@@ -95,11 +97,13 @@ export class ImportProcessor {
     try {
       await this.imports.beginApplying(record.id, { columns: parsed.columns, warnings: parsed.warnings }, this.clock.now());
       batches.lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
-      const seen = new EmailFingerprints(record.fileLines);
+      const seen = new EmailFingerprints(record.fileLines, this.settings.emailsInMemory);
       let lines = 0;
       for await (const run of parsed.lines) {
         // The e-mails of lines already applied (by an earlier attempt) count too: they came first.
         const duplicateOf = new Map<number, number>();
+        const spilledKeys: string[] = [];
+        const spilledLines: number[] = [];
         let skip = 0;
         for (let i = 0; i < run.count; i++) {
           const line = run.lineAt(i);
@@ -107,7 +111,14 @@ export class ImportProcessor {
           const key = run.emailKeyAt(i);
           if (key === undefined) continue;
           const first = seen.add(key, line);
-          if (first !== 0) duplicateOf.set(line, first);
+          if (first === EmailFingerprints.FULL) {
+            spilledKeys.push(key);
+            spilledLines.push(line);
+          } else if (first !== 0) duplicateOf.set(line, first);
+        }
+        if (spilledKeys.length > 0) {
+          const firsts = await this.spilled.firstLines(record.id, spilledKeys, spilledLines);
+          for (let i = 0; i < firsts.length; i++) if (firsts[i] !== spilledLines[i]) duplicateOf.set(spilledLines[i], firsts[i]);
         }
         lines += run.count;
         if (skip < run.count) await batches.add(skip > 0 ? run.slice(skip) : run, duplicateOf);
@@ -191,6 +202,7 @@ export class ImportProcessor {
       await this.notifications.importFinished(tx, finished, { email: finished.notifyEmail ?? undefined });
       // With the end of the import, so no process dying in between can leave its notes behind.
       await this.links.purge(tx, importId);
+      await this.spilled.purge(tx, importId);
     });
   }
 
