@@ -9,6 +9,9 @@ const DOMAIN =
   /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}(?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])$/u;
 const BLANK = /\s/u;
 
+/** E-mail addresses are compared case-insensitively within a network. */
+export const emailKey = (email: string): string => email.trim().toLowerCase();
+
 export const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
 
@@ -37,7 +40,7 @@ export class EmailAddress {
     }
     if (!LOCAL_PART.test(local)) return { ok: false, reason: 'the part before the @ has characters or dots an address cannot have' };
     if (!DOMAIN.test(domain)) return { ok: false, reason: 'the part after the @ is not a domain name like example.com' };
-    return { ok: true, value: new EmailAddress(value, value.toLowerCase()) };
+    return { ok: true, value: new EmailAddress(value, emailKey(value)) };
   }
 
   equals(other: EmailAddress): boolean {
@@ -56,6 +59,3 @@ export function parseEmail(raw: string, field = 'email'): string {
   if (!parsed.ok) throw new DomainError('invalid-value', `"${raw.trim()}" is not a valid e-mail address (${parsed.reason}).`, field);
   return parsed.value.value;
 }
-
-/** E-mail addresses are compared case-insensitively within a network. */
-export const emailKey = (email: string): string => email.trim().toLowerCase();
