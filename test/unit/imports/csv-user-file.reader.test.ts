@@ -63,6 +63,13 @@ describe('readCsvUserFile', () => {
       expect(records(items)).toEqual(accented);
     });
 
+    it('decodes mixed-encodings.csv line by line: a Windows-1252 line, then a UTF-8 one', async () => {
+      expect(records(await readAll(fileSource('mixed-encodings.csv')))).toEqual([
+        [2, accented[1][1]],
+        [3, accented[0][1]],
+      ]);
+    });
+
     it('detects Windows-1252 when its first accented letter comes after 100 KiB of ASCII', async () => {
       const ascii = Array.from({ length: 2000 }, (_, n) => row(n + 2)).join('\n');
       const bytes = Buffer.concat([Buffer.from(`${HEADER}\n${ascii}\n`), Buffer.from('Zoë Ñuñez,zoe@example.com,Señora,TRUE\n', 'latin1')]);
@@ -72,15 +79,29 @@ describe('readCsvUserFile', () => {
       expect(problems(items)).toEqual([]);
     });
 
-    it('reports, rather than imports garbled, a line whose bytes are not in the encoding the file started with', async () => {
+    it('reads Windows-1252 lines in a UTF-8 file as Windows-1252, rather than garble them or the UTF-8 ones', async () => {
       const start = `${HEADER}\nRenée,renee@example.com,Directrice,TRUE\n` + Array.from({ length: 1000 }, (_, n) => row(n + 3)).join('\n');
-      const bytes = Buffer.concat([Buffer.from(`${start}\n`, 'utf8'), Buffer.from('José,jose@example.com,Ingeniero,TRUE\nLast,last@example.com,,\n', 'latin1')]);
+      const bytes = Buffer.concat([
+        Buffer.from(`${start}\n`, 'utf8'),
+        Buffer.from('José,jose@example.com,Ingeniero,TRUE\n', 'latin1'),
+        Buffer.from('Zoë,zoe@example.com,,\n', 'utf8'),
+      ]);
       const items = await readAll(chunked(bytes, 4096));
       expect(records(items)[0]).toEqual([2, ['Renée', 'renee@example.com', 'Directrice', 'TRUE']]);
-      expect(problems(items)).toEqual([
-        [1003, 'invalid-characters', `line 1003 has characters that cannot be read in the file's encoding; save the file as "CSV UTF-8" and upload it again`],
+      expect(records(items).slice(-2)).toEqual([
+        [1003, ['José', 'jose@example.com', 'Ingeniero', 'TRUE']],
+        [1004, ['Zoë', 'zoe@example.com', '', '']],
       ]);
-      expect(records(items).at(-1)).toEqual([1004, ['Last', 'last@example.com', '', '']]);
+      expect(problems(items)).toEqual([]);
+    });
+
+    it('reports, rather than imports garbled, a line with bytes invalid in the encoding its BOM names', async () => {
+      const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${HEADER}\n`), Buffer.from('José,jose@example.com,,\n', 'latin1'), Buffer.from('Zoë,zoe@example.com,,\n')]);
+      const items = await readAll(chunked(bytes, 7));
+      expect(problems(items)).toEqual([
+        [2, 'invalid-characters', `line 2 has characters that cannot be read in the file's encoding; save the file as "CSV UTF-8" and upload it again`],
+      ]);
+      expect(records(items)).toEqual([[3, ['Zoë', 'zoe@example.com', '', '']]]);
     });
   });
 

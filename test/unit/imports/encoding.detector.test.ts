@@ -1,11 +1,10 @@
-import { CsvTextDecoder, ENCODING_DECISION_BYTES, encodingFromBom, looksLikeUtf8 } from '../../../src/modules/imports/infrastructure/csv/encoding.detector.js';
+import { CsvTextDecoder, LINE_PIECE_BYTES, encodingFromBom } from '../../../src/modules/imports/infrastructure/csv/encoding.detector.js';
 
-function decode(bytes: Buffer, chunkSize = bytes.length || 1): { text: string; encoding: string | undefined } {
+function decode(bytes: Buffer, chunkSize = bytes.length || 1): string {
   const decoder = new CsvTextDecoder();
   let text = '';
   for (let i = 0; i < bytes.length; i += chunkSize) text += decoder.write(bytes.subarray(i, i + chunkSize));
-  text += decoder.end();
-  return { text, encoding: decoder.encoding };
+  return text + decoder.end();
 }
 
 const utf16be = (text: string): Buffer => Buffer.from(Buffer.from(text, 'utf16le').map((_, i, b) => (i % 2 === 0 ? b[i + 1] : b[i - 1])));
@@ -21,60 +20,55 @@ describe('encoding detection', () => {
     expect(encodingFromBom(Uint8Array.from(bytes))).toEqual(expected);
   });
 
-  it('tells UTF-8 from bytes that are not, forgiving a sequence cut at the end of a window', () => {
-    const e = Buffer.from('é', 'utf8');
-    expect(looksLikeUtf8(Buffer.from('Renée Müller'), false)).toBe(true);
-    expect(looksLikeUtf8(Buffer.from('Renée', 'latin1'), false)).toBe(false);
-    expect(looksLikeUtf8(Buffer.concat([Buffer.from('Ren'), e.subarray(0, 1)]), true)).toBe(true);
-    expect(looksLikeUtf8(Buffer.concat([Buffer.from('Ren'), e.subarray(0, 1)]), false)).toBe(false);
-    expect(looksLikeUtf8(Buffer.from('€', 'utf8').subarray(0, 2), true)).toBe(true);
-    expect(looksLikeUtf8(Buffer.from([0xed, 0xa0, 0x80]), false)).toBe(false);
-  });
-
   const text = 'name,email\r\nRenée Müller,renee@example.com\r\nJosé Núñez,jose@example.com\r\n';
 
   it.each([
-    ['UTF-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]), 'utf-8'],
-    ['UTF-8 without a BOM', Buffer.from(text), 'utf-8'],
-    ['UTF-16 LE with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')]), 'utf-16le'],
-    ['UTF-16 BE with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)]), 'utf-16be'],
-    ['Windows-1252', Buffer.from(text, 'latin1'), 'windows-1252'],
-  ])('decodes %s, whatever the chunk boundaries', (_, bytes, encoding) => {
-    for (const size of [1, 2, 3, 4, 7, bytes.length]) expect(decode(bytes, size)).toEqual({ text, encoding });
+    ['UTF-8 with a BOM', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)])],
+    ['UTF-8 without a BOM', Buffer.from(text)],
+    ['UTF-16 LE with a BOM', Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, 'utf16le')])],
+    ['UTF-16 BE with a BOM', Buffer.concat([Buffer.from([0xfe, 0xff]), utf16be(text)])],
+    ['Windows-1252', Buffer.from(text, 'latin1')],
+  ])('decodes %s, whatever the chunk boundaries', (_, bytes) => {
+    for (const size of [1, 2, 3, 4, 7, bytes.length]) expect(decode(bytes, size)).toBe(text);
   });
 
   it('decodes the Windows-1252 letters that differ from Latin-1', () => {
-    expect(decode(Buffer.from([0x80, 0x20, 0x8a, 0x9a, 0x93, 0x94]))).toEqual({ text: '€ Šš“”', encoding: 'windows-1252' });
+    expect(decode(Buffer.from([0x80, 0x20, 0x8a, 0x9a, 0x93, 0x94]))).toBe('€ Šš“”');
   });
 
-  it('leaves a pure ASCII file undecided, as both read it the same', () => {
-    expect(decode(Buffer.from('name,email\nann,ann@example.com\n'))).toEqual({ text: 'name,email\nann,ann@example.com\n', encoding: undefined });
+  it('reads each line of a file without a BOM as UTF-8 when it is, as Windows-1252 when it is not', () => {
+    const utf8 = Buffer.from('Renée Müller\r\nZoë\n', 'utf8');
+    const windows1252 = Buffer.from('José Núñez\r\nAnn\rÉlodie\n', 'latin1');
+    const mixed = Buffer.concat([utf8, windows1252, utf8]);
+    const expected = 'Renée Müller\r\nZoë\nJosé Núñez\r\nAnn\rÉlodie\nRenée Müller\r\nZoë\n';
+    for (const size of [1, 2, 3, 5, 16, mixed.length]) expect(decode(mixed, size)).toBe(expected);
+    expect(decode(Buffer.concat([windows1252, utf8]), 4)).toBe('José Núñez\r\nAnn\rÉlodie\nRenée Müller\r\nZoë\n');
   });
 
-  it('decides on a window of bytes, not one sequence that happens to be valid UTF-8', () => {
-    // "Ã©" in Windows-1252 is C3 A9, which is also UTF-8 for "é"; the lone E9 of "é" a little later settles it.
-    const bytes = Buffer.from(`MÃ©lanie, ${'x'.repeat(100)} Renée\n`, 'latin1');
-    expect(decode(bytes, 5)).toEqual({ text: `MÃ©lanie, ${'x'.repeat(100)} Renée\n`, encoding: 'windows-1252' });
+  it('reads a line as a whole: one lone high byte makes the entire line Windows-1252', () => {
+    // "Ã©" in Windows-1252 is C3 A9, which is also UTF-8 for "é"; the lone E9 of "é" on its line settles it.
+    const line = `MÃ©lanie, ${'x'.repeat(100)} Renée\n`;
+    expect(decode(Buffer.from(line, 'latin1'), 5)).toBe(line);
   });
 
-  it('holds the first non-ASCII bytes until the window is full, then keeps its decision', () => {
+  it('decodes a line longer than a piece without holding it whole, never splitting a character', () => {
+    const long = `${'é'.repeat(LINE_PIECE_BYTES)}\nZoë\n`;
+    expect(decode(Buffer.from(long, 'utf8'), 1000)).toBe(long);
     const decoder = new CsvTextDecoder();
-    expect(decoder.write(Buffer.from('ab'))).toBe('');
-    expect(decoder.write(Buffer.from('cé', 'utf8'))).toBe('abc');
-    expect(decoder.encoding).toBeUndefined();
-    const filler = Buffer.alloc(ENCODING_DECISION_BYTES, 'x');
-    expect(decoder.write(filler)).toBe(`é${filler.toString()}`);
-    expect(decoder.encoding).toBe('utf-8');
-    // Later bytes invalid in UTF-8 come out as U+FFFD, for the scanner to report.
-    expect(decoder.write(Buffer.from('éx', 'latin1'))).toBe('\uFFFDx');
+    decoder.write(Buffer.from('name\n'));
+    expect(decoder.write(Buffer.alloc(LINE_PIECE_BYTES, 'x'))).toBe('');
+    expect(decoder.write(Buffer.from('xy'))).toBe(`${'x'.repeat(LINE_PIECE_BYTES + 1)}y`);
   });
 
-  it('keeps a decision taken mid-file through the end of the file', () => {
-    const bytes = Buffer.from(`Renée ${'x'.repeat(ENCODING_DECISION_BYTES)} Zoë`, 'latin1');
-    expect(decode(bytes, 1000)).toEqual({ text: bytes.toString('latin1'), encoding: 'windows-1252' });
-    const split = Buffer.from(`é${'x'.repeat(ENCODING_DECISION_BYTES)}€`, 'utf8');
-    // The file ends on the first byte of "€": the decoder that decided must be the one that flushes it.
-    expect(decode(split.subarray(0, split.length - 2), 4096)).toEqual({ text: `é${'x'.repeat(ENCODING_DECISION_BYTES)}\uFFFD`, encoding: 'utf-8' });
+  it("keeps a BOM's encoding for the whole file: bytes invalid in it come out as U+FFFD, for the scanner to report", () => {
+    const bytes = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('Renée\n'), Buffer.from('José\n', 'latin1')]);
+    expect(decode(bytes, 3)).toBe('Renée\nJos\uFFFD\n');
+  });
+
+  it('reads a file shorter than a BOM', () => {
+    expect(decode(Buffer.from('a'))).toBe('a');
+    expect(decode(Buffer.from([0xe9]))).toBe('é');
+    expect(decode(Buffer.from([0xff, 0xfe]))).toBe('');
   });
 
   it('refuses text chunks: the source must deliver bytes', () => {

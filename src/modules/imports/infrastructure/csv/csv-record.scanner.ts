@@ -67,8 +67,8 @@ export interface CsvRecordScannerOptions {
  *   have the header's number of fields, or whose quoted line breaks enclose a line (or the quoted part of
  *   one) with as many delimiters as the header, or that reaches the end of the file inside quotes, is
  *   reported as "line 7: a quote is opened but never closed", and reading resumes on its second line.
- * - A data line with U+FFFD (bytes invalid in the detected encoding) or a NUL (past the binary check's sample;
- *   PostgreSQL cannot store it) is reported rather than imported garbled.
+ * - A data line with U+FFFD (bytes invalid in the encoding its BOM names, or undefined in Windows-1252) or a
+ *   NUL (past the binary check's sample; PostgreSQL cannot store it) is reported rather than imported garbled.
  *
  * The first record is the header; file-level faults (binary content, an unreadable or missing header) throw
  * an ImportFileRefusedError.

@@ -1,14 +1,16 @@
-import { isAscii, isUtf8 } from 'node:buffer';
+import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
 
+const LF = 0x0a;
+const CR = 0x0d;
+
 /**
- * How many bytes, from the first non-ASCII byte on, decide between UTF-8 and Windows-1252. One accented letter
- * is usually enough (Windows-1252 letters are lone high bytes, invalid in UTF-8); a window keeps a single
- * unlucky pair such as "Ã©" from deciding alone.
+ * Longest piece of a line held back while waiting for its line break. A longer line is decoded in pieces (the
+ * scanner rejects it anyway), so a file without line breaks is never held whole.
  */
-export const ENCODING_DECISION_BYTES = 16 * 1024;
+export const LINE_PIECE_BYTES = 64 * 1024;
 
 export function encodingFromBom(bytes: Uint8Array): { encoding: CsvEncoding; bomLength: number } | undefined {
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
@@ -18,102 +20,61 @@ export function encodingFromBom(bytes: Uint8Array): { encoding: CsvEncoding; bom
 }
 
 /**
- * True when `bytes` are UTF-8. With `truncatedTail`, the bytes are a window cut out of a longer stream and a
- * multi-byte sequence cut at the end is not held against them.
- */
-export function looksLikeUtf8(bytes: Uint8Array, truncatedTail: boolean): boolean {
-  let end = bytes.length;
-  if (truncatedTail) {
-    // Walk back over continuation bytes to the lead byte of the last sequence, at most 3 back.
-    let lead = end - 1;
-    while (lead >= 0 && lead > end - 4 && (bytes[lead] & 0xc0) === 0x80) lead--;
-    if (lead >= 0) {
-      const b = bytes[lead];
-      const need = b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-      if (lead + need > end) end = lead;
-    }
-  }
-  return isUtf8(bytes.subarray(0, end));
-}
-
-/**
- * Decodes the uploaded bytes incrementally, detecting the encoding as it goes:
- * - a BOM names it: UTF-8, UTF-16 LE or UTF-16 BE (UTF-16 needs its BOM; without one its NUL bytes make the
- *   file look binary and it is refused);
- * - otherwise, while the bytes are ASCII the question does not arise (ASCII reads the same either way);
- * - the first non-ASCII byte opens a window of ENCODING_DECISION_BYTES (or up to the end of the file): valid
- *   UTF-8 there means UTF-8, anything else Windows-1252. The choice then holds for the rest of the file; bytes
- *   invalid in it later come out as U+FFFD, which the scanner reports on the line they are in.
+ * Decodes the uploaded bytes incrementally:
+ * - a BOM names the encoding (UTF-8, UTF-16 LE or UTF-16 BE) for the whole file; bytes invalid in it come out as
+ *   U+FFFD, which the scanner reports on their line. UTF-16 needs its BOM: without one its NUL bytes make the file
+ *   look binary and it is refused;
+ * - without a BOM, each line is read as UTF-8 when its bytes are valid UTF-8, and as Windows-1252 otherwise
+ *   (Windows-1252's accented letters are lone high bytes, which UTF-8 never has; the reverse, a Windows-1252 line
+ *   that happens to be valid UTF-8, takes an accented capital followed by a symbol such as "Ã©", which no
+ *   directory's names have). So a file put together from a UTF-8 export and a spreadsheet's Windows-1252 one reads
+ *   right line by line, where a decision for the whole file would garble every accented name of one of them.
+ *   CR and LF are the same byte in both encodings and never inside a character, so lines are found before decoding.
  */
 export class CsvTextDecoder {
-  private state: 'bom' | 'ascii' | 'deciding' | 'decided' = 'bom';
+  private readBom = false;
+  private declared: iconv.DecoderStream | undefined;
+  /** Bytes after the last line break seen: the line is decoded once it is whole. */
   private held: Buffer[] = [];
   private heldLength = 0;
-  private decoder: iconv.DecoderStream | undefined;
-  private detected: CsvEncoding | undefined;
-
-  /** Known once a BOM or a non-ASCII byte has been seen; undefined for a pure ASCII file. */
-  get encoding(): CsvEncoding | undefined {
-    return this.detected;
-  }
 
   write(chunk: Uint8Array): string {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('CsvTextDecoder reads bytes: do not set an encoding on the source stream');
     const bytes = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     if (bytes.length === 0) return '';
-    if (this.decoder !== undefined) return this.decoder.write(bytes);
-    switch (this.state) {
-      case 'decided':
-        return '';
-      case 'deciding':
-        this.hold(bytes);
-        return this.heldLength >= ENCODING_DECISION_BYTES ? this.decide(false) : '';
-      case 'ascii':
-        return this.ascii(bytes);
-      case 'bom': {
-        this.hold(bytes);
-        if (this.heldLength < 3) return '';
-        return this.afterBom();
-      }
+    if (this.declared !== undefined) return this.declared.write(bytes);
+    const lastBreak = lastLineBreak(bytes);
+    // Nothing to decode yet: held without copying, so a line arriving a byte at a time stays linear.
+    if ((!this.readBom && this.heldLength + bytes.length < 3) || (lastBreak < 0 && this.heldLength + bytes.length <= LINE_PIECE_BYTES)) {
+      this.hold(bytes);
+      return '';
     }
+    const offset = this.heldLength;
+    this.hold(bytes);
+    const all = this.takeHeld();
+    if (!this.readBom) {
+      this.readBom = true;
+      const bom = encodingFromBom(all);
+      if (bom !== undefined) return this.declare(bom.encoding, all);
+    }
+    const end = lastBreak >= 0 ? offset + lastBreak + 1 : beforeLastSequence(all);
+    // A copy: a view would keep the whole chunk alive for the few bytes of a line's start.
+    if (end < all.length) this.hold(Buffer.from(all.subarray(end)));
+    return decodeLines(all.subarray(0, end));
   }
 
   end(): string {
-    let text = '';
-    if (this.state === 'bom') text = this.heldLength === 0 ? '' : this.afterBom();
-    if (this.state === 'deciding') text += this.decide(true);
-    if (this.decoder !== undefined) text += this.decoder.end() ?? '';
-    return text;
+    if (this.declared !== undefined) return this.declared.end() ?? '';
+    const rest = this.takeHeld();
+    if (rest.length === 0) return '';
+    const bom = this.readBom ? undefined : encodingFromBom(rest);
+    if (bom !== undefined) return this.declare(bom.encoding, rest) + (this.declared!.end() ?? '');
+    return decodeLines(rest);
   }
 
-  private afterBom(): string {
-    const bytes = this.takeHeld();
-    const bom = encodingFromBom(bytes);
-    if (bom !== undefined) return this.use(bom.encoding, true, bytes);
-    this.state = 'ascii';
-    return this.ascii(bytes);
-  }
-
-  private ascii(bytes: Buffer): string {
-    if (isAscii(bytes)) return bytes.toString('latin1');
-    let first = 0;
-    while (bytes[first] < 0x80) first++;
-    this.state = 'deciding';
-    this.hold(bytes.subarray(first));
-    const before = bytes.toString('latin1', 0, first);
-    return this.heldLength >= ENCODING_DECISION_BYTES ? before + this.decide(false) : before;
-  }
-
-  private decide(atEnd: boolean): string {
-    const bytes = this.takeHeld();
-    return this.use(looksLikeUtf8(bytes, !atEnd) ? 'utf-8' : 'windows-1252', false, bytes);
-  }
-
-  private use(encoding: CsvEncoding, stripBom: boolean, bytes: Buffer): string {
-    this.detected = encoding;
-    this.state = 'decided';
-    this.decoder = iconv.getDecoder(encoding, { stripBOM: stripBom });
-    return this.decoder.write(bytes);
+  private declare(encoding: CsvEncoding, bytes: Buffer): string {
+    this.declared = iconv.getDecoder(encoding, { stripBOM: true });
+    return this.declared.write(bytes);
   }
 
   private hold(bytes: Buffer): void {
@@ -127,4 +88,43 @@ export class CsvTextDecoder {
     this.heldLength = 0;
     return bytes;
   }
+}
+
+function lastLineBreak(bytes: Buffer): number {
+  for (let i = bytes.length - 1; i >= 0; i--) if (bytes[i] === LF || bytes[i] === CR) return i;
+  return -1;
+}
+
+/** Where the last character starts, if it may be a UTF-8 sequence cut short, so that it is never split. */
+function beforeLastSequence(bytes: Buffer): number {
+  let at = bytes.length - 1;
+  while (at > bytes.length - 4 && at > 0 && (bytes[at] & 0xc0) === 0x80) at--;
+  return bytes[at] >= 0xc0 ? at : bytes.length;
+}
+
+/** Whole lines: one decoding for the whole piece when it is all UTF-8, else one per run of lines read alike. */
+function decodeLines(bytes: Buffer): string {
+  if (isUtf8(bytes)) return bytes.toString('utf8');
+  let text = '';
+  let runStart = 0;
+  let runUtf8 = true;
+  let start = 0;
+  while (start < bytes.length) {
+    let end = start;
+    while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
+    end = Math.min(bytes.length, end + 1);
+    const utf8 = isUtf8(bytes.subarray(start, end));
+    if (utf8 !== runUtf8) {
+      text += decodeRun(bytes.subarray(runStart, start), runUtf8);
+      runStart = start;
+      runUtf8 = utf8;
+    }
+    start = end;
+  }
+  return text + decodeRun(bytes.subarray(runStart), runUtf8);
+}
+
+function decodeRun(bytes: Buffer, utf8: boolean): string {
+  if (bytes.length === 0) return '';
+  return utf8 ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252');
 }
