@@ -107,7 +107,7 @@ describe('headers the file cannot be read without', () => {
 });
 
 describe('encodings and delimiters', () => {
-  it.each(['utf8-bom.csv', 'utf16le-bom.csv', 'utf16be-bom.csv', 'windows-1252.csv'])('%s: names arrive accented in the read model', async (name) => {
+  it.each(['utf8-bom.csv', 'utf16le-bom.csv', 'utf16be-bom.csv', 'windows-1252.csv', 'mixed-encodings.csv'])('%s: names arrive accented in the read model', async (name) => {
     const network = uniqueNetworkId('enc');
     // José exists already so that his FALSE line updates (and shows) his name instead of being skipped.
     await createUserOverHttp(t, network, { email: 'jose.nunez@example.com', name: 'Placeholder' });
@@ -129,6 +129,14 @@ describe('encodings and delimiters', () => {
     const report = await importCsv(t, network, fixture('semicolon.csv'));
     expect(report.counts).toMatchObject({ rows: 2, created: 1, skipped: 1 });
     expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ name: 'Ann Lee', title: 'Director, Sales', mobile: '+447911123456' });
+  });
+
+  it("Excel's sep=; first line declares the delimiter and is not a user", async () => {
+    const network = uniqueNetworkId('enc');
+    const report = await importCsv(t, network, fixture('excel-sep-line.csv'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, skipped: 1, rejected: 0 });
+    expect(report.warnings).toEqual([]);
+    expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ name: 'Ann Lee', title: 'Director, EMEA' });
   });
 
   it('tab delimiter', async () => {

@@ -106,6 +106,16 @@ describe('readCsvUserFile', () => {
   });
 
   describe('delimiters and quoting', () => {
+    it("takes the delimiter from Excel's sep= first line, which counts as line 1", async () => {
+      const items = await readAll(fileSource('excel-sep-line.csv'));
+      expect(items[0]).toEqual({ kind: 'header', line: 2, delimiter: ';', fields: ['name', 'email', 'title', 'Enabled'] });
+      expect(records(items)).toEqual([
+        [3, ['Ann Lee', 'ann@example.com', 'Director, EMEA', 'TRUE']],
+        [4, ['Bob Ray', 'bob@example.com', '', 'FALSE']],
+      ]);
+      expect((await readAll(source('"sep=,"\n\nname,email\nAnn,ann@example.com\n')))[0]).toMatchObject({ line: 3, delimiter: ',' });
+    });
+
     it('picks the delimiter that splits the header into the most fields outside quotes', async () => {
       const items = await readAll(source('"a,b";"email";"c,d,e"\n"1,2";"x@example.com";"3"\n'));
       expect(items).toEqual([

@@ -17,6 +17,12 @@ const TYPOGRAPHIC = 2;
 const INCOMPLETE = -1;
 
 /**
+ * Excel's "sep=;" first line, which declares the delimiter (Excel writes it, and reads a file by it, where the
+ * list separator of the admin's locale would otherwise split the columns).
+ */
+const DECLARED_DELIMITER = /^"?sep=([,;\t])"?[ \t]*(?:\r|\n)/i;
+
+/**
  * The line of each record handed to csv-parser, and the problems found between them, in file order. The
  * scanner runs ahead of csv-parser, so the reader takes one entry per row csv-parser gives back.
  */
@@ -60,6 +66,8 @@ export interface CsvRecordScannerOptions {
  *   dropped. So the guide's sample with “name”,”firstname”…, “TRUE” reads as its straight-quoted version. A
  *   field opened by a typographic quote cannot span lines.
  * - Blank lines are dropped (their numbers still count); a lone CR ends a line like LF and CRLF.
+ * - A first line "sep=;" (or "sep=," or "sep=<tab>"), which Excel reads as the delimiter, declares it; the
+ *   header is then the next line. Otherwise the delimiter is detected from the header line.
  * - A record longer than maxRowBytes is never held whole: if it is one physical line, it is reported
  *   ("line 12 is longer than 64 KiB") and skipped up to its line break; if it already spans lines, a quote is
  *   open, and it is reported as such.
@@ -159,7 +167,12 @@ export class CsvRecordScanner {
       );
     }
     const header = firstNonBlankLine(text, final);
-    if (header === undefined) {
+    const declared = DECLARED_DELIMITER.exec(text);
+    if (declared !== null) {
+      // The line counts (the header is line 2) but is not passed on: skipped like an overlong line.
+      this.detected = declared[1] as CsvDelimiter;
+      this.skipping = true;
+    } else if (header === undefined) {
       if (!final && utf8Length(text) <= this.maxRowBytes) return false;
       // Only blanks (the file will be refused as empty), or no line break within the limit (the header will be
       // refused as too long).
