@@ -60,6 +60,12 @@ describe('mapHeaders', () => {
     expect(result.ok && result.mapping.columns.map((c) => c.heading)).toEqual(['email/login', 'Enabled']);
   });
 
+  it('reads headings with zero-width characters copied from a web page as if they had none', () => {
+    const result = mapHeaders(['\u200bemail', 'first\u200c name\u2060', '\u00adTitle']);
+    expect(result).toMatchObject({ ok: true, warnings: [], mapping: { indexOf: { email: 0, firstName: 1, title: 2 } } });
+    expect(result.ok && result.mapping.columns.map((c) => c.heading)).toEqual(['email', 'first name', 'Title']);
+  });
+
   it('ignores unknown and unnamed columns with a warning each', () => {
     const result = mapHeaders(['name', 'department', 'email', '', 'Cost Centre']);
     expect(result).toMatchObject({

@@ -33,6 +33,8 @@ describe('PhoneNumber', () => {
     ['+44 7911 CALLME', 'rejected: it may only contain digits, a leading +, spaces, dashes, dots and parentheses'],
     ['+44 7911 123456 ext. 2', 'rejected: it may only contain digits, a leading +, spaces, dashes, dots and parentheses'],
     ['7911+123456', 'rejected: it may only contain digits, a leading +, spaces, dashes, dots and parentheses'],
+    ['9.19876E+11', 'rejected: a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again'],
+    ['4,47911E+11', 'rejected: a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again'],
   ])('rejects "%s"', (text, outcome) => {
     expect(parsed(text)).toBe(outcome);
   });

@@ -15,6 +15,9 @@ export class PhoneNumber {
     const compact = stripSeparators(text);
     if (compact === '') return { ok: false, reason: 'it is empty' };
     if (!DIALABLE.test(compact)) {
+      if (SCIENTIFIC.test(text.trim())) {
+        return { ok: false, reason: 'a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again' };
+      }
       return { ok: false, reason: 'it may only contain digits, a leading +, spaces, dashes, dots and parentheses' };
     }
     const region = regionOf(defaultRegion);
@@ -50,6 +53,8 @@ export function parseMobile(raw: string, defaultRegion?: string, field = 'mobile
 
 const PLUS = 43;
 const DIALABLE = /^\+?\d+$/;
+// What Excel shows, and writes into a CSV, for a long number in a cell formatted as a number: 9.19876E+11.
+const SCIENTIFIC = /^\d(?:[.,]\d+)?E\+\d+$/i;
 
 /** Throws on a region libphonenumber does not know, so a wrong option fails at start-up, not on every row. */
 export function assertPhoneRegion(region: string): CountryCode {
