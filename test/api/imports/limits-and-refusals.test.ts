@@ -135,15 +135,15 @@ describe('refusals', () => {
   });
 
   it.each([
-    [{ mode: 'replace' }, 'mode'],
-    [{ mode: 'SKIP' }, 'mode'],
-    [{ autoSendInvites: 'yes' }, 'autoSendInvites'],
-    [{ dryRun: '1' }, 'dryRun'],
-    [{ notify: 'x' }, 'notify'],
-  ])('bad form field %j: 400 naming %s, nothing queued', async (fields, field) => {
+    [{ mode: 'replace' }, 'mode', 'mode: mode must be "skip" (Skip existing users) or "update" (Update existing users)'],
+    [{ mode: 'SKIP' }, 'mode', 'mode: mode must be "skip"'],
+    [{ autoSendInvites: 'yes' }, 'autoSendInvites', 'autoSendInvites: autoSendInvites must be "true" or "false"'],
+    [{ dryRun: '1' }, 'dryRun', 'dryRun: dryRun must be "true" or "false"'],
+    [{ notify: 'x' }, 'notify', 'notify: is not a field of this request, which has: mode, autoSendInvites, dryRun'],
+  ])('bad form field %j: 400 naming %s, nothing queued', async (fields, field, detail) => {
     const network = uniqueNetworkId('ref');
     const problem = expectProblem(await upload(t, network, csv('email/login,name', 'a@acme.example,A'), fields), 400, field);
-    expect(problem.detail).toContain(field);
+    expect(problem.detail).toContain(detail);
     await nothingQueued(t, network);
   });
 

@@ -138,7 +138,12 @@ describe('GET .../errors', () => {
     expect(page1.body.nextAfter).toBe(4);
     const page2 = await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 2, after: 4 }).set(auth);
     expect(page2.body.items.map((i: { line: number }) => i.line)).toEqual([5, 6]);
-    expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 'x' }).set(auth), 400, 'limit');
+    const notALimit = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ limit: 'x' }).set(auth), 400, 'limit');
+    expect(notALimit.detail).toBe('limit: must be a whole number from 1 to 1000');
+    const notAnAfter = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ after: '-1' }).set(auth), 400, 'after');
+    expect(notAnAfter.detail).toBe('after: must be a line number of the file');
+    const unknown = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ afterLine: '4' }).set(auth), 400, 'afterLine');
+    expect(unknown.detail).toBe('afterLine: is not a field of this request, which has: after, limit');
   });
 
   it('as CSV (Accept: text/csv): the original headings + line + error, the original cells, ready to re-upload', async () => {

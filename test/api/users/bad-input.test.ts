@@ -119,18 +119,22 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
   });
 
   describe('GET list query', () => {
-    it.each<[string, Record<string, string>, string]>([
-      ['an unknown status', { status: 'deleted' }, 'status'],
-      ['a limit of 0', { limit: '0' }, 'limit'],
-      ['a limit over 200', { limit: '201' }, 'limit'],
-      ['a limit that is not a number', { limit: 'ten' }, 'limit'],
-      ['a cursor this API did not give', { cursor: 'AA' }, 'cursor'],
-      ['a garbage cursor', { cursor: '!!!' }, 'cursor'],
-      ['an unknown parameter', { sort: 'name' }, 'sort'],
-      ['a NUL in the search', { search: 'a\u0000' }, 'search'],
-    ])('%s → 400 on %s', async (_label, query, field) => {
+    const limitRange = 'limit: must be a whole number from 1 to 200';
+    it.each<[string, Record<string, string | string[]>, string, string]>([
+      ['an unknown status', { status: 'deleted' }, 'status', 'status: must be "active" or "deactivated"'],
+      ['a limit of 0', { limit: '0' }, 'limit', limitRange],
+      ['a limit over 200', { limit: '201' }, 'limit', limitRange],
+      ['a limit that is not a number', { limit: 'ten' }, 'limit', limitRange],
+      ['a limit past any integer', { limit: '99999999999999999999' }, 'limit', limitRange],
+      ['a limit given twice', { limit: ['1', '2'] }, 'limit', limitRange],
+      ['a cursor this API did not give', { cursor: 'AA' }, 'cursor', 'cursor'],
+      ['a garbage cursor', { cursor: '!!!' }, 'cursor', 'cursor'],
+      ['an unknown parameter', { sort: 'name' }, 'sort', 'sort: is not a field of this request, which has: status, search, cursor, limit'],
+      ['a NUL in the search', { search: 'a\u0000' }, 'search', 'search'],
+    ])('%s → 400 on %s, saying what is expected', async (_label, query, field, detail) => {
       const res = seen(await t.http.get(usersPath(network)).query(query).set(auth));
       expectProblem(res, 400, field);
+      expect(res.body.detail).toContain(detail);
     });
   });
 

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { ValidationError } from '../../application/application-errors.js';
 
 /** PostgreSQL cannot store U+0000 in text or jsonb; such input must be a 400 here, not a 500 at the database. */
@@ -33,5 +33,18 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   // An unknown property is reported on its parent; name the property itself.
   const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
   const field = path.join('.');
-  throw new ValidationError(field ? `${field}: ${issue.message}` : `The request ${where} is invalid: ${issue.message}`, field || undefined);
+  const message = issue.code === 'unrecognized_keys' ? `is not a field of this request${knownFields(schema, issue.path)}` : issue.message;
+  throw new ValidationError(field ? `${field}: ${message}` : `The request ${where} is invalid: ${message}`, field || undefined);
+}
+
+/** ", which has: a, b, c" for an object schema at the top level, so the admin sees the spelling expected. */
+function knownFields(schema: z.ZodType, path: readonly PropertyKey[]): string {
+  if (path.length > 0 || !(schema instanceof z.ZodObject)) return '';
+  return `, which has: ${Object.keys(schema.shape).join(', ')}`;
+}
+
+/** A page size from the query string: a whole number from 1 to `max`, said so in words when it is not. */
+export function pageLimit(max: number, fallback: number) {
+  const error = `must be a whole number from 1 to ${max}`;
+  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(fallback);
 }

@@ -7,7 +7,7 @@ import { ValidationError } from '../../../../shared/application/application-erro
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
-import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
 import { InviteImportedUsersCommand } from '../../application/invite-imported-users/invite-imported-users.command.js';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
 import { GetImportQuery } from '../../application/get-import/get-import.query.js';
@@ -34,10 +34,11 @@ const startImportFields = z.strictObject({
 });
 
 const importIdParam = z.object({ importId: z.uuid('must be an import id (uuid)') });
-const listQuery = z.strictObject({ cursor: z.string().max(500).optional(), limit: z.coerce.number().int().min(1).max(100).default(20) });
+const listQuery = z.strictObject({ cursor: z.string().max(500).optional(), limit: pageLimit(100, 20) });
+const notALine = 'must be a line number of the file';
 const errorsQuery = z.strictObject({
-  after: z.coerce.number().int().min(0).default(0),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  after: z.coerce.number({ error: notALine }).int({ error: notALine }).min(0, { error: notALine }).default(0),
+  limit: pageLimit(1000, 100),
 });
 
 const REFUSAL_STATUS: Record<FileRefusedError['reason'], number> = {

@@ -6,7 +6,7 @@ import { ValidationError } from '../../../../shared/application/application-erro
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
-import { parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
 import { parseEmail } from '../../domain/email-address.js';
 import { parseMobile } from '../../domain/phone-number.js';
 import { ActivateUserCommand } from '../../application/activate-user/activate-user.command.js';
@@ -67,10 +67,10 @@ function userBodies(defaultPhoneRegion: string | undefined) {
 }
 
 const listQuery = z.strictObject({
-  status: z.enum(['active', 'deactivated']).optional(),
+  status: z.enum(['active', 'deactivated'], { error: 'must be "active" or "deactivated"' }).optional(),
   search: z.string().trim().max(200).optional(),
   cursor: z.string().max(1000).optional(),
-  limit: z.coerce.number().int().min(1).max(200).default(50),
+  limit: pageLimit(200, 50),
 });
 
 const userIdParam = z.object({ userId: uuid });
