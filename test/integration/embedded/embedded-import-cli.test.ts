@@ -112,6 +112,18 @@ describe('embedded import CLI (no DATABASE_URL: PGlite under DATA_DIR)', () => {
     expect(report.warnings).toEqual([]);
   });
 
+  it('without --json, a dry run prints a summary naming each rejected line and why', async () => {
+    const run = await runCli(['import', csvPath, '--network', network, '--mode', 'update', '--dry-run'], join(dir, 'data'));
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain('(dry run: nothing was written)');
+    expect(run.stdout).toContain(`rows 30: created 0, updated 0, unchanged ${NEW_USERS}, skipped 1, rejected 2`);
+    const rejected = run.stdout.split('\n').filter((l) => l.startsWith('  rejected '));
+    expect(rejected).toEqual([
+      expect.stringMatching(/^  rejected line 28: .*already appears on line 7/),
+      expect.stringMatching(/^  rejected line 29: "\+91 12" in column "mobile"/),
+    ]);
+  });
+
   it('a file without an e-mail column is refused: exit code 2, no report', async () => {
     const noEmail = join(dir, 'no-email.csv');
     await writeFile(noEmail, 'name,firstname,lastname,title,mobile,manager,Enabled\nWill Smith,Will,Smith,Director,,,TRUE\n');

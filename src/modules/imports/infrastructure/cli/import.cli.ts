@@ -4,7 +4,9 @@ import { stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
-import { CommandBus } from '@nestjs/cqrs';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
+import type { RejectedLine } from '../../application/ports/import-store.port.js';
 import { FileTooLargeError } from '../../application/ports/import-file-storage.port.js';
 import { DistributedLock, type HeldLock } from '../../application/ports/network-lock.port.js';
 import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
@@ -41,7 +43,10 @@ async function networkLock(app: INestApplicationContext, networkId: string): Pro
   }
 }
 
-function summary(r: ImportReportJson): string {
+/** Rejected lines and warnings shown in the summary; the report and the errors endpoint have them all. */
+const SHOWN = 20;
+
+function summary(r: ImportReportJson, rejected: readonly RejectedLine[]): string {
   const c = r.counts;
   const lines = [
     `Import ${r.id} ${r.status}${r.dryRun ? ' (dry run: nothing was written)' : ''}`,
@@ -50,8 +55,13 @@ function summary(r: ImportReportJson): string {
     `  activated ${c.activated}, deactivated ${c.deactivated}`,
   ];
   if (r.failureReason) lines.push(`  why: ${r.failureReason}`);
-  for (const w of r.warnings.slice(0, 20)) lines.push(`  warning: ${w}`);
-  if (r.warnings.length > 20) lines.push(`  … ${r.warnings.length - 20} more warnings in the report`);
+  // Most errors name their line already ("line 4: …"); a duplicate's names the line it repeats.
+  for (const { line, error } of rejected) lines.push(`  rejected ${error.startsWith(`line ${line}`) ? error : `line ${line}: ${error}`}`);
+  if (c.rejected > rejected.length) {
+    lines.push(`  … ${c.rejected - rejected.length} more rejected lines: GET /api/v1/networks/${r.networkId}/imports/${r.id}/errors (Accept: text/csv gives them as a file to fix and upload again)`);
+  }
+  for (const w of r.warnings.slice(0, SHOWN)) lines.push(`  warning: ${w}`);
+  if (r.warnings.length > SHOWN) lines.push(`  … ${r.warnings.length - SHOWN} more warnings in the report`);
   return lines.join('\n') + '\n';
 }
 
@@ -95,7 +105,10 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     progress.done();
     const report = importReportJson(finished);
     if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else process.stdout.write(summary(report));
+    else {
+      const rejected = report.counts.rejected > 0 ? (await app.get(QueryBus).execute(new GetImportErrorsQuery(options.network, report.id, 0, SHOWN))).items : [];
+      process.stdout.write(summary(report, rejected));
+    }
     return { exitCode: report.status === 'completed' ? 0 : 1, report };
   } finally {
     await lock.release();
