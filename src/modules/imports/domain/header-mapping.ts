@@ -26,6 +26,7 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['emailaddress', 'email'],
   ['name', 'name'],
   ['displayname', 'name'],
+  ['fullname', 'name'],
   ['firstname', 'firstName'],
   ['givenname', 'firstName'],
   ['lastname', 'lastName'],
@@ -34,6 +35,10 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['title', 'title'],
   ['jobtitle', 'title'],
   ['mobile', 'mobile'],
+  // What directory and contact exports call it (Outlook: "Mobile Phone").
+  ['mobilephone', 'mobile'],
+  ['mobilenumber', 'mobile'],
+  ['cellphone', 'mobile'],
   ['manager', 'manager'],
   ['enabled', 'enabled'],
   ['active', 'enabled'],
