@@ -137,18 +137,18 @@ export async function userEventCount(t: TestApp, network: string): Promise<numbe
 }
 
 /** GET errors as CSV, parsed back into rows of cells (the reply's own quoting undone). */
-export async function errorsCsv(t: TestApp, network: string, importId: string): Promise<{ res: Response; rows: string[][] }> {
+export async function errorsCsv(t: TestApp, network: string, importId: string, delimiter = ','): Promise<{ res: Response; rows: string[][] }> {
   const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network])).set('Accept', 'text/csv').buffer(true).parse((r, cb) => {
     let data = '';
     r.setEncoding('utf8');
     r.on('data', (c: string) => (data += c));
     r.on('end', () => cb(null, data));
   });
-  return { res, rows: parseCsv(String(res.body).replace(/^\uFEFF/, '')) };
+  return { res, rows: parseCsv(String(res.body).replace(/^\uFEFF/, ''), delimiter) };
 }
 
 /** A small RFC 4180 reader for the service's own output. */
-export function parseCsv(text: string): string[][] {
+export function parseCsv(text: string, delimiter = ','): string[][] {
   const rows: string[][] = [];
   let row: string[] = [];
   let cell = '';
@@ -162,7 +162,7 @@ export function parseCsv(text: string): string[][] {
       } else if (c === '"') quoted = false;
       else cell += c;
     } else if (c === '"') quoted = true;
-    else if (c === ',') {
+    else if (c === delimiter) {
       row.push(cell);
       cell = '';
     } else if (c === '\r' && text[i + 1] === '\n') {

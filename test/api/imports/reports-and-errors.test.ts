@@ -164,6 +164,24 @@ describe('GET .../errors', () => {
     expect(byLine.get('6')!.slice(0, 3)).toEqual(['Short', 'short@acme.example', 'TRUE']);
   });
 
+  it('with the delimiter of the file: a ";" file from a spreadsheet gives its errors back with ";", which re-uploads fixed', async () => {
+    const network = uniqueNetworkId('err');
+    const semicolons = ['name;email/login;title;mobile', 'Ann Lee;ann@acme.example;Director, Sales;+44 7911 123456', 'Bob Ray;bob@acme.example;Ops;+44 7911 12', ''].join('\r\n');
+    const report = await importCsv(t, network, semicolons);
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, rejected: 1 });
+    const { res, rows } = await errorsCsv(t, network, report.id, ';');
+    expect(String(res.body).split('\r\n')[0]).toBe('\uFEFF"name";"email/login";"title";"mobile";"line";"error"');
+    expect(rows.slice(1).map((r) => r.slice(0, 5))).toEqual([['Bob Ray', 'bob@acme.example', 'Ops', "'+44 7911 12", '3']]);
+
+    // Fixed in place, the formula guard left as it is, and uploaded again: the "line" and "error" columns are
+    // ignored with a warning.
+    const fixed = String(res.body).replace('+44 7911 12', '+44 7911 123457');
+    const again = await importCsv(t, network, fixed);
+    expect(again.counts).toMatchObject({ rows: 1, created: 1, rejected: 0 });
+    expect(again.warnings).toEqual(['Unknown column "line" was ignored', 'Unknown column "error" was ignored']);
+    expect((await usersOf(t, network)).get('bob@acme.example')).toMatchObject({ name: 'Bob Ray', mobile: '+447911123457' });
+  });
+
   it('a line rejected once the whole file is known keeps its cells as written: a new user without a name, a repeated e-mail', async () => {
     const network = uniqueNetworkId('err');
     const report = await importCsv(

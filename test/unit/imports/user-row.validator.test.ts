@@ -32,6 +32,12 @@ function rejection(result: UserRowResult): { field?: string; error: string } {
 }
 
 describe('UserRowValidator', () => {
+  it("reads cells the error report guarded against formulas as they were written: the report, fixed, uploads as it is", () => {
+    const result = guide.validate({ line: 3, fields: line({ name: "'-Dash", title: "'=Sales", mobile: "'+44 7911 123457" }) });
+    expect(result).toMatchObject({ ok: true, row: { name: '-Dash', title: '=Sales', mobile: '+447911123457' } });
+    expect(rejection(guide.validate({ line: 4, fields: line({ mobile: "'07911 123457" }) })).field).toBe('mobile');
+  });
+
   it("turns the guide's line into a user row", () => {
     expect(guide.validate({ line: 2, fields: line({}) })).toEqual({
       ok: true,

@@ -12,6 +12,7 @@ import { ApplyImportsAsRead1764057600007 } from '../../../modules/imports/infras
 import { DropUsersCreatedByImportIndex1764057600009 } from '../../../modules/users/infrastructure/persistence/1764057600009-drop-users-created-by-import-index.js';
 import { AddImportFileLines1764057600012 } from '../../../modules/imports/infrastructure/persistence/1764057600012-add-import-file-lines.js';
 import { AddImportSpilledEmails1764057600013 } from '../../../modules/imports/infrastructure/persistence/1764057600013-add-import-spilled-emails.js';
+import { AddImportDelimiter1764057600014 } from '../../../modules/imports/infrastructure/persistence/1764057600014-add-import-delimiter.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -31,6 +32,7 @@ export const migrations = [
   EventMetadataOncePerCommand1764057600011,
   AddImportFileLines1764057600012,
   AddImportSpilledEmails1764057600013,
+  AddImportDelimiter1764057600014,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -15,6 +15,6 @@ export class GetImportErrorsHandler implements IQueryHandler<GetImportErrorsQuer
     if (!record) throw new NotFoundError(`There is no import ${importId} in network ${networkId}.`);
     const items = await this.rejections.rejections(networkId, importId, afterLine, limit + 1);
     const page = items.slice(0, limit);
-    return { columns: record.columns, items: page, nextAfterLine: items.length > limit ? page[page.length - 1].line : null };
+    return { columns: record.columns, delimiter: record.delimiter, items: page, nextAfterLine: items.length > limit ? page[page.length - 1].line : null };
   }
 }

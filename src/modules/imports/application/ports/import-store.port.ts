@@ -1,4 +1,5 @@
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import type { CsvDelimiter } from '../../domain/csv-record.js';
 import type { ImportCountsData, ImportMode } from '../../domain/import.events.js';
 import type { ManagerLinkDecision, ManagerLinkGraph } from '../../domain/manager-links.js';
 import type { ImportReport } from '../import-report.js';
@@ -9,6 +10,13 @@ export interface ColumnMapping {
   readonly field: string | null;
 }
 
+/** What an import's heading line said: its columns, its delimiter, and the warnings about its headings. */
+export interface HeadingLine {
+  readonly columns: readonly ColumnMapping[];
+  readonly delimiter: CsvDelimiter;
+  readonly warnings: readonly string[];
+}
+
 export interface ImportRecord extends ImportReport {
   /** queued → applying (reading the file and applying its lines batch by batch) → linking (the managers that had to wait for the whole file) → done. */
   readonly phase: 'queued' | 'applying' | 'linking' | 'done';
@@ -16,6 +24,8 @@ export interface ImportRecord extends ImportReport {
   /** The file's lines as counted at upload (line breaks): an upper bound on its rows, the heading included. */
   readonly fileLines: number;
   readonly columns: readonly ColumnMapping[];
+  /** The file's delimiter, known once its heading line is read (a comma before then, and for imports of older versions). */
+  readonly delimiter: CsvDelimiter;
   readonly requestedBy: { readonly id: string; readonly email: string | null };
   readonly notifyEmail: string | null;
   readonly correlationId: string;
@@ -84,7 +94,7 @@ export abstract class ImportRepository {
   /** Imports still to do, oldest first: what a worker looks at to claim one. */
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
   /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
-  abstract beginApplying(importId: string, file: { columns: readonly ColumnMapping[]; warnings: readonly string[] }, now: Date): Promise<void>;
+  abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void>;
   abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date }): Promise<void>;
   /** Every line is applied: the import moves on to the managers that waited for the whole file. */
   abstract finishReading(importId: string, totalRows: number, now: Date): Promise<void>;

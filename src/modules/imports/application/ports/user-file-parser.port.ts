@@ -1,3 +1,4 @@
+import type { CsvDelimiter } from '../../domain/csv-record.js';
 import type { ColumnMapping, RejectedLine, ValidatedRow } from './import-store.port.js';
 
 export type FileRefusalReason =
@@ -54,6 +55,8 @@ export interface ParseOptions {
 
 export interface ParsedUserFile {
   readonly columns: readonly ColumnMapping[];
+  /** The file's delimiter, which its error report is written with, so the admin's spreadsheet splits it the same. */
+  readonly delimiter: CsvDelimiter;
   /** File-level warnings, such as ignored unknown columns. */
   readonly warnings: readonly string[];
   /**

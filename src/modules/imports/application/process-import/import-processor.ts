@@ -95,7 +95,7 @@ export class ImportProcessor {
     });
     const batches = new BatchPipeline(this, record, onProgress);
     try {
-      await this.imports.beginApplying(record.id, { columns: parsed.columns, warnings: parsed.warnings }, this.clock.now());
+      await this.imports.beginApplying(record.id, { columns: parsed.columns, delimiter: parsed.delimiter, warnings: parsed.warnings }, this.clock.now());
       batches.lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
       const seen = new EmailFingerprints(record.fileLines, this.settings.emailsInMemory);
       let lines = 0;

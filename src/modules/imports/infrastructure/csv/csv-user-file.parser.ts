@@ -35,7 +35,7 @@ export class CsvUserFileParser extends UserFileParser {
     async function* lines(): AsyncGenerator<ParsedLines> {
       for await (const run of file.runs) yield new PackedLines(run);
     }
-    return { columns: file.columns, warnings: file.warnings, lines: lines(), close: file.close };
+    return { columns: file.columns, delimiter: file.delimiter, warnings: file.warnings, lines: lines(), close: file.close };
   }
 }
 
@@ -139,5 +139,5 @@ async function openOnThread(script: URL, content: AsyncIterable<Uint8Array>, dat
       await close();
     }
   }
-  return { columns: header.columns, warnings: header.warnings, lines: lines(), close };
+  return { columns: header.columns, delimiter: header.delimiter, warnings: header.warnings, lines: lines(), close };
 }

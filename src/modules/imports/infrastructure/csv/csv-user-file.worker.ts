@@ -60,7 +60,7 @@ async function* content(): AsyncGenerator<Uint8Array, void, undefined> {
 async function main(): Promise<void> {
   try {
     const file = await readUserFileRuns(content(), options);
-    send({ type: 'header', columns: file.columns, warnings: file.warnings });
+    send({ type: 'header', columns: file.columns, delimiter: file.delimiter, warnings: file.warnings });
     for await (const run of file.runs) {
       while (runCredit === 0) await nextEvent();
       runCredit -= 1;

@@ -1,3 +1,4 @@
+import type { CsvDelimiter } from '../../domain/csv-record.js';
 import type { ColumnMapping } from '../../application/ports/import-store.port.js';
 import type { FileRefusalReason } from '../../application/ports/user-file-parser.port.js';
 import type { PackedRun } from './packed-lines.js';
@@ -29,7 +30,7 @@ export type ToParser =
 
 export type ToParent =
   | { readonly type: 'pull' }
-  | { readonly type: 'header'; readonly columns: readonly ColumnMapping[]; readonly warnings: readonly string[] }
+  | { readonly type: 'header'; readonly columns: readonly ColumnMapping[]; readonly delimiter: CsvDelimiter; readonly warnings: readonly string[] }
   | { readonly type: 'refused'; readonly reason: FileRefusalReason; readonly message: string; readonly line?: number }
   | { readonly type: 'run'; readonly run: PackedRun }
   | { readonly type: 'end' }

@@ -1,5 +1,5 @@
 import { setImmediate } from 'node:timers/promises';
-import type { CsvReadItem } from '../../domain/csv-record.js';
+import type { CsvDelimiter, CsvReadItem } from '../../domain/csv-record.js';
 import { mapHeaders } from '../../domain/header-mapping.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
 import { UserRowValidator } from '../../domain/user-row.validator.js';
@@ -24,6 +24,7 @@ export interface RunOptions {
 /** A file read up to its heading line: how its columns were understood, and its lines to come, packed in runs. */
 export interface UserFileRuns {
   readonly columns: readonly ColumnMapping[];
+  readonly delimiter: CsvDelimiter;
   readonly warnings: readonly string[];
   readonly runs: AsyncGenerator<PackedRun, void, undefined>;
   close(): Promise<void>;
@@ -109,6 +110,7 @@ export async function readUserFileRuns(content: AsyncIterable<Uint8Array>, optio
 
   return {
     columns: mapped.mapping.columns,
+    delimiter: header.delimiter,
     warnings: mapped.warnings,
     runs: runs(),
     close: async () => {

@@ -163,9 +163,9 @@ export class ImportsHttpController {
     let page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, 0, ERRORS_CSV_PAGE));
     res.status(200).type('text/csv; charset=utf-8').attachment(`import-${importId}-errors.csv`);
     // A BOM so spreadsheet programs read the UTF-8 correctly.
-    res.write('\uFEFF' + errorCsvHeader(page.columns));
+    res.write('\uFEFF' + errorCsvHeader(page.columns, page.delimiter));
     for (;;) {
-      for (const rejected of page.items) res.write(errorCsvLine(page.columns, rejected));
+      for (const rejected of page.items) res.write(errorCsvLine(page.columns, rejected, page.delimiter));
       if (page.nextAfterLine === null) break;
       page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, page.nextAfterLine, ERRORS_CSV_PAGE));
     }

@@ -3,9 +3,11 @@ import { DataSource } from 'typeorm';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import type { CsvDelimiter } from '../../domain/csv-record.js';
 import { addCounts, type ImportCountsData, type ImportMode, zeroCounts } from '../../domain/import.events.js';
 import {
   type ColumnMapping,
+  type HeadingLine,
   type ImportPage,
   type ImportRecord,
   ImportRejections,
@@ -28,6 +30,7 @@ interface ImportRow {
   file_lines: number;
   counts: ImportCountsData;
   columns: ColumnMapping[];
+  delimiter: CsvDelimiter | null;
   warnings: string[];
   warning_count: number;
   failure_reason: string | null;
@@ -66,6 +69,7 @@ function toRecord(r: ImportRow): ImportRecord {
     startedAt: iso(r.started_at),
     finishedAt: iso(r.finished_at),
     columns: r.columns,
+    delimiter: r.delimiter ?? ',',
     requestedBy: { id: r.requested_by_id, email: r.requested_by_email },
     notifyEmail: r.notify_email,
     correlationId: r.correlation_id,
@@ -137,11 +141,11 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     return rows.map((r) => ({ importId: r.id, networkId: r.network_id }));
   }
 
-  async beginApplying(importId: string, file: { columns: readonly ColumnMapping[]; warnings: readonly string[] }, now: Date): Promise<void> {
+  async beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void> {
     await this.dataSource.query(
-      `UPDATE imports SET status = 'running', phase = 'applying', columns = $2, warnings = $3, warning_count = $4,
+      `UPDATE imports SET status = 'running', phase = 'applying', columns = $2, delimiter = $6, warnings = $3, warning_count = $4,
                           started_at = coalesce(started_at, $5), updated_at = $5 WHERE id = $1`,
-      [importId, JSON.stringify(file.columns), JSON.stringify(file.warnings), file.warnings.length, now],
+      [importId, JSON.stringify(file.columns), JSON.stringify(file.warnings), file.warnings.length, now, file.delimiter],
     );
   }
 
