@@ -32,6 +32,13 @@ function rejection(result: UserRowResult): { field?: string; error: string } {
 }
 
 describe('UserRowValidator', () => {
+  it('names a repeated heading line as such, not as a bad e-mail address', () => {
+    expect(rejection(guide.validate({ line: 9, fields: GUIDE_HEADER.map((h) => h.toUpperCase()) }))).toEqual({
+      field: 'email',
+      error: 'line 9 repeats the heading line (were two files put together?); remove it',
+    });
+  });
+
   it("reads cells the error report guarded against formulas as they were written: the report, fixed, uploads as it is", () => {
     const result = guide.validate({ line: 3, fields: line({ name: "'-Dash", title: "'=Sales", mobile: "'+44 7911 123457" }) });
     expect(result).toMatchObject({ ok: true, row: { name: '-Dash', title: '=Sales', mobile: '+447911123457' } });

@@ -1,6 +1,6 @@
 import type { CsvRecord } from './csv-record.js';
 import { EmailAddress } from '../../users/domain/email-address.js';
-import type { HeaderMapping } from './header-mapping.js';
+import { type HeaderMapping, headingKey } from './header-mapping.js';
 import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
 import { restoreFormula } from './formula-cell.js';
@@ -102,7 +102,13 @@ export class UserRowValidator {
       return reject(line, 'email', `line ${line}: the e-mail address (column "${this.headings.email}") is empty`);
     }
     const email = EmailAddress.parse(emailText);
-    if (!email.ok) return this.invalid(line, 'email', emailText, `is not a valid e-mail address (${email.reason})`, emailText);
+    if (!email.ok) {
+      // Two exports pasted into one file bring the second one's heading line along.
+      if (headingKey(emailText) === headingKey(this.headings.email)) {
+        return reject(line, 'email', `line ${line} repeats the heading line (were two files put together?); remove it`, emailText);
+      }
+      return this.invalid(line, 'email', emailText, `is not a valid e-mail address (${email.reason})`, emailText);
+    }
 
     const name = cell(fields, this.name);
     if (name !== undefined && name.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'name', emailText);
