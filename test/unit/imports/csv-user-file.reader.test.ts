@@ -278,6 +278,17 @@ describe('readCsvUserFile', () => {
       );
     });
 
+    it.each([
+      ['LE', (text: string) => Buffer.from(text, 'utf16le')],
+      ['BE', (text: string) => Buffer.from(Buffer.from(text, 'utf16le').map((_, i, b) => (i % 2 === 0 ? b[i + 1] : b[i - 1])))],
+    ])('tells UTF-16 %s without a BOM from binary data, and says how to save the file', async (_, encode) => {
+      const outcome = await readOutcome(chunked(encode('name,email\r\nRenée,renee@example.com\r\n'), 5));
+      expect(outcome.refusal?.code).toBe('not-csv');
+      expect(outcome.refusal?.message).toBe(
+        'This file is UTF-16 text without the byte-order mark that tells it from binary data. Save the spreadsheet as "CSV UTF-8" and upload that file.',
+      );
+    });
+
     it('accepts a header without rows', async () => {
       expect(await readAll(fileSource('header-only.csv'))).toEqual([
         { kind: 'header', line: 1, delimiter: ',', fields: ['name', 'firstname', 'lastname', 'email/login', 'title', 'mobile', 'manager', 'Enabled'] },

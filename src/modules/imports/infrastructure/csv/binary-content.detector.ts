@@ -16,3 +16,19 @@ export function looksBinary(sample: string): boolean {
   }
   return suspicious >= 2 && suspicious * 100 > sample.length;
 }
+
+/**
+ * UTF-16 text without a byte-order mark, read as bytes: a NUL beside nearly every other character (the high byte of
+ * Latin text), on the same side throughout. Telling it from binary lets the refusal say what to do.
+ */
+export function looksLikeBomlessUtf16(sample: string): boolean {
+  const pairs = sample.length >> 1;
+  if (pairs < 4) return false;
+  let nulFirst = 0;
+  let nulSecond = 0;
+  for (let i = 0; i + 1 < sample.length; i += 2) {
+    if (sample.charCodeAt(i) === 0 && sample.charCodeAt(i + 1) !== 0) nulFirst++;
+    else if (sample.charCodeAt(i + 1) === 0 && sample.charCodeAt(i) !== 0) nulSecond++;
+  }
+  return Math.max(nulFirst, nulSecond) >= pairs * 0.9;
+}

@@ -1,6 +1,6 @@
 import type { CsvDelimiter, CsvRecordProblem } from '../../domain/csv-record.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
-import { BINARY_SAMPLE_CHARS, looksBinary } from './binary-content.detector.js';
+import { BINARY_SAMPLE_CHARS, looksBinary, looksLikeBomlessUtf16 } from './binary-content.detector.js';
 import { detectDelimiter, isTypographicQuote } from './delimiter.detector.js';
 
 const LF = 10;
@@ -160,10 +160,13 @@ export class CsvRecordScanner {
   private start(final: boolean): boolean {
     const text = this.pending;
     if (!final && text.length < BINARY_SAMPLE_CHARS) return false;
-    if (looksBinary(text.slice(0, BINARY_SAMPLE_CHARS))) {
+    const sample = text.slice(0, BINARY_SAMPLE_CHARS);
+    if (looksBinary(sample)) {
       throw new ImportFileRefusedError(
         'not-csv',
-        'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.',
+        looksLikeBomlessUtf16(sample)
+          ? 'This file is UTF-16 text without the byte-order mark that tells it from binary data. Save the spreadsheet as "CSV UTF-8" and upload that file.'
+          : 'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.',
       );
     }
     const header = firstNonBlankLine(text, final);
