@@ -76,6 +76,17 @@ describe('headers', () => {
     expect(await importsOf(network)).toEqual([]);
   });
 
+  it('a title above the headings (as reports have): 422 saying which line has the headings and what to delete', async () => {
+    const network = uniqueNetworkId('hdr');
+    const problem = expectProblem(await upload(t, network, fixture('title-line-above-headings.csv')), 422);
+    expect(problem).toMatchObject({
+      reason: 'missing-email-column',
+      line: 1,
+      detail: 'The column headings must be on the first line, and line 3 has them: delete lines 1–2 above it and upload the file again.',
+    });
+    expect(await importsOf(network)).toEqual([]);
+  });
+
   it('a duplicated e-mail column (email and login): 422 naming both headings; nothing queued', async () => {
     const network = uniqueNetworkId('hdr');
     const res = await upload(t, network, fixture('duplicate-email-header.csv'));

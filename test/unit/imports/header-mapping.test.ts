@@ -1,4 +1,4 @@
-import { headingKey, mapHeaders } from '../../../src/modules/imports/domain/header-mapping.js';
+import { headingKey, headingsFurtherDown, mapHeaders } from '../../../src/modules/imports/domain/header-mapping.js';
 
 describe('mapHeaders', () => {
   it('maps the guide header, keeping the column order of the file', () => {
@@ -107,5 +107,14 @@ describe('mapHeaders', () => {
   it('normalises headings to one key per spelling', () => {
     expect(headingKey(' First-Name ')).toBe('firstname');
     expect(headingKey('"E_mail / LOGIN"')).toBe('email/login');
+  });
+
+  it('finds headings a title pushed down, within the next ten lines only', () => {
+    const record = (line: number, fields: string[]) => ({ line, fields });
+    const title = (line: number) => record(line, ['Company directory', '', '']);
+    expect(headingsFurtherDown([title(2), record(3, ['Name', 'E-mail', 'Title']), record(4, ['Ann', 'ann@example.com', ''])])).toBe(3);
+    expect(headingsFurtherDown([title(2), record(3, ['Ann', 'ann@example.com', ''])])).toBeUndefined();
+    const far = [...Array.from({ length: 10 }, (_, i) => title(i + 2)), record(12, ['name', 'email'])];
+    expect(headingsFurtherDown(far)).toBeUndefined();
   });
 });

@@ -97,3 +97,14 @@ export function mapHeaders(headers: readonly string[]): HeaderMappingResult {
   }
   return { ok: true, mapping: { columns, indexOf }, warnings };
 }
+
+/** How many lines after the first are looked at for headings that a title line above them pushed down. */
+const HEADINGS_LOOKED_FOR = 10;
+
+/**
+ * Where the headings are when the first line has no e-mail heading: the line number of the first of the next few
+ * records that maps, or undefined. Reports and spreadsheets often put a title line (or a few) above the table.
+ */
+export function headingsFurtherDown(records: readonly { readonly line: number; readonly fields: readonly string[] }[]): number | undefined {
+  return records.slice(0, HEADINGS_LOOKED_FOR).find((r) => mapHeaders(r.fields).ok)?.line;
+}

@@ -1,6 +1,6 @@
 import { setImmediate } from 'node:timers/promises';
 import type { CsvDelimiter, CsvReadItem } from '../../domain/csv-record.js';
-import { mapHeaders } from '../../domain/header-mapping.js';
+import { headingsFurtherDown, mapHeaders } from '../../domain/header-mapping.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
 import { UserRowValidator } from '../../domain/user-row.validator.js';
 import type { ColumnMapping } from '../../application/ports/import-store.port.js';
@@ -57,7 +57,19 @@ export async function readUserFileRuns(content: AsyncIterable<Uint8Array>, optio
   const header = first?.[0];
   if (header?.kind !== 'header') throw new FileRefusedError('empty-file', 'The file is empty: it needs a heading line and one line per user.');
   const mapped = mapHeaders(header.fields);
-  if (!mapped.ok) throw new FileRefusedError(mapped.code, mapped.error, header.line);
+  if (!mapped.ok) {
+    const records = (first ?? []).flatMap((item) => (item.kind === 'record' ? [item] : []));
+    const headingsAt = mapped.code === 'missing-email-column' ? headingsFurtherDown(records) : undefined;
+    if (headingsAt !== undefined) {
+      const above = headingsAt - header.line === 1 ? `line ${header.line}` : `lines ${header.line}–${headingsAt - 1}`;
+      throw new FileRefusedError(
+        mapped.code,
+        `The column headings must be on the first line, and line ${headingsAt} has them: delete ${above} above it and upload the file again.`,
+        header.line,
+      );
+    }
+    throw new FileRefusedError(mapped.code, mapped.error, header.line);
+  }
   const validator = new UserRowValidator(mapped.mapping, { defaultRegion: options.defaultPhoneRegion });
   const emailIndex = mapped.mapping.indexOf.email!;
 
