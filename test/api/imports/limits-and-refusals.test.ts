@@ -94,11 +94,15 @@ describe('limits', () => {
 });
 
 describe('refusals', () => {
-  it.each(['binary.png', 'binary.gz', 'utf16le-no-bom.csv'])('%s: 415, nothing queued', async (name) => {
+  it.each([
+    ['binary.png', /not a CSV text file/],
+    ['binary.gz', /not a CSV text file/],
+    ['utf16le-no-bom.csv', /UTF-16 text without the byte-order mark.*"CSV UTF-8"/],
+  ])('%s: 415 saying why, nothing queued', async (name, why) => {
     const network = uniqueNetworkId('ref');
     const problem = expectProblem(await upload(t, network, fixture(name), {}, { fileName: name }), 415);
     expect(problem.reason).toBe('not-csv');
-    expect(problem.detail).toMatch(/not a CSV/);
+    expect(problem.detail).toMatch(why);
     await nothingQueued(t, network);
   });
 
