@@ -1,3 +1,4 @@
+import { withoutInvisibleCharacters } from '../../../shared/domain/invisible-characters.js';
 import { USER_FIELD_LABELS, type UserField } from './user-field.js';
 
 /** One column of the file: its heading as the admin wrote it, and the field it feeds (null: ignored). */
@@ -47,12 +48,11 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
 // Spreadsheets and the guide's own sample leave BOMs and straight or typographic quotes around headings, and
 // copying from a web page zero-width characters anywhere in them.
 const EDGE_NOISE = /^[\s\uFEFF"'“”„‟″‶]+|[\s\uFEFF"'“”„‟″‶]+$/g;
-const INVISIBLE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/g;
 const KEY_NOISE = /[\s_-]+/g;
 
 /** The heading as shown back to the admin: trimmed of blanks, BOMs and quotes, without invisible characters. */
 export function cleanHeading(raw: string): string {
-  return raw.replace(INVISIBLE, '').replace(EDGE_NOISE, '');
+  return withoutInvisibleCharacters(raw).replace(EDGE_NOISE, '');
 }
 
 export function headingKey(raw: string): string {

@@ -1,4 +1,5 @@
 import { DomainError } from '../../../shared/domain/domain-error.js';
+import { firstInvisibleCharacter } from '../../../shared/domain/invisible-characters.js';
 import type { ParseResult } from '../../../shared/domain/parse-result.js';
 
 // A practical subset of RFC 5322 addresses as mail providers hand them out: dot-atom local part (letters of
@@ -8,8 +9,6 @@ const LOCAL_PART = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?
 const DOMAIN =
   /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}(?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])$/u;
 const BLANK = /\s/u;
-// Zero-width and formatting characters that copying from web pages and documents leaves: the value looks right.
-const INVISIBLE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/u;
 
 /** E-mail addresses are compared case-insensitively within a network. */
 export const emailKey = (email: string): string => email.trim().toLowerCase();
@@ -32,10 +31,9 @@ export class EmailAddress {
     const at = value.indexOf('@');
     if (at < 0) return { ok: false, reason: 'it has no @' };
     if (value.indexOf('@', at + 1) >= 0) return { ok: false, reason: 'it has more than one @' };
-    const invisible = INVISIBLE.exec(value);
-    if (invisible !== null) {
-      const code = invisible[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, '0');
-      return { ok: false, reason: `it contains an invisible character (U+${code}), as copying from a web page or document leaves; type the address again` };
+    const invisible = firstInvisibleCharacter(value);
+    if (invisible !== undefined) {
+      return { ok: false, reason: `it contains an invisible character (${invisible}), as copying from a web page or document leaves; type the address again` };
     }
     if (BLANK.test(value)) return { ok: false, reason: 'it contains a space' };
     const local = value.slice(0, at);
