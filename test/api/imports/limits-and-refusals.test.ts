@@ -98,6 +98,8 @@ describe('refusals', () => {
     ['binary.png', /not a CSV text file/],
     ['binary.gz', /not a CSV text file/],
     ['utf16le-no-bom.csv', /UTF-16 text without the byte-order mark.*"CSV UTF-8"/],
+    ['excel-workbook.csv', /an Excel workbook, not a CSV file.*"CSV UTF-8 \(Comma delimited\) \(\*\.csv\)"/],
+    ['opendocument-spreadsheet.csv', /an OpenDocument spreadsheet, not a CSV file.*"Text CSV \(\.csv\)"/],
   ])('%s: 415 saying why, nothing queued', async (name, why) => {
     const network = uniqueNetworkId('ref');
     const problem = expectProblem(await upload(t, network, fixture(name), {}, { fileName: name }), 415);

@@ -1,4 +1,4 @@
-import { looksBinary } from '../../../src/modules/imports/infrastructure/csv/binary-content.detector.js';
+import { looksBinary, workbookFormat } from '../../../src/modules/imports/infrastructure/csv/binary-content.detector.js';
 import { detectDelimiter } from '../../../src/modules/imports/infrastructure/csv/delimiter.detector.js';
 
 describe('detectDelimiter', () => {
@@ -28,5 +28,20 @@ describe('looksBinary', () => {
     ['two stray controls in a long text', `${'x'.repeat(1000)}\x01\x02`, false],
   ])('%s → %s', (_, sample, binary) => {
     expect(looksBinary(sample)).toBe(binary);
+  });
+});
+
+describe('workbookFormat', () => {
+  const latin1 = (bytes: number[]): string => Buffer.from(bytes).toString('latin1');
+  it.each([
+    ['an .xlsx (its first part)', `PK\x03\x04\x14\x00\x06\x00[Content_Types].xml`, 'excel'],
+    ['an .xlsx whose workbook part comes first', `PK\x03\x04\x14\x00xl/workbook.xml`, 'excel'],
+    ['an .xls (a compound file)', latin1([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1, 0, 0]), 'excel'],
+    ['an .ods', `PK\x03\x04\x0a\x00mimetypeapplication/vnd.oasis.opendocument.spreadsheet`, 'opendocument'],
+    ['an .odt (a text document)', `PK\x03\x04\x0a\x00mimetypeapplication/vnd.oasis.opendocument.text`, undefined],
+    ['any other ZIP', `PK\x03\x04\x14\x00users.csv`, undefined],
+    ['a CSV naming a workbook', 'name,file\nann,[Content_Types].xml\n', undefined],
+  ])('%s → %s', (_, sample, format) => {
+    expect(workbookFormat(sample)).toBe(format);
   });
 });

@@ -264,6 +264,8 @@ describe('readCsvUserFile', () => {
       ['binary.png', 'not-csv'],
       ['binary.gz', 'not-csv'],
       ['utf16le-no-bom.csv', 'not-csv'],
+      ['excel-workbook.csv', 'not-csv'],
+      ['opendocument-spreadsheet.csv', 'not-csv'],
     ])('%s is refused as %s, before any item', async (fixture, code) => {
       const outcome = await readOutcome(fileSource(fixture));
       expect(outcome.items).toEqual([]);
@@ -276,6 +278,20 @@ describe('readCsvUserFile', () => {
       expect(outcome.refusal?.message).toBe(
         'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.',
       );
+    });
+
+    it.each([
+      [
+        'excel-workbook.csv',
+        'This file is an Excel workbook, not a CSV file. In Excel, choose File › Save As, pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.',
+      ],
+      [
+        'opendocument-spreadsheet.csv',
+        'This file is an OpenDocument spreadsheet, not a CSV file. In LibreOffice, choose File › Save As, pick "Text CSV (.csv)" and upload that file.',
+      ],
+    ])('names the spreadsheet format of %s and how to save it as CSV', async (fixture, message) => {
+      const outcome = await readOutcome(fileSource(fixture));
+      expect(outcome.refusal?.message).toBe(message);
     });
 
     it.each([

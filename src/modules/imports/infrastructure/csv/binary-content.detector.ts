@@ -32,3 +32,19 @@ export function looksLikeBomlessUtf16(sample: string): boolean {
   }
   return Math.max(nulFirst, nulSecond) >= pairs * 0.9;
 }
+
+export type WorkbookFormat = 'excel' | 'opendocument';
+
+/**
+ * A spreadsheet uploaded in its own format instead of as CSV, by its file signature: a ZIP holding an Office Open
+ * XML or OpenDocument spreadsheet (their part names are stored uncompressed), or an Excel 97–2003 compound file.
+ * The sample is text decoded byte for byte, so the signatures are compared as such.
+ */
+export function workbookFormat(sample: string): WorkbookFormat | undefined {
+  if (sample.startsWith('PK\x03\x04')) {
+    if (sample.includes('application/vnd.oasis.opendocument.spreadsheet')) return 'opendocument';
+    if (sample.includes('[Content_Types].xml') || sample.includes('xl/workbook.xml')) return 'excel';
+    return undefined;
+  }
+  return sample.startsWith('\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1') ? 'excel' : undefined;
+}

@@ -1,6 +1,6 @@
 import type { CsvDelimiter, CsvRecordProblem } from '../../domain/csv-record.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
-import { BINARY_SAMPLE_CHARS, looksBinary, looksLikeBomlessUtf16 } from './binary-content.detector.js';
+import { BINARY_SAMPLE_CHARS, looksBinary, looksLikeBomlessUtf16, workbookFormat } from './binary-content.detector.js';
 import { detectDelimiter, isTypographicQuote } from './delimiter.detector.js';
 
 const LF = 10;
@@ -162,12 +162,7 @@ export class CsvRecordScanner {
     if (!final && text.length < BINARY_SAMPLE_CHARS) return false;
     const sample = text.slice(0, BINARY_SAMPLE_CHARS);
     if (looksBinary(sample)) {
-      throw new ImportFileRefusedError(
-        'not-csv',
-        looksLikeBomlessUtf16(sample)
-          ? 'This file is UTF-16 text without the byte-order mark that tells it from binary data. Save the spreadsheet as "CSV UTF-8" and upload that file.'
-          : 'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.',
-      );
+      throw new ImportFileRefusedError('not-csv', binaryRefusal(sample));
     }
     const header = firstNonBlankLine(text, final);
     const declared = DECLARED_DELIMITER.exec(text);
@@ -445,4 +440,18 @@ export function formatBytes(bytes: number): string {
   if (bytes % (1024 * 1024) === 0) return `${bytes / (1024 * 1024)} MiB`;
   if (bytes % 1024 === 0) return `${bytes / 1024} KiB`;
   return `${bytes} bytes`;
+}
+
+/** Why a binary file is refused, and how to save it as CSV: the admin's next step. */
+function binaryRefusal(sample: string): string {
+  switch (workbookFormat(sample)) {
+    case 'excel':
+      return 'This file is an Excel workbook, not a CSV file. In Excel, choose File › Save As, pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.';
+    case 'opendocument':
+      return 'This file is an OpenDocument spreadsheet, not a CSV file. In LibreOffice, choose File › Save As, pick "Text CSV (.csv)" and upload that file.';
+    case undefined:
+      return looksLikeBomlessUtf16(sample)
+        ? 'This file is UTF-16 text without the byte-order mark that tells it from binary data. Save the spreadsheet as "CSV UTF-8" and upload that file.'
+        : 'This file is not a CSV text file: it contains binary data. Save or export the spreadsheet as "CSV" and upload that file.';
+  }
 }
