@@ -45,6 +45,18 @@ describe('UserRowValidator', () => {
     expect(rejection(guide.validate({ line: 4, fields: line({ mobile: "'07911 123457" }) })).field).toBe('mobile');
   });
 
+  it('reads Excel\'s ="…" text cells as the text they show, and leaves any other formula as written', () => {
+    const result = guide.validate({
+      line: 2,
+      fields: line({ name: '="Will ""The Boss"" Smith"', 'email/login': '="WillSmith@gmail.com"', mobile: '="(+91)1234123411"', title: '=A1', manager: '="johnny_depp@yahoo.com"' }),
+    });
+    expect(result).toMatchObject({
+      ok: true,
+      row: { name: 'Will "The Boss" Smith', email: 'WillSmith@gmail.com', mobile: '+911234123411', title: '=A1', managerEmailKey: 'johnny_depp@yahoo.com' },
+    });
+    expect(rejection(guide.validate({ line: 3, fields: line({ mobile: '=A1' }) })).field).toBe('mobile');
+  });
+
   it("turns the guide's line into a user row", () => {
     expect(guide.validate({ line: 2, fields: line({}) })).toEqual({
       ok: true,

@@ -3,7 +3,7 @@ import { EmailAddress } from '../../users/domain/email-address.js';
 import { type HeaderMapping, headingKey } from './header-mapping.js';
 import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
-import { restoreFormula } from './formula-cell.js';
+import { cellText } from './formula-cell.js';
 
 /**
  * A line that passed every per-line rule. Blank cells are undefined: "leave the user's value as it is".
@@ -169,10 +169,10 @@ export function displayNameFor(row: Pick<ValidUserRow, 'name' | 'firstName' | 'l
   return composed === '' ? undefined : composed;
 }
 
-/** The cell trimmed (and without the error report's formula guard), undefined when blank. */
+/** The cell's text as a spreadsheet shows it, trimmed; undefined when blank. */
 function cell(fields: readonly string[], index: number): string | undefined {
   if (index < 0 || index >= fields.length) return undefined;
-  const value = restoreFormula(fields[index].trim());
+  const value = cellText(fields[index].trim());
   return value === '' ? undefined : value;
 }
 
