@@ -40,7 +40,11 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['mobilephone', 'mobile'],
   ['mobilenumber', 'mobile'],
   ['cellphone', 'mobile'],
+  ['mobilephonenumber', 'mobile'],
   ['manager', 'manager'],
+  // HR exports name the column by what it holds.
+  ['manageremail', 'manager'],
+  ['manageremailaddress', 'manager'],
   ['enabled', 'enabled'],
   ['active', 'enabled'],
 ]);
