@@ -142,7 +142,7 @@ describe('refusals', () => {
 
   it.each([
     [{ mode: 'replace' }, 'mode', 'mode: mode must be "skip" (Skip existing users) or "update" (Update existing users)'],
-    [{ mode: 'SKIP' }, 'mode', 'mode: mode must be "skip"'],
+    [{ mode: ' ' }, 'mode', 'mode: mode must be "skip"'],
     [{ autoSendInvites: 'yes' }, 'autoSendInvites', 'autoSendInvites: autoSendInvites must be "true" or "false"'],
     [{ dryRun: '1' }, 'dryRun', 'dryRun: dryRun must be "true" or "false"'],
     [{ notify: 'x' }, 'notify', 'notify: is not a field of this request, which has: mode, autoSendInvites, dryRun'],
@@ -151,6 +151,17 @@ describe('refusals', () => {
     const problem = expectProblem(await upload(t, network, csv('email/login,name', 'a@acme.example,A'), fields), 400, field);
     expect(problem.detail).toContain(detail);
     await nothingQueued(t, network);
+  });
+
+  it.each([
+    [{ mode: 'Update', dryRun: 'TRUE' }, { mode: 'update', autoSendInvites: false, dryRun: true }],
+    [{ mode: ' SKIP ', autoSendInvites: ' false ', dryRun: 'True' }, { mode: 'skip', autoSendInvites: false, dryRun: true }],
+  ])('form fields in any case, with blanks around: %j is read as %j', async (fields, expected) => {
+    const network = uniqueNetworkId('ref');
+    const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), fields);
+    expect(res.status).toBe(202);
+    expect(res.body).toMatchObject(expected);
+    await waitForImport(t, network, res.body.id);
   });
 
   it('form fields after the file part are read the same', async () => {

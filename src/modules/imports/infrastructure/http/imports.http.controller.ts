@@ -21,14 +21,17 @@ import { ImportWorker } from '../worker/import.worker.js';
 import { errorCsvHeader, errorCsvLine } from './csv-error-report.js';
 import { importReportJson } from './import-report.json.js';
 
+/** One of `values`, in any case and with blanks around it: forms and scripts send "Update", "TRUE", " false ". */
+const choice = <const T extends readonly [string, ...string[]]>(values: T, message: string) =>
+  z.string({ error: message }).trim().toLowerCase().pipe(z.enum(values, { error: message }));
+
 const flag = (name: string) =>
-  z
-    .enum(['true', 'false'], { message: `${name} must be "true" or "false"` })
+  choice(['true', 'false'], `${name} must be "true" or "false"`)
     .default('false')
     .transform((v) => v === 'true');
 
 const startImportFields = z.strictObject({
-  mode: z.enum(['skip', 'update'], { message: 'mode must be "skip" (Skip existing users) or "update" (Update existing users)' }).default('skip'),
+  mode: choice(['skip', 'update'], 'mode must be "skip" (Skip existing users) or "update" (Update existing users)').default('skip'),
   autoSendInvites: flag('autoSendInvites'),
   dryRun: flag('dryRun'),
 });
