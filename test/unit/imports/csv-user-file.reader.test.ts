@@ -167,6 +167,23 @@ describe('readCsvUserFile', () => {
     });
   });
 
+  describe('a quote inside an unquoted value', () => {
+    it('is text, as Excel reads it, with any delimiter and chunking', async () => {
+      for (const delimiter of [',', ';', '\t']) {
+        const text = ['name,email,title', `Robert "Bob" Smith,bob@example.com,5'11" tall`, 'Ann,ann@example.com,"Quoted, as ""usual"""', 'x"y,"z",w"']
+          .map((l) => l.replaceAll(',', delimiter))
+          .join('\n');
+        for (const size of [1, 3, 64 * 1024]) {
+          expect(records(await readAll(chunked(Buffer.from(text), size)))).toEqual([
+            [2, ['Robert "Bob" Smith', 'bob@example.com', `5'11" tall`]],
+            [3, ['Ann', 'ann@example.com', `Quoted${delimiter} as "usual"`]],
+            [4, ['x"y', 'z', 'w"']],
+          ]);
+        }
+      }
+    });
+  });
+
   describe('an unclosed quote', () => {
     it('is reported on its line and does not swallow the lines after it', async () => {
       const items = await readAll(fileSource('unclosed-quote.csv'));

@@ -65,6 +65,8 @@ export interface CsvRecordScannerOptions {
  *   is doubled. Blanks between a delimiter and an opening quote, or a closing quote and a delimiter, are
  *   dropped. So the guide's sample with “name”,”firstname”…, “TRUE” reads as its straight-quoted version. A
  *   field opened by a typographic quote cannot span lines.
+ * - A straight quote inside an unquoted field (Robert "Bob" Smith, 5'11" tall) is text, as Excel reads it: the
+ *   field is passed on quoted, its quotes doubled. A quote opening a field still opens a quoted field.
  * - Blank lines are dropped (their numbers still count); a lone CR ends a line like LF and CRLF.
  * - A first line "sep=;" (or "sep=," or "sep=<tab>"), which Excel reads as the delimiter, declares it; the
  *   header is then the next line. Otherwise the delimiter is detected from the header line.
@@ -199,6 +201,11 @@ export class CsvRecordScanner {
     let atFieldStart = true;
     let afterClose = false;
     let blanksStart = -1;
+    let fieldStart = start;
+    // An unquoted field with a quote inside (Robert "Bob" Smith) is sent quoted, its quotes doubled: csv-parser
+    // would otherwise open a quoted field there, where Excel reads the quote as text.
+    let literalQuotes = false;
+    let fieldQuoted = false;
     let blank = true;
     // A quoted line break swallowing what looks like a whole record (a line, or the part of one inside the
     // quotes, with as many delimiters as the header) means a stray quote, even when the field count adds up.
@@ -280,6 +287,13 @@ export class CsvRecordScanner {
           out += text.slice(copied, blanksStart);
           copied = i;
         }
+        if (literalQuotes) {
+          out += text.slice(copied, i) + '"';
+          copied = i;
+          literalQuotes = false;
+        }
+        fieldStart = i + 1;
+        fieldQuoted = false;
         fields++;
         atFieldStart = true;
         afterClose = false;
@@ -294,26 +308,40 @@ export class CsvRecordScanner {
           out += text.slice(copied, blanksStart);
           copied = i;
         }
-        return this.finish(blank, out + text.slice(copied, i), fields, breaks, firstBreakEnd, next, swallowed);
+        const record = out + text.slice(copied, i) + (literalQuotes ? '"' : '');
+        return this.finish(blank, record, fields, breaks, firstBreakEnd, next, swallowed);
       }
       if (c === SPACE || c === TAB) {
         if ((atFieldStart || afterClose) && blanksStart < 0) blanksStart = i;
         continue;
       }
       blank = false;
+      if (c === QUOTE && !atFieldStart && !fieldQuoted) {
+        if (!literalQuotes) {
+          out += text.slice(copied, fieldStart) + '"';
+          copied = fieldStart;
+          literalQuotes = true;
+        }
+        out += text.slice(copied, i + 1) + '"';
+        copied = i + 1;
+        continue;
+      }
       if (c === QUOTE) {
         if (atFieldStart && blanksStart >= 0) {
           out += text.slice(copied, blanksStart);
           copied = i;
         }
-        // Like csv-parser, any straight quote toggles quoting, so both agree on where records end.
+        // After a closed quote, like csv-parser, a straight quote opens quoting again, so both agree on where
+        // records end.
         quote = STRAIGHT;
+        fieldQuoted = true;
         segmentDelimiters = 0;
         spanHasBreak = false;
       } else if (atFieldStart && isTypographicQuote(c)) {
         out += text.slice(copied, blanksStart >= 0 ? blanksStart : i) + '"';
         copied = i + 1;
         quote = TYPOGRAPHIC;
+        fieldQuoted = true;
       }
       atFieldStart = false;
       afterClose = false;
@@ -327,7 +355,7 @@ export class CsvRecordScanner {
       out += text.slice(copied, blanksStart);
       copied = len;
     }
-    return this.finish(blank, out + text.slice(copied, len), fields, breaks, firstBreakEnd, len, swallowed);
+    return this.finish(blank, out + text.slice(copied, len) + (literalQuotes ? '"' : ''), fields, breaks, firstBreakEnd, len, swallowed);
   }
 
   /** 1: a quote at `from - 1` closes its field (blanks, then a delimiter or the line end follow); 0: it does not. */
