@@ -9,7 +9,7 @@ import { NestFactory } from '@nestjs/core';
 import { Command, Option } from 'commander';
 import { AppModule } from '../app.module.js';
 import { createHttpApp, openRuntime } from '../bootstrap.js';
-import { runImportCli } from '../modules/imports/infrastructure/cli/import.cli.js';
+import { runImportCli, unreadableFile } from '../modules/imports/infrastructure/cli/import.cli.js';
 import { pendingEventCount } from '../modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
 import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
@@ -80,6 +80,12 @@ program
   .option('--json', 'print exactly the report as JSON on stdout', false)
   .option('--notify <email>', 'e-mail the result to this admin')
   .action(async (file: string, opts: { network: string; mode: 'skip' | 'update'; autoInvite: boolean; dryRun: boolean; json: boolean; notify?: string }) => {
+    const unreadable = await unreadableFile(file);
+    if (unreadable) {
+      process.stderr.write(`office-chat-users: cannot read ${file}: ${unreadable}\n`);
+      process.exitCode = 2;
+      return;
+    }
     const loaded = loadConfig();
     // This process does one import; the service's workers pick up everything else.
     const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };

@@ -5,7 +5,7 @@
  */
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,13 +25,13 @@ interface CliRun {
   stderr: string;
 }
 
-function runCli(args: string[], dataDir: string): Promise<CliRun> {
+function runCli(args: string[], dataDir: string, uid?: number): Promise<CliRun> {
   // Five e-mails held in memory: the others are kept in PGlite, and line 28 repeats one of those (line 7's).
   const env: NodeJS.ProcessEnv = { ...process.env, DATA_DIR: dataDir, NODE_ENV: 'test', LOG_LEVEL: 'warn', IMPORT_EMAILS_IN_MEMORY: '5' };
   // No server and no broker: the CLI must fall back to the embedded database on its own.
   for (const name of ['DATABASE_URL', 'KAFKA_BROKERS', 'SMTP_URL', 'NODE_OPTIONS']) delete env[name];
   return new Promise((resolveRun, reject) => {
-    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [MAIN, ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], ...(uid === undefined ? {} : { uid, gid: uid }) });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -122,6 +122,28 @@ describe('embedded import CLI (no DATABASE_URL: PGlite under DATA_DIR)', () => {
       expect.stringMatching(/^  rejected line 28: .*already appears on line 7/),
       expect.stringMatching(/^  rejected line 29: "\+91 12" in column "mobile"/),
     ]);
+  });
+
+  it('a file it cannot read (missing, a directory, no read permission): one line on stderr, exit code 2, no database opened', async () => {
+    const folder = join(dir, 'a-folder.csv');
+    await mkdir(folder);
+    const locked = join(dir, 'locked.csv');
+    await writeFile(locked, usersCsv());
+    await chmod(locked, 0o000);
+    // root reads any file: run that case as "nobody", who may enter the test folder but not read the file.
+    await chmod(dir, 0o755);
+    const asNobody = process.getuid?.() === 0 ? 65534 : undefined;
+    const cases: [string, string, number | undefined][] = [
+      [join(dir, 'no/such/file.csv'), 'no such file', undefined],
+      [folder, 'is a directory', undefined],
+      [locked, 'permission denied', asNobody],
+    ];
+    for (const [path, reason, uid] of cases) {
+      const dataDir = join(dir, 'never-opened');
+      const run = await runCli(['import', path, '--network', network, '--json'], dataDir, uid);
+      expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({ code: 2, stdout: '', stderr: `office-chat-users: cannot read ${path}: ${reason}\n` });
+      expect(existsSync(dataDir)).toBe(false);
+    }
   });
 
   it('a file without an e-mail column is refused: exit code 2, no report', async () => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { stat } from 'node:fs/promises';
+import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -26,7 +26,7 @@ export interface ImportCliOptions {
   readonly notify?: string;
 }
 
-/** Exit codes: 0 completed, 1 the import failed, 2 the file was refused. */
+/** Exit codes: 0 completed, 1 the import failed, 2 the file was refused or cannot be read. */
 export type ImportCliOutcome = { exitCode: 0 | 1 | 2; report?: ImportReportJson };
 
 const LOCK_WAIT_MS = 500;
@@ -40,6 +40,34 @@ async function networkLock(app: INestApplicationContext, networkId: string): Pro
     if (!told) process.stderr.write(`Another import of network ${networkId} is running; waiting for it to finish…\n`);
     told = true;
     await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
+  }
+}
+
+const UNREADABLE: Record<string, string> = {
+  ENOENT: 'no such file',
+  ENOTDIR: 'no such file',
+  EISDIR: 'is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'permission denied',
+};
+
+/**
+ * Why `file` cannot be imported, in a few words, or undefined when it can be read. Checked before the database is
+ * opened, so a mistyped path costs one line of output and no import.
+ */
+export async function unreadableFile(file: string): Promise<string | undefined> {
+  try {
+    const handle = await open(file, 'r');
+    try {
+      // Opening a directory for reading succeeds; reading it is what fails.
+      if ((await handle.stat()).isDirectory()) return UNREADABLE.EISDIR;
+    } finally {
+      await handle.close();
+    }
+    return undefined;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return (code && UNREADABLE[code]) ?? (error as Error).message;
   }
 }
 
@@ -66,11 +94,11 @@ function summary(r: ImportReportJson, rejected: readonly RejectedLine[]): string
 }
 
 /**
- * `office-chat-users import FILE`: the same application code as the API, in this process. The network lock is
- * taken first, so a running service's worker and this command never work on the same network at once.
+ * `office-chat-users import FILE`: the same application code as the API, in this process, on a file
+ * `unreadableFile` accepted. The network lock is taken first, so a running service's worker and this command never
+ * work on the same network at once.
  */
 export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions): Promise<ImportCliOutcome> {
-  await stat(file);
   const lock = await networkLock(app, options.network);
   try {
     const uploads = app.get(ImportUploads);
