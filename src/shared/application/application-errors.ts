@@ -29,6 +29,13 @@ export class ValidationError extends Error {
   }
 }
 
+/** A list's `cursor` that no page of that list gave: made up, cut short, or another list's. */
+export class UnknownCursorError extends ValidationError {
+  constructor() {
+    super('cursor: is not a cursor this API gave; pass the nextCursor of the previous page as it is, or leave cursor out to start at the first page.', 'cursor');
+  }
+}
+
 export class UniqueEmailViolationError extends Error {
   override readonly name = 'UniqueEmailViolationError';
   constructor(readonly email: string) {

@@ -80,7 +80,18 @@ describe('GET imports and GET one import', () => {
     } while (cursor);
     expect(pages).toBe(3);
     expect(seen).toEqual([...ids].reverse());
-    expectProblem(await t.http.get(importsPath(network)).query({ cursor: 'garbage' }).set(auth), 400, 'cursor');
+    const madeUp = (text: string) => Buffer.from(text).toString('base64url');
+    for (const cursor of [
+      'garbage',
+      'eyJ4IjoxfQ', // {"x":1}
+      madeUp('1|------------------------------------'), // a "date" and an "id" PostgreSQL cannot read
+      madeUp(`2026-11-25|${ids[0]}`), // a date this API does not write
+      madeUp(`2026-11-25T08:00:00.000Z|${ids[0]}|x`),
+      madeUp('ann@acme.example'), // the users list's cursor
+    ]) {
+      const problem = expectProblem(await t.http.get(importsPath(network)).query({ cursor }).set(auth), 400, 'cursor');
+      expect(problem.detail).toContain('cursor: is not a cursor this API gave');
+    }
     expectProblem(await t.http.get(importsPath(network)).query({ limit: 0 }).set(auth), 400, 'limit');
   });
 

@@ -120,6 +120,7 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
 
   describe('GET list query', () => {
     const limitRange = 'limit: must be a whole number from 1 to 200';
+    const notOurCursor = 'cursor: is not a cursor this API gave';
     it.each<[string, Record<string, string | string[]>, string, string]>([
       ['an unknown status', { status: 'deleted' }, 'status', 'status: must be "active" or "deactivated"'],
       ['a limit of 0', { limit: '0' }, 'limit', limitRange],
@@ -127,8 +128,10 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       ['a limit that is not a number', { limit: 'ten' }, 'limit', limitRange],
       ['a limit past any integer', { limit: '99999999999999999999' }, 'limit', limitRange],
       ['a limit given twice', { limit: ['1', '2'] }, 'limit', limitRange],
-      ['a cursor this API did not give', { cursor: 'AA' }, 'cursor', 'cursor'],
-      ['a garbage cursor', { cursor: '!!!' }, 'cursor', 'cursor'],
+      ['a cursor this API did not give', { cursor: 'AA' }, 'cursor', notOurCursor],
+      ['a garbage cursor', { cursor: '!!!' }, 'cursor', notOurCursor],
+      ['a made-up cursor that decodes ({"x":1})', { cursor: 'eyJ4IjoxfQ' }, 'cursor', notOurCursor],
+      ['the imports list\'s cursor', { cursor: Buffer.from(`2026-11-25T08:00:00.000Z|${randomUUID()}`).toString('base64url') }, 'cursor', notOurCursor],
       ['an unknown parameter', { sort: 'name' }, 'sort', 'sort: is not a field of this request, which has: status, search, cursor, limit'],
       ['a NUL in the search', { search: 'a\u0000' }, 'search', 'search'],
     ])('%s → 400 on %s, saying what is expected', async (_label, query, field, detail) => {

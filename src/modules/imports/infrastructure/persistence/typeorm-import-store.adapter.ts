@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ValidationError } from '../../../../shared/application/application-errors.js';
+import { UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import type { CsvDelimiter } from '../../domain/csv-record.js';
@@ -82,11 +82,19 @@ function toRecord(r: ImportRow): ImportRecord {
   };
 }
 
-const encodeCursor = (r: ImportRecord): string => Buffer.from(`${r.createdAt}|${r.id}`, 'utf8').toString('base64url');
+const cursorText = (at: string, id: string): string => Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
+const encodeCursor = (r: ImportRecord): string => cursorText(r.createdAt, r.id);
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+/**
+ * Only the exact text encodeCursor writes (an ISO instant and a uuid) is accepted: Date.parse alone takes "1" as
+ * 2001, which PostgreSQL then refuses with a 500.
+ */
 function decodeCursor(cursor: string): [string, string] {
-  const [at, id] = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  if (!at || !id || Number.isNaN(Date.parse(at)) || !/^[0-9a-f-]{36}$/.test(id)) {
-    throw new ValidationError('This cursor was not given by this API; start again without it.', 'cursor');
+  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
+  const [at = '', id = ''] = parts;
+  const instant = new Date(at);
+  if (parts.length !== 2 || !UUID.test(id) || Number.isNaN(instant.getTime()) || instant.toISOString() !== at || cursorText(at, id) !== cursor) {
+    throw new UnknownCursorError();
   }
   return [at, id];
 }

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UniqueEmailViolationError, ValidationError } from '../../../../shared/application/application-errors.js';
+import { UniqueEmailViolationError, UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { type BulkColumn, BulkLoader, type BulkRows, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
@@ -78,12 +78,12 @@ function toSnapshot(r: UserRow): UserSnapshot {
 }
 
 const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
+// The shape of every e-mail key, loosely: an address stored under older, laxer rules still pages on.
+const EMAIL_KEY_SHAPE = /^[^\s\p{Cc}@]+@[^\s\p{Cc}@]+$/u;
 /** Only a cursor this adapter handed out is accepted; anything else is a 400, never a query on garbage. */
 function decodeCursor(cursor: string): string {
   const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (key === '' || key.includes('\u0000') || encodeCursor(key) !== cursor) {
-    throw new ValidationError('cursor: is not a cursor this API returned; pass the nextCursor of the previous page as it is.', 'cursor');
-  }
+  if (!EMAIL_KEY_SHAPE.test(key) || emailKey(key) !== key || encodeCursor(key) !== cursor) throw new UnknownCursorError();
   return key;
 }
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
