@@ -34,7 +34,7 @@ describe('headers', () => {
     const users = await usersOf(t, network);
     expect(users.get('ann.lee@example.com')).toMatchObject({ email: 'Ann.Lee@Example.com', name: 'Ann Lee', firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456', status: 'active' });
     expect(users.get('bob@example.com')).toMatchObject({ name: 'Bob Ray', firstName: 'Bob', lastName: 'Ray', title: null, mobile: null });
-    expect(report.warnings).toEqual([expect.stringMatching(/^Line 2: manager boss@example\.com is neither/)]);
+    expect(report.warnings).toEqual([expect.stringMatching(/^Line 2: manager boss@example\.com is not a user of this network/)]);
   });
 
   it.each([

@@ -116,7 +116,7 @@ describe('dryRun', () => {
     const real = await importCsv(t, network, file, { mode: 'update' });
     expect(real.warnings).toEqual([
       'Line 6: manager f@acme.example would make a management cycle; imported without a manager.',
-      'Line 9: manager ghost@acme.example is neither a user of this network nor a new user in this file; imported without a manager.',
+      'Line 9: manager ghost@acme.example is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.',
     ]);
     expect(real.counts).toEqual({ rows: 8, created: 7, updated: 1, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 });
     expect(dry.counts).toEqual(real.counts);

@@ -128,10 +128,32 @@ describe('managers', () => {
     const network = uniqueNetworkId('mgr');
     const report = await importCsv(t, network, csv('email/login,name,manager', 'a@acme.example,A,ghost@acme.example', 'b@acme.example,B,'));
     expect(report.counts).toMatchObject({ rows: 2, created: 2 });
-    expect(report.warnings).toEqual(['Line 2: manager ghost@acme.example is neither a user of this network nor a new user in this file; imported without a manager.']);
+    expect(report.warnings).toEqual([`Line 2: manager ghost@acme.example is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.`]);
     const a = (await usersOf(t, network)).get('a@acme.example')!;
     expect(a).toMatchObject({ managerId: null, status: 'active' });
     expect(await managerEvents(network, a.id)).toEqual([]);
+  });
+
+  it('a manager cell that is no e-mail address (a name, as HR exports have) is a warning, never a lost line', async () => {
+    const network = uniqueNetworkId('mgr');
+    const boss = await createUserOverHttp(t, network, { email: 'boss@acme.example', name: 'Anna Boss' });
+    await createUserOverHttp(t, network, { email: 'old@acme.example', name: 'Old', managerId: boss.id });
+    const report = await importCsv(
+      t,
+      network,
+      csv('email/login,name,manager', 'a@acme.example,A,Anna Boss', 'b@acme.example,B,Anna Boss <boss@acme.example>', 'old@acme.example,Old Timer,boss@'),
+      { mode: 'update' },
+    );
+    expect(report.counts).toMatchObject({ rows: 3, created: 2, updated: 1, rejected: 0 });
+    expect(report.warnings).toEqual([
+      'Line 2: manager "Anna Boss" is not an e-mail address; imported without a manager.',
+      'Line 3: manager "Anna Boss <boss@acme.example>" is not an e-mail address; imported without a manager.',
+      'Line 4: manager "boss@" is not an e-mail address; their manager is left as it was.',
+    ]);
+    const users = await usersOf(t, network);
+    expect(users.get('a@acme.example')!.managerId).toBeNull();
+    expect(users.get('b@acme.example')!.managerId).toBeNull();
+    expect(users.get('old@acme.example')).toMatchObject({ name: 'Old Timer', managerId: boss.id });
   });
 
   it('a manager whose own line is not created (FALSE, rejected, duplicate) is unknown: warning, no manager', async () => {
@@ -142,24 +164,25 @@ describe('managers', () => {
       csv('email/login,name,manager,Enabled', 'a@acme.example,A,off@acme.example,', 'b@acme.example,B,noname@acme.example,', 'off@acme.example,Off,,FALSE', 'noname@acme.example,,,'),
     );
     expect(report.counts).toMatchObject({ rows: 4, created: 2, skipped: 1, rejected: 1 });
-    expect(report.warnings).toEqual([expect.stringMatching(/^Line 2: manager off@acme\.example is neither/), expect.stringMatching(/^Line 3: manager noname@acme\.example is neither/)]);
+    expect(report.warnings).toEqual([`Line 2: manager off@acme.example is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.`, `Line 3: manager noname@acme.example is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.`]);
     const users = await usersOf(t, network);
     expect(users.get('a@acme.example')!.managerId).toBeNull();
     expect(users.get('b@acme.example')!.managerId).toBeNull();
   });
 
-  it('a user named as their own manager: warning, imported without a manager (new and existing users)', async () => {
+  it('a user named as their own manager: warning; a new user has no manager, an existing one keeps theirs', async () => {
     const network = uniqueNetworkId('mgr');
-    await createUserOverHttp(t, network, { email: 'old@acme.example', name: 'Old' });
+    const boss = await createUserOverHttp(t, network, { email: 'boss@acme.example', name: 'Boss' });
+    await createUserOverHttp(t, network, { email: 'old@acme.example', name: 'Old', managerId: boss.id });
     const report = await importCsv(t, network, csv('email/login,name,manager', 'a@acme.example,A,A@acme.example', 'old@acme.example,,old@acme.example'), { mode: 'update' });
     expect(report.counts).toMatchObject({ rows: 2, created: 1, unchanged: 1 });
     expect(report.warnings).toEqual([
       'Line 2: a user cannot be their own manager; imported without a manager.',
-      'Line 3: a user cannot be their own manager; imported without a manager.',
+      'Line 3: a user cannot be their own manager; their manager is left as it was.',
     ]);
     const users = await usersOf(t, network);
     expect(users.get('a@acme.example')!.managerId).toBeNull();
-    expect(users.get('old@acme.example')!.managerId).toBeNull();
+    expect(users.get('old@acme.example')!.managerId).toBe(users.get('boss@acme.example')!.id);
   });
 
   it('over 1,000 warnings: the first 1,000 word for word, then how many more', async () => {
@@ -206,7 +229,7 @@ describe('managers', () => {
     const before = await historyOf(t, network, x.id);
     const report = await importCsv(t, network, csv('email/login,name,manager', 'x@acme.example,,y@acme.example'), { mode: 'update' });
     expect(report.counts).toMatchObject({ rows: 1, unchanged: 1 });
-    expect(report.warnings).toEqual(['Line 2: manager y@acme.example would make a management cycle; imported without a manager.']);
+    expect(report.warnings).toEqual(['Line 2: manager y@acme.example would make a management cycle; their manager is left as it was.']);
     const users = await usersOf(t, network);
     expect(users.get('x@acme.example')!.managerId).toBeNull();
     expect(users.get('y@acme.example')!.managerId).toBe(x.id);
@@ -220,7 +243,7 @@ describe('managers', () => {
     await createUserOverHttp(t, network, { email: 'y@acme.example', name: 'Y' });
     await t.http.patch(usersPath(network, `/${x.id}`)).set(await t.authHeader([network])).send({ managerEmail: 'y@acme.example' }).expect(200);
     const report = await importCsv(t, network, csv('email/login,name,manager', 'y@acme.example,,n@acme.example', 'n@acme.example,N,x@acme.example'), { mode: 'update' });
-    expect(report.warnings).toEqual(['Line 2: manager n@acme.example would make a management cycle; imported without a manager.']);
+    expect(report.warnings).toEqual(['Line 2: manager n@acme.example would make a management cycle; their manager is left as it was.']);
     // Y's line changed nothing in the end; N is new.
     expect(report.counts).toMatchObject({ rows: 2, created: 1, unchanged: 1, updated: 0 });
     const users = await usersOf(t, network);

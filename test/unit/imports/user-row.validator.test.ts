@@ -57,6 +57,11 @@ describe('UserRowValidator', () => {
     expect(rejection(guide.validate({ line: 3, fields: line({ mobile: '=A1' }) })).field).toBe('mobile');
   });
 
+  it('keeps a manager cell that is no e-mail address as written: an unknown manager, not a rejected line', () => {
+    expect(guide.validate({ line: 4, fields: line({ manager: 'Johnny Depp' }) })).toMatchObject({ ok: true, row: { managerEmailKey: 'Johnny Depp' } });
+    expect(guide.validate({ line: 4, fields: line({ manager: ' Johnny_Depp@Yahoo.com ' }) })).toMatchObject({ ok: true, row: { managerEmailKey: 'johnny_depp@yahoo.com' } });
+  });
+
   it("turns the guide's line into a user row", () => {
     expect(guide.validate({ line: 2, fields: line({}) })).toEqual({
       ok: true,
@@ -132,7 +137,6 @@ describe('UserRowValidator', () => {
     [{ 'email/login': '' }, 'email', 'line 4: the e-mail address (column "email/login") is empty'],
     [{ 'email/login': 'will smith@gmail.com' }, 'email', 'line 4: "will smith@gmail.com" in column "email/login" is not a valid e-mail address (it contains a space)'],
     [{ 'email/login': 'willsmith' }, 'email', 'line 4: "willsmith" in column "email/login" is not a valid e-mail address (it has no @)'],
-    [{ manager: 'johnny' }, 'manager', 'line 4: "johnny" in column "manager" is not a valid e-mail address (it has no @)'],
     [{ mobile: '+91 12' }, 'mobile', 'line 4: "+91 12" in column "mobile" is not a valid mobile number (it is not a possible phone number: wrong number of digits for a +91 number)'],
     [{ mobile: '1234123411' }, 'mobile', 'line 4: "1234123411" in column "mobile" is not a valid mobile number (it has no country code; write it as +<country code><number>, e.g. +44 7911 123456)'],
     [{ Enabled: 'yes' }, 'enabled', 'line 4: "yes" in column "Enabled" must be TRUE, FALSE or left blank'],

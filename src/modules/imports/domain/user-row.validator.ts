@@ -21,6 +21,10 @@ export interface ValidUserRow {
   readonly title?: string;
   /** E.164, e.g. +911234123411. */
   readonly mobile?: string;
+  /**
+   * The manager's lower-cased e-mail; a cell that is no e-mail address (a name, say) as written, which no user has:
+   * an unknown manager, a warning once the file is in, never a reason to lose the line.
+   */
   readonly managerEmailKey?: string;
   /** TRUE → true, FALSE → false, blank → null (leave the state alone). */
   readonly enabled: boolean | null;
@@ -127,12 +131,11 @@ export class UserRowValidator {
       mobile = phone.value.e164;
     }
 
-    let managerEmailKey: string | undefined;
     const managerText = cell(fields, this.manager);
+    let managerEmailKey = managerText;
     if (managerText !== undefined) {
       const manager = EmailAddress.parse(managerText);
-      if (!manager.ok) return this.invalid(line, 'manager', managerText, `is not a valid e-mail address (${manager.reason})`, emailText);
-      managerEmailKey = manager.value.key;
+      if (manager.ok) managerEmailKey = manager.value.key;
     }
 
     let enabled: boolean | null = null;

@@ -13,6 +13,7 @@ import { DropUsersCreatedByImportIndex1764057600009 } from '../../../modules/use
 import { AddImportFileLines1764057600012 } from '../../../modules/imports/infrastructure/persistence/1764057600012-add-import-file-lines.js';
 import { AddImportSpilledEmails1764057600013 } from '../../../modules/imports/infrastructure/persistence/1764057600013-add-import-spilled-emails.js';
 import { AddImportDelimiter1764057600014 } from '../../../modules/imports/infrastructure/persistence/1764057600014-add-import-delimiter.js';
+import { AddManagerLinkNewUser1764057600015 } from '../../../modules/imports/infrastructure/persistence/1764057600015-add-manager-link-new-user.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -33,6 +34,7 @@ export const migrations = [
   AddImportFileLines1764057600012,
   AddImportSpilledEmails1764057600013,
   AddImportDelimiter1764057600014,
+  AddManagerLinkNewUser1764057600015,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

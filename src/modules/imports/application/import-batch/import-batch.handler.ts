@@ -163,11 +163,11 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             continue;
           }
           const userId = outcome.next.userId;
-          if (self) notes.push({ line: row.line, userId, managerKey: row.managerKey!, kind: 'self', outcomePending: false });
+          if (self) notes.push({ line: row.line, userId, managerKey: row.managerKey!, kind: 'self', outcomePending: false, newUser: !current });
           if (waits) {
             // A user who existed and whom the line changes in nothing but the manager is counted once the link is decided.
             const outcomePending = outcome.kind === 'unchanged';
-            notes.push({ line: row.line, userId, managerKey: row.managerKey!, kind: 'link', outcomePending });
+            notes.push({ line: row.line, userId, managerKey: row.managerKey!, kind: 'link', outcomePending, newUser: !current });
             if (outcomePending) continue;
           }
           counts.rows += 1;

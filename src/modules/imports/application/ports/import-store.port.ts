@@ -121,10 +121,12 @@ export interface ManagerNote {
   readonly line: number;
   /** The user the line is about: an existing user, or the one the line created. */
   readonly userId: string;
-  /** The manager's e-mail as the line gives it, lower-cased. */
+  /** The manager's e-mail as the line gives it, lower-cased (a cell that is no address: as written). */
   readonly managerKey: string;
   /** `self`: the line names its own user as manager (a warning, no link). */
   readonly kind: 'link' | 'self';
+  /** The line creates the user: a link not made leaves them without a manager, not with the one they had. */
+  readonly newUser: boolean;
   /** The line's outcome waits on the link: a user who existed and whom the line changes in nothing else. */
   readonly outcomePending: boolean;
 }

@@ -22,6 +22,7 @@ const NOTE_COLUMNS: readonly BulkColumn[] = [
   { name: 'manager_key', type: 'text' },
   { name: 'kind', type: 'text' },
   { name: 'outcome_pending', type: 'boolean' },
+  { name: 'new_user', type: 'boolean' },
 ];
 
 const DRY_RUN_USER_COLUMNS: readonly BulkColumn[] = [
@@ -52,11 +53,14 @@ const userByEmailKey = (key: string, network: string, dryRunOf?: string) => `LAT
     ${dryRunOf ? `UNION ALL SELECT user_id, email FROM import_dry_run_users WHERE import_id = ${dryRunOf} AND email_key = ${key}` : ''}
     LIMIT 1)`;
 
+// A manager cell that is no e-mail address was kept as written (see ValidUserRow.managerEmailKey): a key with a
+// blank, or without exactly one @ between text, is one of those.
 const WARNING = `'Line ' || line || ': ' || CASE
-    WHEN kind = 'self' THEN 'a user cannot be their own manager; imported without a manager.'
-    WHEN decision = 'cycle' THEN 'manager ' || manager_key || ' would make a management cycle; imported without a manager.'
-    ELSE 'manager ' || manager_key || ' is neither a user of this network nor a new user in this file; imported without a manager.'
-  END`;
+    WHEN kind = 'self' THEN 'a user cannot be their own manager'
+    WHEN decision = 'cycle' THEN 'manager ' || manager_key || ' would make a management cycle'
+    WHEN manager_key !~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN 'manager "' || manager_key || '" is not an e-mail address'
+    ELSE 'manager ' || manager_key || ' is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody)'
+  END || CASE WHEN new_user THEN '; imported without a manager.' ELSE '; their manager is left as it was.' END`;
 
 /** An import's manager notes and a dry run's would-be users in PostgreSQL, set-based. */
 @Injectable()
@@ -72,7 +76,7 @@ export class PostgresManagerLinks implements ImportManagerLinks, DryRunUsers {
       tx,
       'import_manager_links',
       NOTE_COLUMNS,
-      notes.map((n) => [importId, n.line, n.userId, n.managerKey, n.kind, n.outcomePending]),
+      notes.map((n) => [importId, n.line, n.userId, n.managerKey, n.kind, n.outcomePending, n.newUser]),
     );
   }
 
