@@ -1,5 +1,5 @@
 import { mapHeaders, type HeaderMapping } from '../../../src/modules/imports/domain/header-mapping.js';
-import { UserRowValidator, displayNameFor, type UserRowResult } from '../../../src/modules/imports/domain/user-row.validator.js';
+import { UserRowValidator, type UserRowResult } from '../../../src/modules/imports/domain/user-row.validator.js';
 
 const GUIDE_HEADER = ['name', 'firstname', 'lastname', 'email/login', 'title', 'mobile', 'manager', 'Enabled'];
 
@@ -187,17 +187,5 @@ describe('UserRowValidator', () => {
 
   it('refuses an unknown default region when it is built', () => {
     expect(() => new UserRowValidator(mapping(GUIDE_HEADER), { defaultRegion: 'XX' })).toThrow('Unknown phone region "XX"');
-  });
-});
-
-describe('displayNameFor', () => {
-  it.each([
-    [{ name: 'Will Smith', firstName: 'W', lastName: 'S' }, 'Will Smith'],
-    [{ firstName: 'Will', lastName: 'Smith' }, 'Will Smith'],
-    [{ firstName: 'Will' }, 'Will'],
-    [{ lastName: 'Smith' }, 'Smith'],
-    [{}, undefined],
-  ])('gives %j the name %j', (row, name) => {
-    expect(displayNameFor(row)).toBe(name);
   });
 });

@@ -162,16 +162,6 @@ export class UserRowValidator {
   }
 }
 
-/**
- * The name to give a user the file creates: the "name" cell, else first and last name joined; undefined when
- * the line has neither.
- */
-export function displayNameFor(row: Pick<ValidUserRow, 'name' | 'firstName' | 'lastName'>): string | undefined {
-  if (row.name !== undefined) return row.name;
-  const composed = `${row.firstName ?? ''} ${row.lastName ?? ''}`.trim();
-  return composed === '' ? undefined : composed;
-}
-
 /** The cell's text as a spreadsheet shows it, trimmed; undefined when blank. */
 function cell(fields: readonly string[], index: number): string | undefined {
   if (index < 0 || index >= fields.length) return undefined;
