@@ -57,6 +57,14 @@ describe('headers', () => {
     expect((await usersOf(t, network)).get('will@acme.example')).toMatchObject({ name: 'Will Smith', firstName: 'Will', lastName: 'Smith', title: 'Director', mobile: '+911234123411' });
   });
 
+  it('Outlook\'s contact export: the job title comes from "Job Title", and "Title" (Ms.) is ignored with a warning', async () => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, fixture('outlook-export.csv'));
+    expect(report.counts).toMatchObject({ rows: 1, created: 1, rejected: 0 });
+    expect(report.warnings).toEqual(['Column "Title" was ignored: "Job Title" holds the job title']);
+    expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456' });
+  });
+
   it('an unknown column is a warning on the report and is ignored', async () => {
     const network = uniqueNetworkId('hdr');
     const report = await importCsv(t, network, fixture('unknown-column.csv'));

@@ -103,8 +103,18 @@ describe('mapHeaders', () => {
     [['email', 'firstname', 'Given Name'], 'Columns "firstname" and "Given Name" both hold the first name; keep only one of them.'],
     [['email', 'Enabled', 'Active'], 'Columns "Enabled" and "Active" both hold the Enabled flag; keep only one of them.'],
     [['email', 'title', 'Title'], 'Columns "title" and "Title" both hold the title; keep only one of them.'],
+    [['email', 'Job Title', 'job_title'], 'Columns "Job Title" and "job_title" both hold the title; keep only one of them.'],
   ])('refuses %j: a field given twice', (headers, error) => {
     expect(mapHeaders(headers)).toEqual({ ok: false, code: 'duplicate-column', error });
+  });
+
+  it.each([
+    [['First Name', 'Title', 'Job Title', 'E-mail Address'], 1, 2],
+    [['email', 'Job Title', 'Title'], 2, 1],
+  ])('takes the job title from "Job Title" in %j (Outlook also has "Title": Mr., Ms.), ignoring "Title" with a warning', (headers, ignored, jobTitle) => {
+    const result = mapHeaders(headers);
+    expect(result).toMatchObject({ ok: true, warnings: ['Column "Title" was ignored: "Job Title" holds the job title'], mapping: { indexOf: { title: jobTitle } } });
+    expect(result.ok && result.mapping.columns[ignored]).toEqual({ heading: 'Title', field: null });
   });
 
   it('normalises headings to one key per spelling', () => {

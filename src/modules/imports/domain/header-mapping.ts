@@ -49,6 +49,12 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['active', 'enabled'],
 ]);
 
+// An explicit heading that wins over a vaguer one for the same field, which is then ignored with a warning:
+// Outlook's contact export has "Title" (Mr., Ms.) next to "Job Title".
+const OUTRANKS: ReadonlyMap<string, { readonly key: string; readonly holds: string }> = new Map([
+  ['jobtitle', { key: 'title', holds: 'the job title' }],
+]);
+
 // Spreadsheets and the guide's own sample leave BOMs and straight or typographic quotes around headings, and
 // copying from a web page zero-width characters anywhere in them.
 const EDGE_NOISE = /^[\s\uFEFF"'“”„‟″‶]+|[\s\uFEFF"'“”„‟″‶]+$/g;
@@ -65,22 +71,34 @@ export function headingKey(raw: string): string {
 
 /**
  * Works out which column feeds which user field. Column order comes from the header only; unknown columns
- * are ignored with a warning, a missing e-mail column or a field given twice refuses the file.
+ * are ignored with a warning, and so is a heading an explicit one outranks; a missing e-mail column or a field
+ * given twice otherwise refuses the file.
  */
 export function mapHeaders(headers: readonly string[]): HeaderMappingResult {
   const columns: MappedColumn[] = [];
+  const keys: string[] = [];
   const indexOf: Partial<Record<UserField, number>> = {};
   const warnings: string[] = [];
   for (let i = 0; i < headers.length; i++) {
     const heading = cleanHeading(headers[i]);
-    const field = ALIASES.get(headingKey(heading)) ?? null;
+    const key = headingKey(heading);
+    const field = ALIASES.get(key) ?? null;
     columns.push({ heading, field });
+    keys.push(key);
     if (field === null) {
       warnings.push(heading === '' ? `Column ${i + 1} has no heading and was ignored` : `Unknown column "${heading}" was ignored`);
       continue;
     }
     const previous = indexOf[field];
     if (previous !== undefined) {
+      const outranked = outranking(keys, previous, i) ?? outranking(keys, i, previous);
+      if (outranked !== undefined) {
+        const { winner, loser, holds } = outranked;
+        columns[loser] = { heading: columns[loser].heading, field: null };
+        warnings.push(`Column "${columns[loser].heading}" was ignored: "${columns[winner].heading}" holds ${holds}`);
+        indexOf[field] = winner;
+        continue;
+      }
       return {
         ok: false,
         code: 'duplicate-column',
@@ -100,6 +118,12 @@ export function mapHeaders(headers: readonly string[]): HeaderMappingResult {
     };
   }
   return { ok: true, mapping: { columns, indexOf }, warnings };
+}
+
+/** Which column wins and what it holds when column `winner`'s heading outranks column `loser`'s; else undefined. */
+function outranking(keys: readonly string[], loser: number, winner: number): { winner: number; loser: number; holds: string } | undefined {
+  const rule = OUTRANKS.get(keys[winner]);
+  return rule?.key === keys[loser] ? { winner, loser, holds: rule.holds } : undefined;
 }
 
 /** How many lines after the first are looked at for headings that a title line above them pushed down. */
