@@ -42,6 +42,7 @@ describe('headers', () => {
     ['  EMAIL  , Given_Name ,Surname,ENABLED', 'ann@acme.example,Ann,Lee,TRUE'],
     ['e-mail,givenname,familyname,active', 'ann@acme.example,Ann,Lee,true'],
     ['Email/Login,First Name,Last Name', 'ann@acme.example,Ann,Lee'],
+    ['Work Email,First Name,Last Name', 'ann@acme.example,Ann,Lee'],
   ])('headings are matched case-insensitively and trimmed: %s', async (header, line) => {
     const network = uniqueNetworkId('hdr');
     const report = await importCsv(t, network, csv(header, line));
@@ -113,6 +114,13 @@ describe('headers the file cannot be read without', () => {
     const problem = expectProblem(await upload(t, network, csv('"name,email/login', 'Ann,ann@acme.example')), 422);
     expect(problem).toMatchObject({ reason: 'unreadable', line: 1 });
     expect(problem.detail).toMatch(/line 1/);
+    expect(await importsOf(network)).toEqual([]);
+  });
+
+  it('an e-mail column given twice (Email and Work Email) refuses the file naming both headings', async () => {
+    const network = uniqueNetworkId('hdr');
+    const problem = expectProblem(await upload(t, network, csv('Email,name,Work Email', 'a@acme.example,A,a@work.example')), 422);
+    expect(problem).toMatchObject({ reason: 'duplicate-column', detail: 'Columns "Email" and "Work Email" both hold the e-mail address; keep only one of them.' });
     expect(await importsOf(network)).toEqual([]);
   });
 

@@ -30,6 +30,9 @@ describe('mapHeaders', () => {
     ['login', 'email'],
     ['e-mail', 'email'],
     ['E-Mail Address', 'email'],
+    ['Work Email', 'email'],
+    ['work e-mail', 'email'],
+    ['Work Email Address', 'email'],
     ['firstname', 'firstName'],
     ['First Name', 'firstName'],
     ['first_name', 'firstName'],
@@ -103,6 +106,7 @@ describe('mapHeaders', () => {
     [['email', 'firstname', 'Given Name'], 'Columns "firstname" and "Given Name" both hold the first name; keep only one of them.'],
     [['email', 'Enabled', 'Active'], 'Columns "Enabled" and "Active" both hold the Enabled flag; keep only one of them.'],
     [['email', 'title', 'Title'], 'Columns "title" and "Title" both hold the title; keep only one of them.'],
+    [['Email', 'name', 'Work Email'], 'Columns "Email" and "Work Email" both hold the e-mail address; keep only one of them.'],
     [['email', 'Job Title', 'job_title'], 'Columns "Job Title" and "job_title" both hold the title; keep only one of them.'],
   ])('refuses %j: a field given twice', (headers, error) => {
     expect(mapHeaders(headers)).toEqual({ ok: false, code: 'duplicate-column', error });

@@ -25,6 +25,9 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['email', 'email'],
   ['login', 'email'],
   ['emailaddress', 'email'],
+  // HR exports: "Work Email", "Work E-mail", "Work Email Address".
+  ['workemail', 'email'],
+  ['workemailaddress', 'email'],
   ['name', 'name'],
   ['displayname', 'name'],
   ['fullname', 'name'],
