@@ -6,6 +6,7 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE } from '../../../src/modules/imports/domain/skip-mode-warning.js';
 import { csv, exclusiveSum, historyOf, importCsv, userEventCount, usersOf, type ImportReportBody } from '../../support/imports.js';
 
 let t: TestApp;
@@ -179,6 +180,27 @@ describe('re-importing and bulk (de)activation', () => {
     users = await usersOf(t, network);
     expect([...users.values()].every((u) => u.status === 'active')).toBe(true);
     expect(users.get('a@acme.example')!.version).toBe(3);
+    expect([off.warnings, on.warnings]).toEqual([[], []]);
+  });
+
+  it('the same file in skip mode changes nobody, and the report says to choose update mode', async () => {
+    const network = uniqueNetworkId('bulk');
+    await importCsv(t, network, csv('email/login,name', 'a@acme.example,A', 'b@acme.example,B'));
+    const before = await usersOf(t, network);
+    const eventsBefore = await userEventCount(t, network);
+
+    const off = await importCsv(t, network, csv('email/login,Enabled', 'a@acme.example,FALSE', 'b@acme.example,FALSE'));
+    expectCounts(off, { rows: 2, skipped: 2 });
+    expect(off.mode).toBe('skip');
+    expect(off.warnings).toEqual([ENABLED_IGNORED_IN_SKIP_MODE]);
+    expect(await usersOf(t, network)).toEqual(before);
+    expect(await userEventCount(t, network)).toBe(eventsBefore);
+
+    // Enabled as the users are (or blank), FALSE on a new line, or no Enabled column: skipped or not, no warning.
+    const asTheyAre = await importCsv(t, network, csv('email/login,name,Enabled', 'a@acme.example,A,TRUE', 'b@acme.example,B,', 'new@acme.example,New,FALSE'));
+    expectCounts(asTheyAre, { rows: 3, skipped: 3 });
+    const noEnabled = await importCsv(t, network, csv('email/login,name', 'a@acme.example,Another Name'));
+    expect([asTheyAre.warnings, noEnabled.warnings]).toEqual([[], []]);
   });
 
   it('every data line is counted once: a mixed file in update mode', async () => {

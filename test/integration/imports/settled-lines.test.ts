@@ -64,7 +64,8 @@ describe('SettledLines (PostgreSQL) agrees with the user decider', () => {
         enabled: pick([null, true, false]),
       });
     }
-    const settled = await settledLines.settle(network, 'update', probes);
+    const { lines: settled, enabledIgnored: none } = await settledLines.settle(network, 'update', probes);
+    expect(none).toBe(0);
     const now = new Date();
     const expected = new Set<number>();
     for (const p of probes) {
@@ -82,6 +83,10 @@ describe('SettledLines (PostgreSQL) agrees with the user decider', () => {
     expect(probes.length - expected.size).toBeGreaterThan(50);
 
     const skipped = await settledLines.settle(network, 'skip', probes);
-    expect([...skipped].sort((a, b) => a - b)).toEqual(probes.filter((p) => users.has(p.emailKey)).map((p) => p.at));
+    const existing = probes.filter((p) => users.has(p.emailKey));
+    expect([...skipped.lines].sort((a, b) => a - b)).toEqual(existing.map((p) => p.at));
+    const wouldChange = existing.filter((p) => p.enabled !== null && p.enabled !== (users.get(p.emailKey)!.status === 'active'));
+    expect(wouldChange.length).toBeGreaterThan(10);
+    expect(skipped.enabledIgnored).toBe(wouldChange.length);
   });
 });

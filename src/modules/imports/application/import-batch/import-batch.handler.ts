@@ -9,6 +9,7 @@ import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
 import { decideImportRow } from '../../domain/import-row-decision.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE, enabledWouldChange } from '../../domain/skip-mode-warning.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import {
   DryRunUsers,
@@ -68,7 +69,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
         probes.push({ at: i, emailKey: row.emailKey, name: row.name, firstName: row.firstName, lastName: row.lastName, title: row.title, mobile: row.mobile, managerKey: row.managerKey, enabled: row.enabled });
       }
     }
-    const settled = await this.settledLines.settle(network, record.mode, probes);
+    const { lines: settled, enabledIgnored: settledEnabledIgnored } = await this.settledLines.settle(network, record.mode, probes);
     const keys = new Set<string>();
     const managerKeys = new Set<string>();
     for (let i = 0; i < lines.count; i++) {
@@ -91,6 +92,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const projection = this.projection;
       const options = { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: network, now };
       const counts = zeroCounts();
+      let enabledIgnored = settledEnabledIgnored;
       const updated: UserSnapshot[] = [];
       // New users go straight into their encoded rows; a dry run keeps what later lines need to name them as manager.
       const created = record.dryRun ? undefined : projection.newRows();
@@ -160,6 +162,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
           if (outcome.kind === 'skipped') {
             counts.rows += 1;
             counts.skipped += 1;
+            if (current && enabledWouldChange(row.enabled, current.status)) enabledIgnored += 1;
             continue;
           }
           const userId = outcome.next.userId;
@@ -216,7 +219,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       await this.events.append(tx, [
         { streamType: 'import', streamId: importId, expectedVersion: importStreamVersion(progress), events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, ids) },
       ]);
-      await this.imports.recordBatch(tx, importId, { counts, throughLine, now });
+      const warning = enabledIgnored > 0 ? ENABLED_IGNORED_IN_SKIP_MODE : undefined;
+      await this.imports.recordBatch(tx, importId, { counts, throughLine, now, warning });
       return { counts, throughLine };
     });
   }

@@ -15,6 +15,12 @@ export type LineProbe = { readonly at: number } & Omit<ValidatedRow, 'line' | 'e
  * back at all. The check errs on the side of "not settled": such a line is decided as any other.
  */
 export abstract class SettledLines {
+  abstract settle(networkId: string, mode: ImportMode, probes: readonly LineProbe[]): Promise<Settlement>;
+}
+
+export interface Settlement {
   /** The positions (`at`) of the settled lines. */
-  abstract settle(networkId: string, mode: ImportMode, probes: readonly LineProbe[]): Promise<ReadonlySet<number>>;
+  readonly lines: ReadonlySet<number>;
+  /** Skip mode: how many of them have an Enabled cell that would activate or deactivate their user. */
+  readonly enabledIgnored: number;
 }

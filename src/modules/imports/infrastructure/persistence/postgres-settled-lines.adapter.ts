@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { ImportMode } from '../../domain/import.events.js';
-import { type LineProbe, SettledLines } from '../../application/ports/settled-lines.port.js';
+import { type LineProbe, SettledLines, type Settlement } from '../../application/ports/settled-lines.port.js';
 
 /**
  * One statement per batch: the probes go as one array per field, each is matched to its user by a unique-index probe
@@ -19,8 +19,8 @@ export class PostgresSettledLines extends SettledLines {
     super();
   }
 
-  async settle(networkId: string, mode: ImportMode, probes: readonly LineProbe[]): Promise<ReadonlySet<number>> {
-    if (probes.length === 0) return new Set();
+  async settle(networkId: string, mode: ImportMode, probes: readonly LineProbe[]): Promise<Settlement> {
+    if (probes.length === 0) return { lines: new Set(), enabledIgnored: 0 };
     // The manager's place (from 1) in `managers`; 0, which finds no manager, when a line names its own user: such a
     // line always waits for the manager links' decision.
     const managers = new Map<string, number>();
@@ -39,8 +39,9 @@ export class PostgresSettledLines extends SettledLines {
         AND (p.g IS NULL OR (ARRAY(SELECT (SELECT id FROM users WHERE network_id = $1 AND email_key = d.key LIMIT 1)
                                      FROM unnest($12::text[]) WITH ORDINALITY AS d(key, place) ORDER BY d.place))[p.g] = u.manager_id)`;
     const field = <T>(value: (p: LineProbe) => T | undefined): (T | null)[] => probes.map((p) => value(p) ?? null);
-    const [row] = await this.dataSource.query<{ settled: number[] | null }[]>(
-      `SELECT array_agg(p.at) AS settled
+    const [row] = await this.dataSource.query<{ settled: number[] | null; enabled_ignored: number }[]>(
+      `SELECT array_agg(p.at) AS settled,
+              count(*) FILTER (WHERE $2 = 'skip' AND p.e IS NOT NULL AND p.e <> (u.status = 'active'))::int AS enabled_ignored
          FROM unnest($3::int[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::int[], $11::boolean[])
               AS p(at, k, n, f, l, t, m, g, e)
         CROSS JOIN LATERAL (SELECT name, first_name, last_name, title, mobile, manager_id, status
@@ -61,6 +62,6 @@ export class PostgresSettledLines extends SettledLines {
         [...managers.keys()],
       ],
     );
-    return new Set(row.settled ?? []);
+    return { lines: new Set(row.settled ?? []), enabledIgnored: row.enabled_ignored };
   }
 }
