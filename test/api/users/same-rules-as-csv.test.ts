@@ -20,7 +20,7 @@ const EMAILS = [
   `${'x'.repeat(65)}@acme.example`,
 ];
 
-const MOBILES = ['(+91)1234123411', '+44 20 7946 0958', '0044 20 7946 0958', '020 7946 0958', '+1 2', '+999 1234567', '12ab', '+44–20–7946–0958'];
+const MOBILES = ['(+91)1234123411', '+44 20 7946 0958', '0044 20 7946 0958', '020 7946 0958', '+1 2', '+999 1234567', '12ab', '+44–20–7946–0958', '+44 7911 12345678901234', '-', 'n/a'];
 
 describe('the users API and the CSV import give the same verdict on the same value', () => {
   let t: TestApp;
@@ -72,6 +72,15 @@ describe('the users API and the CSV import give the same verdict on the same val
     const api = await overHttp(uniqueNetworkId('same-mobile'), users, 'mobile');
     const csv = await overCsv(uniqueNetworkId('same-mobile'), users, 'mobile');
     expect(api).toEqual(csv);
-    expect(api).toEqual(['+911234123411', '+442079460958', '+442079460958', '+442079460958', null, null, null, '+442079460958']);
+    expect(api).toEqual(['+911234123411', '+442079460958', '+442079460958', '+442079460958', null, null, null, '+442079460958', null, null, null]);
+  });
+
+  it.each([
+    ['+44 7911 12345678901234', '"+44 7911 12345678901234" is not a valid mobile number (it has too many digits for a +44 number).'],
+    ['-', '"-" is not a valid mobile number (it is not a phone number; leave the cell empty when the user has no mobile).'],
+  ])('the API gives the CSV import\'s reason for the mobile %j', async (mobile, detail) => {
+    const network = uniqueNetworkId('same-mobile');
+    const res = await t.http.post(usersPath(network)).set(await t.authHeader([network])).send({ email: 'm@acme.example', name: 'X', mobile });
+    expect(expectProblem(res, 400, 'mobile').detail).toContain(detail);
   });
 });

@@ -28,6 +28,9 @@ describe('PhoneNumber', () => {
     [' - ( ) ', 'rejected: it is empty'],
     ['+91 12', 'rejected: it is not a possible phone number: wrong number of digits for a +91 number'],
     ['+44 7911 1234567890', 'rejected: it is not a possible phone number: wrong number of digits for a +44 number'],
+    ['+44 7911 12345678901234', 'rejected: it has too many digits for a +44 number'],
+    ['+1 212 555 0123 4567 8901 2', 'rejected: it has too many digits for a +1 number'],
+    ['+999 1234 5678 9012 3456 7890', 'rejected: its country code does not exist'],
     ['07911 123456', 'rejected: it has no country code; write it as +<country code><number>, e.g. +44 7911 123456'],
     ['+999 1234567', 'rejected: its country code does not exist'],
     ['+44 7911 CALLME', 'rejected: it may only contain digits, a leading +, spaces, dashes, dots and parentheses'],
@@ -37,6 +40,14 @@ describe('PhoneNumber', () => {
     ['4,47911E+11', 'rejected: a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again'],
   ])('rejects "%s"', (text, outcome) => {
     expect(parsed(text)).toBe(outcome);
+  });
+
+  it.each(['-', ' – ', '—', '--', 'n/a', 'N/A', '#N/A', 'none', 'None'])('rejects %j, written for "no mobile", saying to leave the cell empty', (text) => {
+    expect(parsed(text)).toBe('rejected: it is not a phone number; leave the cell empty when the user has no mobile');
+  });
+
+  it('says a national number is too long without guessing its country', () => {
+    expect(parsed('07911 12345678901234567', 'GB')).toBe('rejected: it has too many digits for a phone number');
   });
 
   it('reads national numbers in the default region, and international ones whatever the region', () => {

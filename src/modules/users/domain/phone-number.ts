@@ -1,4 +1,4 @@
-import { Metadata, isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/core';
+import { Metadata, isSupportedCountry, parsePhoneNumberFromString, validatePhoneNumberLength, type CountryCode } from 'libphonenumber-js/core';
 import metadata from 'libphonenumber-js/min/metadata';
 import { DomainError } from '../../../shared/domain/domain-error.js';
 import type { ParseResult } from '../../../shared/domain/parse-result.js';
@@ -13,13 +13,7 @@ export class PhoneNumber {
 
   static parse(text: string, defaultRegion?: string): ParseResult<PhoneNumber> {
     const compact = stripSeparators(text);
-    if (compact === '') return { ok: false, reason: 'it is empty' };
-    if (!DIALABLE.test(compact)) {
-      if (SCIENTIFIC.test(text.trim())) {
-        return { ok: false, reason: 'a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again' };
-      }
-      return { ok: false, reason: 'it may only contain digits, a leading +, spaces, dashes, dots and parentheses' };
-    }
+    if (compact === '' || !DIALABLE.test(compact)) return { ok: false, reason: whyNotDialable(text.trim(), compact) };
     const region = regionOf(defaultRegion);
     let number = compact;
     if (region === undefined && number.startsWith('00')) number = '+' + number.slice(2);
@@ -30,9 +24,7 @@ export class PhoneNumber {
       return { ok: false, reason: 'it has no country code; write it as +<country code><number>, e.g. +44 7911 123456' };
     }
     const parsed = parsePhoneNumberFromString(number, region ? { defaultCountry: region } : {}, metadata);
-    if (parsed === undefined) {
-      return { ok: false, reason: number.charCodeAt(0) === PLUS ? 'its country code does not exist' : 'it is not a phone number' };
-    }
+    if (parsed === undefined) return { ok: false, reason: whyUnparsed(number, region) };
     if (!parsed.isPossible()) {
       return { ok: false, reason: `it is not a possible phone number: wrong number of digits for a +${parsed.countryCallingCode} number` };
     }
@@ -55,6 +47,37 @@ const PLUS = 43;
 const DIALABLE = /^\+?\d+$/;
 // What Excel shows, and writes into a CSV, for a long number in a cell formatted as a number: 9.19876E+11.
 const SCIENTIFIC = /^\d(?:[.,]\d+)?E\+\d+$/i;
+// What spreadsheets and HR exports write for "no mobile": no number, so the admin is told to leave the cell empty
+// rather than told it is empty or has wrong characters.
+const NO_NUMBER = /^(?:[-‐‑‒–—]+|n\/a|#n\/a|none)$/i;
+
+function whyNotDialable(trimmed: string, compact: string): string {
+  if (NO_NUMBER.test(trimmed)) return 'it is not a phone number; leave the cell empty when the user has no mobile';
+  if (compact === '') return 'it is empty';
+  if (SCIENTIFIC.test(trimmed)) {
+    return 'a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again';
+  }
+  return 'it may only contain digits, a leading +, spaces, dashes, dots and parentheses';
+}
+
+/** Why libphonenumber-js read no number: too many digits (it says TOO_LONG), else no country behind it. */
+function whyUnparsed(number: string, region: CountryCode | undefined): string {
+  const international = number.charCodeAt(0) === PLUS;
+  if (validatePhoneNumberLength(number, region ? { defaultCountry: region } : {}, metadata) === 'TOO_LONG') {
+    const callingCode = international ? callingCodeOf(number) : undefined;
+    return `it has too many digits for ${callingCode === undefined ? 'a phone' : `a +${callingCode}`} number`;
+  }
+  return international ? 'its country code does not exist' : 'it is not a phone number';
+}
+
+/** The calling code a "+<digits>" number starts with (calling codes are 1 to 3 digits, none a prefix of another). */
+function callingCodeOf(international: string): string | undefined {
+  for (let end = 2; end <= 4 && end <= international.length; end++) {
+    const callingCode = international.slice(1, end);
+    if (view.hasCallingCode(callingCode)) return callingCode;
+  }
+  return undefined;
+}
 
 /** Throws on a region libphonenumber does not know, so a wrong option fails at start-up, not on every row. */
 export function assertPhoneRegion(region: string): CountryCode {
