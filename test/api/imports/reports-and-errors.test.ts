@@ -132,7 +132,7 @@ describe('GET .../errors', () => {
     expect(items.map((i: { line: number; field: string | null }) => [i.line, i.field])).toEqual([
       [3, 'email'],
       [4, 'mobile'],
-      [5, null],
+      [5, 'email'],
       [6, null],
       [7, 'enabled'],
     ]);

@@ -86,13 +86,17 @@ describe('a user who does not exist yet', () => {
     const composed = decideImportRow(row({ name: undefined, firstName: 'Will', lastName: 'Smith' }), undefined, opts());
     expect(composed.kind === 'created' && composed.next.name).toBe('Will Smith');
     expect(decideImportRow(row({ name: undefined, lastName: 'Smith' }), undefined, opts())).toMatchObject({ kind: 'created', next: { name: 'Smith' } });
-    expect(decideImportRow(row({ name: undefined }), undefined, opts())).toEqual({ kind: 'rejected', reason: expect.stringMatching(/name/), field: 'name' });
+    expect(decideImportRow(row({ name: undefined }), undefined, opts())).toEqual({
+      kind: 'rejected',
+      reason: 'line 2: a new user needs a name, or a first or last name to make it from',
+      field: 'name',
+    });
   });
 
   it('a line whose e-mail an earlier line had is rejected pointing at that line, whether or not the user exists', () => {
-    const duplicate = { kind: 'rejected', reason: 'This e-mail already appears on line 2; each user may appear only once.' };
-    expect(decideImportRow(row({ duplicateOf: 2 }), undefined, opts())).toEqual(duplicate);
-    expect(decideImportRow(row({ duplicateOf: 2 }), existing(), opts({ mode: 'update' }))).toEqual(duplicate);
+    const duplicate = { kind: 'rejected', reason: 'line 7: this e-mail address already appears on line 2; each user may appear only once', field: 'email' };
+    expect(decideImportRow(row({ line: 7, duplicateOf: 2 }), undefined, opts())).toEqual(duplicate);
+    expect(decideImportRow(row({ line: 7, duplicateOf: 2 }), existing(), opts({ mode: 'update' }))).toEqual(duplicate);
   });
 });
 

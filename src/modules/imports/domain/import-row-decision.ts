@@ -48,14 +48,14 @@ export function composedName(row: Pick<ImportRowInput, 'name' | 'firstName' | 'l
  */
 export function decideImportRow(row: ImportRowInput, existing: ExistingUser | undefined, options: RowDecisionOptions): RowOutcome {
   if (row.duplicateOf !== undefined) {
-    return { kind: 'rejected', reason: `This e-mail already appears on line ${row.duplicateOf}; each user may appear only once.` };
+    return { kind: 'rejected', reason: `line ${row.line}: this e-mail address already appears on line ${row.duplicateOf}; each user may appear only once`, field: 'email' };
   }
   const metadata = { now: options.now };
   try {
     if (!existing) {
       if (row.enabled === false) return { kind: 'skipped', reason: 'Enabled is FALSE and the user does not exist: FALSE never creates a user.' };
       const name = composedName(row);
-      if (!name) return { kind: 'rejected', reason: 'A new user needs a name, or a first and last name to compose it from.', field: 'name' };
+      if (!name) return { kind: 'rejected', reason: `line ${row.line}: a new user needs a name, or a first or last name to make it from`, field: 'name' };
       if (row.newUserId === undefined) throw new Error(`Line ${row.line} creates a user but was given no id for them`);
       const events = decide(
         {
@@ -100,7 +100,7 @@ export function decideImportRow(row: ImportRowInput, existing: ExistingUser | un
       deactivated: events.some((e) => e.type === 'UserDeactivated'),
     };
   } catch (error) {
-    if (error instanceof DomainError) return { kind: 'rejected', reason: error.message, field: error.field };
+    if (error instanceof DomainError) return { kind: 'rejected', reason: `line ${row.line}: ${error.message}`, field: error.field };
     throw error;
   }
 }

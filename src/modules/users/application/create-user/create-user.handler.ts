@@ -18,7 +18,7 @@ export class CreateUserHandler implements ICommandHandler<CreateUserCommand, Use
 
   async execute({ context, input }: CreateUserCommand): Promise<UserCommandOutcome> {
     const name = input.name?.trim() || [input.firstName, input.lastName].filter(Boolean).join(' ').trim();
-    if (!name) throw new ValidationError('A new user needs a name, or a first and last name to compose it from.', 'name');
+    if (!name) throw new ValidationError('A new user needs a name, or a first or last name to make it from.', 'name');
     // Checked here for a clear answer; the read model's unique index is what guarantees it under races.
     if ((await this.users.findByEmailKeys(context.networkId, [emailKey(input.email)])).size > 0) {
       throw new UniqueEmailViolationError(input.email);
