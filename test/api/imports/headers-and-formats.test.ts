@@ -4,6 +4,7 @@
  * unclosed quotes, an over-long line), all through the API: what the admin sees in the report, the users and
  * the error list.
  */
+import { NO_USERS_IN_FILE } from '../../../src/modules/imports/domain/import-warnings.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem } from '../../support/users-api.js';
 import { csv, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
@@ -64,6 +65,13 @@ describe('headers', () => {
     expect(report.counts).toMatchObject({ rows: 1, created: 1, rejected: 0 });
     expect(report.warnings).toEqual(['Column "Title" was ignored: "Job Title" holds the job title']);
     expect((await usersOf(t, network)).get('ann@example.com')).toMatchObject({ firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456' });
+  });
+
+  it('headings and no user: completed, nothing imported, and the report says the file has no users', async () => {
+    const network = uniqueNetworkId('hdr');
+    const report = await importCsv(t, network, fixture('header-only.csv'));
+    expect(report).toMatchObject({ status: 'completed', counts: { rows: 0 }, warnings: [NO_USERS_IN_FILE] });
+    expect((await usersOf(t, network)).size).toBe(0);
   });
 
   it('an unknown column is a warning on the report and is ignored', async () => {

@@ -6,7 +6,7 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
-import { ENABLED_IGNORED_IN_SKIP_MODE } from '../../../src/modules/imports/domain/skip-mode-warning.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE } from '../../../src/modules/imports/domain/import-warnings.js';
 import { csv, exclusiveSum, historyOf, importCsv, userEventCount, usersOf, type ImportReportBody } from '../../support/imports.js';
 
 let t: TestApp;

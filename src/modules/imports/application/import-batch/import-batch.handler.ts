@@ -9,7 +9,7 @@ import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
 import { decideImportRow } from '../../domain/import-row-decision.js';
-import { ENABLED_IGNORED_IN_SKIP_MODE, enabledWouldChange } from '../../domain/skip-mode-warning.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE, enabledWouldChange } from '../../domain/import-warnings.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import {
   DryRunUsers,

@@ -17,6 +17,7 @@ import { ImportNotifications } from '../ports/import-notifications.port.js';
 import { ImportManagerLinks, ImportRepository, type ImportRecord } from '../ports/import-store.port.js';
 import { SpilledEmails } from '../ports/spilled-emails.port.js';
 import { FileRefusedError, type ParsedLines, UserFileParser } from '../ports/user-file-parser.port.js';
+import { NO_USERS_IN_FILE } from '../../domain/import-warnings.js';
 import { EmailFingerprints } from './email-fingerprints.js';
 
 export interface ImportProgress {
@@ -187,7 +188,7 @@ export class ImportProcessor {
       const record = (await this.imports.getById(importId, tx))!;
       const ctx = importCommandContext(record);
       const state = runningImportState(record);
-      const fileWarnings = record.warnings;
+      const fileWarnings = status === 'completed' && record.counts.rows === 0 ? [...record.warnings, NO_USERS_IN_FILE] : record.warnings;
       const warningCount = fileWarnings.length + lineWarnings.count;
       const events =
         status === 'completed'

@@ -11,3 +11,6 @@ export const ENABLED_IGNORED_IN_SKIP_MODE =
 export function enabledWouldChange(enabled: boolean | null, status: UserStatus): boolean {
   return enabled !== null && enabled !== (status === 'active');
 }
+
+/** A file of headings only imports nobody without failing: the report must not look like a success that did something. */
+export const NO_USERS_IN_FILE = 'The file has its column headings but no users below them: nothing was imported.';
