@@ -77,7 +77,7 @@ describe('the users API and the CSV import give the same verdict on the same val
 
   it.each([
     ['+44 7911 12345678901234', '"+44 7911 12345678901234" is not a valid mobile number (it has too many digits for a +44 number).'],
-    ['-', '"-" is not a valid mobile number (it is not a phone number; leave the cell empty when the user has no mobile).'],
+    ['-', '"-" is not a valid mobile number (it stands for "no number": give no mobile at all when the user has none).'],
   ])('the API gives the CSV import\'s reason for the mobile %j', async (mobile, detail) => {
     const network = uniqueNetworkId('same-mobile');
     const res = await t.http.post(usersPath(network)).set(await t.authHeader([network])).send({ email: 'm@acme.example', name: 'X', mobile });

@@ -42,8 +42,8 @@ describe('PhoneNumber', () => {
     expect(parsed(text)).toBe(outcome);
   });
 
-  it.each(['-', ' – ', '—', '--', 'n/a', 'N/A', '#N/A', 'none', 'None'])('rejects %j, written for "no mobile", saying to leave the cell empty', (text) => {
-    expect(parsed(text)).toBe('rejected: it is not a phone number; leave the cell empty when the user has no mobile');
+  it.each(['-', ' – ', '—', '--', 'n/a', 'N/A', '#N/A', 'none', 'None'])('rejects %j, written for "no mobile", saying to give no mobile instead', (text) => {
+    expect(parsed(text)).toBe('rejected: it stands for "no number": give no mobile at all when the user has none');
   });
 
   it('says a national number is too long without guessing its country', () => {

@@ -47,12 +47,12 @@ const PLUS = 43;
 const DIALABLE = /^\+?\d+$/;
 // What Excel shows, and writes into a CSV, for a long number in a cell formatted as a number: 9.19876E+11.
 const SCIENTIFIC = /^\d(?:[.,]\d+)?E\+\d+$/i;
-// What spreadsheets and HR exports write for "no mobile": no number, so the admin is told to leave the cell empty
+// What spreadsheets and HR exports write for "no mobile": no number, so the admin is told to give none (an empty cell)
 // rather than told it is empty or has wrong characters.
 const NO_NUMBER = /^(?:[-‐‑‒–—]+|n\/a|#n\/a|none)$/i;
 
 function whyNotDialable(trimmed: string, compact: string): string {
-  if (NO_NUMBER.test(trimmed)) return 'it is not a phone number; leave the cell empty when the user has no mobile';
+  if (NO_NUMBER.test(trimmed)) return 'it stands for "no number": give no mobile at all when the user has none';
   if (compact === '') return 'it is empty';
   if (SCIENTIFIC.test(trimmed)) {
     return 'a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again';
