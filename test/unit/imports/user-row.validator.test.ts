@@ -145,6 +145,16 @@ describe('UserRowValidator', () => {
     [{ Enabled: 'yes' }, 'enabled', 'line 4: "yes" in column "Enabled" must be TRUE, FALSE or left blank'],
     [{ Enabled: 'TRUE.' }, 'enabled', 'line 4: "TRUE." in column "Enabled" must be TRUE, FALSE or left blank'],
     [{ name: 'n'.repeat(201) }, 'name', 'line 4: the value in column "name" is longer than 200 characters'],
+    [
+      { name: 'Ann \u202Enimda\u202C' },
+      'name',
+      'line 4: "Ann nimda" in column "name" holds an invisible character that reverses the text around it (U+202E), which can make it show as something else; remove it',
+    ],
+    [
+      { lastname: 'Smith\u2066' },
+      'lastName',
+      'line 4: "Smith" in column "lastname" holds an invisible character that reverses the text around it (U+2066), which can make it show as something else; remove it',
+    ],
     [{ firstname: 'f'.repeat(201) }, 'firstName', 'line 4: the value in column "firstname" is longer than 200 characters'],
     [{ lastname: 'l'.repeat(201) }, 'lastName', 'line 4: the value in column "lastname" is longer than 200 characters'],
     [{ title: 't'.repeat(201) }, 'title', 'line 4: the value in column "title" is longer than 200 characters'],

@@ -4,6 +4,7 @@ import { type HeaderMapping, headingKey } from './header-mapping.js';
 import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
 import { cellText } from './formula-cell.js';
+import { directionControlProblem, firstDirectionControl, withoutDirectionControls } from '../../../shared/domain/invisible-characters.js';
 
 /**
  * A line that passed every per-line rule. Blank cells are undefined: "leave the user's value as it is".
@@ -115,13 +116,15 @@ export class UserRowValidator {
     }
 
     const name = cell(fields, this.name);
-    if (name !== undefined && name.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'name', emailText);
     const firstName = cell(fields, this.firstName);
-    if (firstName !== undefined && firstName.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'firstName', emailText);
     const lastName = cell(fields, this.lastName);
-    if (lastName !== undefined && lastName.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'lastName', emailText);
     const title = cell(fields, this.title);
-    if (title !== undefined && title.length > MAX_TEXT_LENGTH) return this.tooLong(line, 'title', emailText);
+    const textProblem =
+      this.textProblem(line, 'name', name, emailText) ??
+      this.textProblem(line, 'firstName', firstName, emailText) ??
+      this.textProblem(line, 'lastName', lastName, emailText) ??
+      this.textProblem(line, 'title', title, emailText);
+    if (textProblem !== undefined) return textProblem;
 
     let mobile: string | undefined;
     const mobileText = cell(fields, this.mobile);
@@ -157,8 +160,14 @@ export class UserRowValidator {
     return reject(line, field, `line ${line}: "${shown(value)}" in column "${this.headings[field]}" ${problem}`, email);
   }
 
-  private tooLong(line: number, field: UserField, email: string): UserRowResult {
-    return reject(line, field, `line ${line}: the value in column "${this.headings[field]}" is longer than ${MAX_TEXT_LENGTH} characters`, email);
+  private textProblem(line: number, field: UserField, value: string | undefined, email: string): UserRowResult | undefined {
+    if (value === undefined) return undefined;
+    if (value.length > MAX_TEXT_LENGTH) {
+      return reject(line, field, `line ${line}: the value in column "${this.headings[field]}" is longer than ${MAX_TEXT_LENGTH} characters`, email);
+    }
+    const control = firstDirectionControl(value);
+    // Shown without its controls, or the message itself would show reordered.
+    return control === undefined ? undefined : this.invalid(line, field, withoutDirectionControls(value), directionControlProblem(control), email);
   }
 }
 

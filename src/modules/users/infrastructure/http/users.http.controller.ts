@@ -20,8 +20,18 @@ import { UpdateUserCommand } from '../../application/update-user/update-user.com
 import type { UserCommandOutcome } from '../../application/user-command-runner.js';
 import type { UserView } from '../../application/ports/user-read-model.port.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
+import { directionControlProblem, firstDirectionControl } from '../../../../shared/domain/invisible-characters.js';
 
-const text = (max: number) => z.string().trim().min(1, 'must not be empty').max(max, `must be at most ${max} characters`);
+const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .superRefine((v, ctx) => {
+      const control = firstDirectionControl(v);
+      if (control !== undefined) ctx.addIssue({ code: 'custom', message: directionControlProblem(control) });
+    });
 const email = z.string().transform((v, ctx) => {
   try {
     return parseEmail(v);
