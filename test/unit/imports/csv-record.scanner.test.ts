@@ -46,6 +46,12 @@ describe('CsvRecordScanner', () => {
 
   it('records problems in file order between the lines it passes on', () => {
     const { ledger } = scan('a,b\n1,2\n"3,4\n5,6\n7,8\n', 3);
-    expect(ledger).toEqual([1, 2, { line: 3, code: 'unclosed-quote', error: 'line 3: a quote is opened but never closed' }, 4, 5]);
+    expect(ledger).toEqual([1, 2, { line: 3, code: 'unclosed-quote', error: 'line 3: a quote is opened but never closed; the line reads: "3,4' }, 4, 5]);
+  });
+
+  it('quotes the first 60 characters of a line it cannot split, so the admin can find it', () => {
+    const long = `"${'x'.repeat(70)},y`;
+    const { ledger } = scan(`a,b\n${long}\n1,2\n`, 3);
+    expect(ledger).toEqual([1, { line: 2, code: 'unclosed-quote', error: `line 2: a quote is opened but never closed; the line reads: ${long.slice(0, 60)}…` }, 3]);
   });
 });

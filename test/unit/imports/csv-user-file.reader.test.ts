@@ -187,7 +187,7 @@ describe('readCsvUserFile', () => {
   describe('an unclosed quote', () => {
     it('is reported on its line and does not swallow the lines after it', async () => {
       const items = await readAll(fileSource('unclosed-quote.csv'));
-      expect(problems(items)).toEqual([[3, 'unclosed-quote', 'line 3: a quote is opened but never closed']]);
+      expect(problems(items)).toEqual([[3, 'unclosed-quote', 'line 3: a quote is opened but never closed; the line reads: "Bob Ray,"bob@example.com","Engineer","TRUE"']]);
       expect(records(items).map(([line, fields]) => [line, fields[1]])).toEqual([
         [2, 'ann@example.com'],
         [4, 'cid@example.com'],
@@ -198,7 +198,9 @@ describe('readCsvUserFile', () => {
     it('running on past the row size limit is reported, and the thousands of lines after it are read', async () => {
       const bytes = Buffer.from(`${HEADER}\n${row(2)}\n"User 3,user3@example.com,Engineer,TRUE\n` + Array.from({ length: 5000 }, (_, n) => `"User ${n + 4}","user${n + 4}@example.com","Engineer","TRUE"`).join('\n') + '\n');
       const items = await readAll(chunked(bytes, 8192));
-      expect(problems(items)).toEqual([[3, 'unclosed-quote', 'line 3: a quote is opened but never closed (the quoted text runs on for more than 64 KiB)']]);
+      expect(problems(items)).toEqual([
+        [3, 'unclosed-quote', 'line 3: a quote is opened but never closed (the quoted text runs on for more than 64 KiB); the line reads: "User 3,user3@example.com,Engineer,TRUE'],
+      ]);
       const read = records(items);
       expect(read).toHaveLength(5001);
       expect(read[1]).toEqual([4, ['User 4', 'user4@example.com', 'Engineer', 'TRUE']]);

@@ -13,6 +13,9 @@ const NOT_QUOTED = 0;
 const STRAIGHT = 1;
 const TYPOGRAPHIC = 2;
 
+/** How much of a line a problem quotes. */
+const QUOTED_LINE_CHARS = 60;
+
 /** scanRecord() ran out of text before it could tell where the record ends. */
 const INCOMPLETE = -1;
 
@@ -98,6 +101,9 @@ export class CsvRecordScanner {
   private output = '';
   /** Pending length at which to scan again: see write(). */
   private scanAt = 0;
+  /** The text and offset of the record being scanned, for a problem to quote its line. */
+  private recordText = '';
+  private recordStart = 0;
 
   constructor(options: CsvRecordScannerOptions) {
     this.maxRowBytes = options.maxRowBytes;
@@ -190,6 +196,8 @@ export class CsvRecordScanner {
    * from its start when more text arrives keeps no state between chunks but `pending` and `line`.
    */
   private scanRecord(text: string, start: number, final: boolean): number {
+    this.recordText = text;
+    this.recordStart = start;
     const len = text.length;
     const delimiter = this.delimiterCode;
     const maxBytes = this.maxRowBytes;
@@ -412,7 +420,7 @@ export class CsvRecordScanner {
       this.ledger.pushProblem({
         line,
         code: 'unclosed-quote',
-        error: `line ${line}: a quote is opened but never closed (the quoted text runs on for more than ${limit})`,
+        error: `line ${line}: a quote is opened but never closed (the quoted text runs on for more than ${limit}); the line reads: ${this.recordLineStart()}`,
       });
       this.line = line + 1;
       return firstBreakEnd;
@@ -426,7 +434,17 @@ export class CsvRecordScanner {
     if (this.headerFields === undefined) {
       throw new ImportFileRefusedError('unclosed-quote', `line ${line}: a quote in the column headings is opened but never closed`, line);
     }
-    this.ledger.pushProblem({ line, code: 'unclosed-quote', error: `line ${line}: a quote is opened but never closed` });
+    this.ledger.pushProblem({ line, code: 'unclosed-quote', error: `line ${line}: a quote is opened but never closed; the line reads: ${this.recordLineStart()}` });
+  }
+
+  /**
+   * The start of the record's first line, to quote in a problem about it: a line that cannot be split has no cells
+   * for the error report to give back, so the message shows the admin which line to look at.
+   */
+  private recordLineStart(): string {
+    const end = nextLineBreak(this.recordText, this.recordStart);
+    const physical = this.recordText.slice(this.recordStart, end < 0 ? this.recordText.length : end);
+    return physical.length > QUOTED_LINE_CHARS ? `${physical.slice(0, QUOTED_LINE_CHARS)}…` : physical;
   }
 }
 
