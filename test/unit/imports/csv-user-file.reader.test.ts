@@ -324,6 +324,15 @@ describe('readCsvUserFile', () => {
       );
     });
 
+    it('reads a short file with a stray bell and NUL, rejecting only the NUL\'s line, saying why', async () => {
+      const items = await readAll(fileSource('stray-nul-and-bell.csv'));
+      expect(problems(items)).toEqual([[3, 'invalid-characters', 'line 3 holds a NUL character (a byte of binary data), which no value may hold; remove it']]);
+      expect(records(items).map(([line, fields]) => [line, fields[2]])).toEqual([
+        [2, 'Director\x07'],
+        [4, ''],
+      ]);
+    });
+
     it('accepts a header without rows', async () => {
       expect(await readAll(fileSource('header-only.csv'))).toEqual([
         { kind: 'header', line: 1, delimiter: ',', fields: ['name', 'firstname', 'lastname', 'email/login', 'title', 'mobile', 'manager', 'Enabled'] },

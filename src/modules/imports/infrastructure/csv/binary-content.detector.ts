@@ -2,19 +2,21 @@
 export const BINARY_SAMPLE_CHARS = 8 * 1024;
 
 /**
- * A CSV is text: a NUL character never appears in one, and other control characters (or undecodable bytes)
- * only by accident. Images, archives, spreadsheets in their native format and UTF-16 without a BOM all have
- * NULs or many control characters in their first kilobytes. One stray control character (an old DOS
- * end-of-file mark, say) is tolerated.
+ * A CSV is text: NUL and other control characters (or undecodable bytes) appear in one only by accident, a few at
+ * most. Images, archives, spreadsheets in their native format and UTF-16 without a BOM all have several NULs, or
+ * many control characters, in their first kilobytes. A stray one (an old DOS end-of-file mark, a NUL pasted into a
+ * cell) is left to reject its own line; a short file is judged as if it were a kilobyte long, so that two of them in
+ * three lines do not make it binary, unless they are a quarter of it.
  */
 export function looksBinary(sample: string): boolean {
+  let nuls = 0;
   let suspicious = 0;
   for (let i = 0; i < sample.length; i++) {
     const c = sample.charCodeAt(i);
-    if (c === 0) return true;
+    if (c === 0 && ++nuls >= 2) return true;
     if ((c < 32 && c !== 9 && c !== 10 && c !== 12 && c !== 13) || c === 127 || c === 0xfffd) suspicious++;
   }
-  return suspicious >= 2 && suspicious * 100 > sample.length;
+  return suspicious >= 2 && (suspicious * 100 > Math.max(sample.length, 1_000) || suspicious * 4 > sample.length);
 }
 
 /**

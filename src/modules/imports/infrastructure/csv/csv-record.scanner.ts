@@ -389,13 +389,17 @@ export class CsvRecordScanner {
       return firstBreakEnd;
     }
     this.line = line + breaks + 1;
-    if (this.headerFields !== undefined && this.hasReplacementChars && (record.indexOf('\uFFFD') >= 0 || record.indexOf('\u0000') >= 0)) {
-      this.ledger.pushProblem({
-        line,
-        code: 'invalid-characters',
-        error: `line ${line} has characters that cannot be read in the file's encoding; save the file as "CSV UTF-8" and upload it again`,
-      });
-      return next;
+    if (this.headerFields !== undefined && this.hasReplacementChars) {
+      const error =
+        record.indexOf('\uFFFD') >= 0
+          ? `line ${line} has characters that cannot be read in the file's encoding; save the file as "CSV UTF-8" and upload it again`
+          : record.indexOf('\u0000') >= 0
+            ? `line ${line} holds a NUL character (a byte of binary data), which no value may hold; remove it`
+            : undefined;
+      if (error !== undefined) {
+        this.ledger.pushProblem({ line, code: 'invalid-characters', error });
+        return next;
+      }
     }
     this.headerFields ??= fields;
     this.output += record;
