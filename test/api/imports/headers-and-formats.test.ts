@@ -219,7 +219,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     const report = await importCsv(t, network, csv('email/login,name,title', ...lines, 'nul@acme.example,Nul\u0000Name,', 'after@acme.example,After,'));
     expect(report.counts).toMatchObject({ rows: 602, created: 601, rejected: 1 });
     const errors = await errorsJson(network, report.id);
-    expect(errors).toEqual([expect.objectContaining({ line: 602, error: expect.stringMatching(/line 602 has characters that cannot be read/) })]);
+    expect(errors).toEqual([expect.objectContaining({ line: 602, error: expect.stringMatching(/line 602 holds a NUL character/) })]);
     expect((await usersOf(t, network)).has('after@acme.example')).toBe(true);
   });
 
