@@ -6,7 +6,7 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
-import { ENABLED_IGNORED_IN_SKIP_MODE } from '../../../src/modules/imports/domain/import-warnings.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE, NAME_LEFT_AS_IT_WAS } from '../../../src/modules/imports/domain/import-warnings.js';
 import { csv, exclusiveSum, historyOf, importCsv, userEventCount, usersOf, type ImportReportBody } from '../../support/imports.js';
 
 let t: TestApp;
@@ -127,6 +127,18 @@ describe('a user who exists, mode update', () => {
       mobile: '+447911123456',
       status: 'active',
     });
+    // Ann's name was her first and last name: the report says it stayed as it was, and how to change it too.
+    expect(report.warnings).toEqual([NAME_LEFT_AS_IT_WAS]);
+  });
+
+  it('a name chosen apart from the first and last name, or changed with them, gives no warning about names', async () => {
+    const { network } = await networkWithAnn('active');
+    await createUserOverHttp(t, network, { email: 'rob@acme.example', name: 'Bob', firstName: 'Robert', lastName: 'Smith' });
+    const report = await importCsv(t, network, csv('email/login,name,firstname', 'rob@acme.example,,Rob', 'ann@acme.example,Annie Lee,Annie'), { mode: 'update' });
+    expectCounts(report, { rows: 2, updated: 2 });
+    expect(report.warnings).toEqual([]);
+    const users = await usersOf(t, network);
+    expect([users.get('rob@acme.example')!.name, users.get('ann@acme.example')!.name]).toEqual(['Bob', 'Annie Lee']);
   });
 
   it('a row that changes nothing is unchanged and appends no event (mobile written differently, e-mail in capitals)', async () => {

@@ -9,7 +9,7 @@ import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js
 import { decideImport } from '../../domain/import.decider.js';
 import { IMPORT_EVENT_SCHEMA_VERSIONS, zeroCounts } from '../../domain/import.events.js';
 import { decideImportRow } from '../../domain/import-row-decision.js';
-import { ENABLED_IGNORED_IN_SKIP_MODE, enabledWouldChange } from '../../domain/import-warnings.js';
+import { ENABLED_IGNORED_IN_SKIP_MODE, NAME_LEFT_AS_IT_WAS, enabledWouldChange, nameLeftBehind } from '../../domain/import-warnings.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import {
   DryRunUsers,
@@ -93,6 +93,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const options = { mode: record.mode, autoSendInvites: record.autoSendInvites, importId, networkId: network, now };
       const counts = zeroCounts();
       let enabledIgnored = settledEnabledIgnored;
+      let namesLeftBehind = false;
       const updated: UserSnapshot[] = [];
       // New users go straight into their encoded rows; a dry run keeps what later lines need to name them as manager.
       const created = record.dryRun ? undefined : projection.newRows();
@@ -173,6 +174,7 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
             notes.push({ line: row.line, userId, managerKey: row.managerKey!, kind: 'link', outcomePending, newUser: !current });
             if (outcomePending) continue;
           }
+          if (current && outcome.kind === 'updated' && !namesLeftBehind) namesLeftBehind = nameLeftBehind(current, outcome.next);
           counts.rows += 1;
           counts[outcome.kind] += 1;
           if (outcome.activated) counts.activated += 1;
@@ -219,8 +221,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       await this.events.append(tx, [
         { streamType: 'import', streamId: importId, expectedVersion: importStreamVersion(progress), events: envelope(importEvents, IMPORT_EVENT_SCHEMA_VERSIONS, ctx, now, ids) },
       ]);
-      const warning = enabledIgnored > 0 ? ENABLED_IGNORED_IN_SKIP_MODE : undefined;
-      await this.imports.recordBatch(tx, importId, { counts, throughLine, now, warning });
+      const warnings = [...(enabledIgnored > 0 ? [ENABLED_IGNORED_IN_SKIP_MODE] : []), ...(namesLeftBehind ? [NAME_LEFT_AS_IT_WAS] : [])];
+      await this.imports.recordBatch(tx, importId, { counts, throughLine, now, warnings });
       return { counts, throughLine };
     });
   }

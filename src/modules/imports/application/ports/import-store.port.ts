@@ -95,8 +95,8 @@ export abstract class ImportRepository {
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
   /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
   abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void>;
-  /** Adds a batch's counts; `warning`, about the file as a whole, is kept once however many batches give it. */
-  abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date; warning?: string }): Promise<void>;
+  /** Adds a batch's counts; its `warnings`, about the file as a whole, are each kept once however many batches give them. */
+  abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void>;
   /** Every line is applied: the import moves on to the managers that waited for the whole file. */
   abstract finishReading(importId: string, totalRows: number, now: Date): Promise<void>;
   /** Counts the lines whose outcome waited for their manager's link. */

@@ -157,10 +157,10 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     );
   }
 
-  async recordBatch(tx: Transaction, importId: string, b: { counts: ImportCountsData; throughLine: number; now: Date; warning?: string }): Promise<void> {
+  async recordBatch(tx: Transaction, importId: string, b: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void> {
     const sql = sqlRunner(this.dataSource, tx);
     const [row] = await sql.query<{ counts: ImportCountsData; warnings: string[] }>(`SELECT counts, warnings FROM imports WHERE id = $1`, [importId]);
-    const warnings = b.warning === undefined || row.warnings.includes(b.warning) ? row.warnings : [...row.warnings, b.warning];
+    const warnings = [...row.warnings, ...b.warnings.filter((w) => !row.warnings.includes(w))];
     await sql.query(
       `UPDATE imports SET counts = $2, applied_through = $3, batches = batches + 1, updated_at = $4, warnings = $5, warning_count = $6 WHERE id = $1`,
       [importId, JSON.stringify(addCounts({ ...zeroCounts(), ...row.counts }, b.counts)), b.throughLine, b.now, JSON.stringify(warnings), warnings.length],
