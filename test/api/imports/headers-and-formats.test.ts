@@ -223,6 +223,19 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     expect((await usersOf(t, network)).has('after@acme.example')).toBe(true);
   });
 
+  it('lines whose rejection quotes a NUL or half an emoji (an unclosed quote, a value cut short) are stored: the import completes', async () => {
+    const network = uniqueNetworkId('lines');
+    const lines = Array.from({ length: 600 }, (_, i) => `u${i}@acme.example,User ${i},`);
+    const emojiAt60 = `${'x'.repeat(59)}😀@acme.example`;
+    const report = await importCsv(t, network, csv('email/login,name,title', ...lines, '"unclosed\u0000 quote,b@acme.example,', `${emojiAt60},Emoji,`, 'after@acme.example,After,'));
+    expect(report).toMatchObject({ status: 'completed', counts: { rows: 603, created: 601, rejected: 2 } });
+    const errors = await errorsJson(network, report.id);
+    expect(errors.map((e: { line: number; error: string }) => [e.line, e.error])).toEqual([
+      [602, 'line 602: a quote is opened but never closed; the line reads: "unclosed\uFFFD quote,b@acme.example,'],
+      [603, `line 603: "${'x'.repeat(59)}…" in column "email/login" is not a valid e-mail address (the part before the @ has characters or dots an address cannot have)`],
+    ]);
+  });
+
   it('a line over 64 KiB is rejected with its number; the lines around it import', async () => {
     const network = uniqueNetworkId('lines');
     const long = 'x'.repeat(70 * 1024);

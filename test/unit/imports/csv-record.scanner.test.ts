@@ -49,6 +49,11 @@ describe('CsvRecordScanner', () => {
     expect(ledger).toEqual([1, 2, { line: 3, code: 'unclosed-quote', error: 'line 3: a quote is opened but never closed; the line reads: "3,4' }, 4, 5]);
   });
 
+  it('quotes a line it cannot split with its control characters (a NUL) shown as U+FFFD, never half an emoji', () => {
+    const { ledger } = scan(`a,b\n"x\u0000${'y'.repeat(56)}😀z,w\n1,2\n`, 3);
+    expect(ledger[1]).toEqual({ line: 2, code: 'unclosed-quote', error: `line 2: a quote is opened but never closed; the line reads: "x\uFFFD${'y'.repeat(56)}…` });
+  });
+
   it('quotes the first 60 characters of a line it cannot split, so the admin can find it', () => {
     const long = `"${'x'.repeat(70)},y`;
     const { ledger } = scan(`a,b\n${long}\n1,2\n`, 3);

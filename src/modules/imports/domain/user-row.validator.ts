@@ -4,6 +4,7 @@ import { type HeaderMapping, headingKey } from './header-mapping.js';
 import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
 import { cellText } from './formula-cell.js';
+import { shortened } from '../../../shared/domain/shortened.js';
 import { directionControlProblem, firstDirectionControl, withoutDirectionControls } from '../../../shared/domain/invisible-characters.js';
 
 /**
@@ -187,5 +188,5 @@ function plural(count: number, noun: string): string {
 }
 
 function shown(value: string): string {
-  return value.length > SHOWN_VALUE_LENGTH ? `${value.slice(0, SHOWN_VALUE_LENGTH)}…` : value;
+  return shortened(value, SHOWN_VALUE_LENGTH);
 }

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import Handlebars from 'handlebars';
 import { MailRenderer } from '../application/ports/mail-renderer.port.js';
 import type { MailTemplate } from '../domain/import-mail.js';
+import { shortened } from '../../../shared/domain/shortened.js';
 import type { RenderedMail } from '../domain/mail.js';
 
 /** Next to this file in `src` (jest) and in `dist`, where nest build copies the .hbs assets. */
@@ -90,7 +91,7 @@ function compile(instance: typeof Handlebars, source: string, noEscape: boolean)
 /** A subject is one header line: whatever a file name holds, no line break reaches it. */
 function oneLine(rendered: string): string {
   const line = rendered.replace(/\s+/g, ' ').trim();
-  return line.length > 200 ? `${line.slice(0, 199)}…` : line;
+  return line.length > 200 ? shortened(line, 199) : line;
 }
 
 /** Templates are laid out for their authors; readers get no trailing blanks or runs of empty lines. */

@@ -1,5 +1,6 @@
 import type { CsvDelimiter, CsvRecordProblem } from '../../domain/csv-record.js';
 import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
+import { shortened } from '../../../../shared/domain/shortened.js';
 import { BINARY_SAMPLE_CHARS, looksBinary, looksLikeBomlessUtf16, workbookFormat } from './binary-content.detector.js';
 import { detectDelimiter, isTypographicQuote } from './delimiter.detector.js';
 
@@ -15,6 +16,7 @@ const TYPOGRAPHIC = 2;
 
 /** How much of a line a problem quotes. */
 const QUOTED_LINE_CHARS = 60;
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
 /** scanRecord() ran out of text before it could tell where the record ends. */
 const INCOMPLETE = -1;
@@ -448,7 +450,9 @@ export class CsvRecordScanner {
   private recordLineStart(): string {
     const end = nextLineBreak(this.recordText, this.recordStart);
     const physical = this.recordText.slice(this.recordStart, end < 0 ? this.recordText.length : end);
-    return physical.length > QUOTED_LINE_CHARS ? `${physical.slice(0, QUOTED_LINE_CHARS)}…` : physical;
+    const quoted = shortened(physical, QUOTED_LINE_CHARS);
+    // A control character (a NUL above all) shows as nothing, or breaks what displays the message.
+    return quoted.replace(CONTROL_CHARACTERS, '\uFFFD');
   }
 }
 

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { storableJson } from '../../../../shared/infrastructure/database/storable-text.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import type { CsvDelimiter } from '../../domain/csv-record.js';
 import { addCounts, type ImportCountsData, type ImportMode, zeroCounts } from '../../domain/import.events.js';
@@ -203,7 +204,8 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
       `INSERT INTO import_rejections (import_id, line, email, error, field, fields)
        SELECT $1, line, email, error, field, fields FROM json_to_recordset($2::json) AS x(line int, email text, error text, field text, fields jsonb)
        ON CONFLICT (import_id, line) DO NOTHING`,
-      [importId, JSON.stringify(rejected)],
+      // A rejected line is what could not be read as it should: its text may hold what PostgreSQL cannot store.
+      [importId, JSON.stringify(rejected, storableJson)],
     );
   }
 

@@ -3,6 +3,7 @@ import type { Clock } from '../../../../shared/application/ports/clock.port.js';
 import type { DeliveryResult, OutboxMail } from '../../domain/outbox-mail.js';
 import { afterFailedAttempt, type RetryPolicy } from '../../domain/retry-policy.js';
 import type { DrainScope, MailOutbox } from '../ports/mail-outbox.port.js';
+import { shortened } from '../../../../shared/domain/shortened.js';
 import type { MailTransport } from '../ports/mail-transport.port.js';
 
 export interface DrainSummary {
@@ -69,5 +70,5 @@ export class DeliverOutboxMail {
 
 function describe(error: unknown): string {
   const text = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
-  return text.length > MAX_ERROR_LENGTH ? `${text.slice(0, MAX_ERROR_LENGTH - 1)}…` : text;
+  return text.length > MAX_ERROR_LENGTH ? shortened(text, MAX_ERROR_LENGTH - 1) : text;
 }
