@@ -50,6 +50,7 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       ['an unknown property', { email: 'x@acme.example', name: 'X', isAdmin: true }, 'isAdmin'],
       ['a status (not settable on create)', { email: 'x@acme.example', name: 'X', status: 'deactivated' }, 'status'],
       ['a NUL character', { email: 'x@acme.example', name: 'X\u0000Y' }, 'name'],
+      ['half an emoji (a lone surrogate)', { email: 'x@acme.example', name: 'X', title: 'CEO \uD83D' }, 'title'],
       ['a name with a right-to-left override (reads as another name)', { email: 'x@acme.example', name: 'Ann \u202Enimda' }, 'name'],
       ['a title with a direction isolate', { email: 'x@acme.example', name: 'X', title: 'CEO\u2067' }, 'title'],
     ])('%s → 400 on %s', async (_label, body, field) => {

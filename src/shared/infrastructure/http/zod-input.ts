@@ -1,19 +1,23 @@
 import { z } from 'zod';
 import { ValidationError } from '../../application/application-errors.js';
+import { storableText } from '../database/storable-text.js';
 
-/** PostgreSQL cannot store U+0000 in text or jsonb; such input must be a 400 here, not a 500 at the database. */
-function findNulCharacter(value: unknown, path: string[] = []): string[] | undefined {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : undefined;
+/**
+ * PostgreSQL cannot store U+0000, nor half of a UTF-16 surrogate pair (JSON's "\ud83d" alone), in text or json; such
+ * input must be a 400 here, not a 500 at the database.
+ */
+function findUnstorableText(value: unknown, path: string[] = []): { path: string[]; nul: boolean } | undefined {
+  if (typeof value === 'string') return storableText(value) === value ? undefined : { path, nul: value.includes('\u0000') };
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNulCharacter(value[i], [...path, String(i)]);
+      const found = findUnstorableText(value[i], [...path, String(i)]);
       if (found) return found;
     }
     return undefined;
   }
   if (typeof value === 'object' && value !== null) {
     for (const [key, v] of Object.entries(value)) {
-      const found = findNulCharacter(v, [...path, key]);
+      const found = findUnstorableText(v, [...path, key]);
       if (found) return found;
     }
   }
@@ -22,10 +26,13 @@ function findNulCharacter(value: unknown, path: string[] = []): string[] | undef
 
 /** Validates input from outside at the edge; the first problem becomes a 400 naming the field. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where = 'body'): z.infer<S> {
-  const nul = findNulCharacter(input);
-  if (nul) {
-    const field = nul.join('.');
-    throw new ValidationError(`${field || `The request ${where}`}: must not contain the NUL character (\\u0000)`, field || undefined);
+  const unstorable = findUnstorableText(input);
+  if (unstorable) {
+    const field = unstorable.path.join('.');
+    const problem = unstorable.nul
+      ? 'must not contain the NUL character (\\u0000)'
+      : 'must not contain half of a UTF-16 surrogate pair (an emoji or other character cut in two)';
+    throw new ValidationError(`${field || `The request ${where}`}: ${problem}`, field || undefined);
   }
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
