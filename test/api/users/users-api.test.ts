@@ -182,6 +182,22 @@ describe('users API', () => {
       const res = await t.http.patch(usersPath(network, `/${will.id}`)).set(await t.authHeader([network])).send({ email: 'Anna@Acme.example' });
       expectProblem(res, 409, 'email');
     });
+
+    it('a manager who reports to the user, directly or through others, is a 400 naming the field: no management cycle', async () => {
+      const network = uniqueNetworkId('api');
+      const auth = await t.authHeader([network]);
+      const anna = await createUserOverHttp(t, network, { email: 'anna@acme.example', name: 'Anna' });
+      const bo = await createUserOverHttp(t, network, { email: 'bo@acme.example', name: 'Bo', managerId: anna.id });
+      const cy = await createUserOverHttp(t, network, { email: 'cy@acme.example', name: 'Cy', managerId: bo.id });
+      const byEmail = expectProblem(await t.http.patch(usersPath(network, `/${anna.id}`)).set(auth).send({ managerEmail: 'cy@acme.example' }), 400, 'managerEmail');
+      expect(byEmail.detail).toBe("cy@acme.example reports to this user, directly or through others: as this user's manager they would make a management cycle.");
+      expectProblem(await t.http.patch(usersPath(network, `/${anna.id}`)).set(auth).send({ managerId: bo.id }), 400, 'managerId');
+      expect((await t.http.get(usersPath(network, `/${anna.id}`)).set(auth)).body).toMatchObject({ managerId: null, version: 1 });
+      // Outside the chain, or moving down a level, is no cycle.
+      const dee = await createUserOverHttp(t, network, { email: 'dee@acme.example', name: 'Dee' });
+      expect((await t.http.patch(usersPath(network, `/${anna.id}`)).set(auth).send({ managerId: dee.id })).status).toBe(200);
+      expect((await t.http.patch(usersPath(network, `/${cy.id}`)).set(auth).send({ managerId: anna.id })).status).toBe(200);
+    });
   });
 
   describe('deactivate / activate', () => {

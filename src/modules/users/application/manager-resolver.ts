@@ -23,4 +23,19 @@ export class ManagerResolver {
     }
     return undefined;
   }
+
+  /**
+   * The same for a change of `userId`'s manager, refusing one who reports to the user, directly or through others: the
+   * link would close a management cycle. (A user as their own manager is the user decider's to refuse.)
+   */
+  async resolveFor(networkId: string, userId: string, input: { managerId?: string | null; managerEmail?: string | null }): Promise<ManagerRef | null | undefined> {
+    const manager = await this.resolve(networkId, input);
+    if (manager && manager.id !== userId && (await this.users.isAbove(networkId, userId, manager.id))) {
+      throw new ValidationError(
+        `${manager.email} reports to this user, directly or through others: as this user's manager they would make a management cycle.`,
+        input.managerId !== undefined ? 'managerId' : 'managerEmail',
+      );
+    }
+    return manager;
+  }
 }

@@ -101,4 +101,6 @@ export abstract class UserReadModel {
    * rely on the event store's version check, so a concurrent edit makes the caller retry instead of deadlocking.
    */
   abstract findUninvitedCreatedByImport(networkId: string, importId: string, afterId: string | null, limit: number): Promise<UserSnapshot[]>;
+  /** Whether `userId` is above `employeeId` in the management chain: their manager, their manager's manager, and so on. */
+  abstract isAbove(networkId: string, userId: string, employeeId: string): Promise<boolean>;
 }

@@ -12,7 +12,7 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
 
   async execute({ context, userId, changes, expectedVersion }: UpdateUserCommand): Promise<UserCommandOutcome> {
     const { managerId, managerEmail, ...profile } = changes;
-    const manager = await this.managers.resolve(context.networkId, { managerId, managerEmail });
+    const manager = await this.managers.resolveFor(context.networkId, userId, { managerId, managerEmail });
     return this.runner.run(
       context,
       userId,

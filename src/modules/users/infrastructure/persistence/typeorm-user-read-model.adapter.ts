@@ -214,6 +214,20 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return rows[0] ? toView(rows[0]) : null;
   }
 
+  async isAbove(networkId: string, userId: string, employeeId: string): Promise<boolean> {
+    // UNION, not UNION ALL: a loop already in the data (two edits racing) ends the walk instead of running it forever.
+    const [row] = await this.dataSource.query<{ above: boolean }[]>(
+      `WITH RECURSIVE up(id, manager_id) AS (
+         SELECT id, manager_id FROM users WHERE network_id = $1 AND id = $3
+         UNION
+         SELECT u.id, u.manager_id FROM users u JOIN up ON u.id = up.manager_id WHERE u.network_id = $1
+       )
+       SELECT EXISTS (SELECT 1 FROM up WHERE manager_id = $2) AS above`,
+      [networkId, userId, employeeId],
+    );
+    return row.above;
+  }
+
   async findById(networkId: string, userId: string, tx?: Transaction): Promise<UserSnapshot | null> {
     const rows = await sqlRunner(this.dataSource, tx).query<UserRow>(`${SELECT_USER} WHERE u.network_id = $1 AND u.id = $2`, [
       networkId,
