@@ -141,10 +141,10 @@ describe('refusals', () => {
   });
 
   it.each([
-    [{ mode: 'replace' }, 'mode', 'mode: mode must be "skip" (Skip existing users) or "update" (Update existing users)'],
-    [{ mode: ' ' }, 'mode', 'mode: mode must be "skip"'],
-    [{ autoSendInvites: 'yes' }, 'autoSendInvites', 'autoSendInvites: autoSendInvites must be "true" or "false"'],
-    [{ dryRun: '1' }, 'dryRun', 'dryRun: dryRun must be "true" or "false"'],
+    [{ mode: 'replace' }, 'mode', 'mode: must be "skip" (Skip existing users) or "update" (Update existing users)'],
+    [{ mode: ' ' }, 'mode', 'mode: must be "skip"'],
+    [{ autoSendInvites: 'yes' }, 'autoSendInvites', 'autoSendInvites: must be "true" or "false"'],
+    [{ dryRun: '1' }, 'dryRun', 'dryRun: must be "true" or "false"'],
     [{ notify: 'x' }, 'notify', 'notify: is not a field of this request, which has: mode, autoSendInvites, dryRun'],
   ])('bad form field %j: 400 naming %s, nothing queued', async (fields, field, detail) => {
     const network = uniqueNetworkId('ref');

@@ -59,7 +59,14 @@ describe('who may call the users API', () => {
       .setExpirationTime(Math.floor(Date.now() / 1000) - 60)
       .sign(key);
     const res = await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${expired}`);
-    expect(expectProblem(res, 401).detail).toMatch(/exp/);
+    expect(expectProblem(res, 401).detail).toBe('The bearer token was refused: it has expired (its "exp" time has passed); get a new one.');
+  });
+
+  it('401 for a malformed or forged token, in words', async () => {
+    const forged = await new SignJWT({ networks: [networkB] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode('some-other-secret-0123456789'));
+    const detail = async (token: string) => expectProblem(await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${token}`), 401).detail;
+    expect(await detail('not.a.jwt')).toBe('The bearer token was refused: it is not a well-formed JSON Web Token.');
+    expect(await detail(forged)).toBe('The bearer token was refused: its signature does not match: it was not issued for this service.');
   });
 
   it('401 for a token without the networks claim or without sub', async () => {

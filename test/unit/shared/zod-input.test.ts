@@ -23,6 +23,21 @@ describe('parseInput', () => {
     expect(failure({ email: 42 })).toMatchObject({ field: 'email', message: expect.stringMatching(/^email: /) });
   });
 
+  it.each([
+    [{ email: 42 }, 'email: must be a string'],
+    [{ email: null }, 'email: must be a string, not null'],
+    [{}, 'email: is required'],
+    [[1], 'The request body is invalid: must be an object'],
+  ])('says in words what %j should be: %s', (input, message) => {
+    expect(failure(input, 'body').message).toBe(message);
+  });
+
+  it('says how long a text may be, and that it may not be empty, where the schema says nothing', () => {
+    const text = z.strictObject({ search: z.string().min(1).max(200) });
+    expect(() => parseInput(text, { search: 'x'.repeat(201) })).toThrow('search: must be at most 200 characters');
+    expect(() => parseInput(text, { search: '' })).toThrow('search: must not be empty');
+  });
+
   it('names an unknown property, also a nested one', () => {
     expect(failure({ email: 'a@b.example', isAdmin: true }).field).toBe('isAdmin');
     expect(failure({ email: 'a@b.example', profile: { colour: 'red' } }).field).toBe('profile.colour');

@@ -1,4 +1,4 @@
-import { createRemoteJWKSet, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
+import { createRemoteJWKSet, errors, jwtVerify, SignJWT, type JWTVerifyGetKey } from 'jose';
 import type { AppConfig } from '../config/app-config.js';
 
 /** The admin a token names, and the networks they administer. */
@@ -30,7 +30,7 @@ export class JwtVerifier {
         ? (await jwtVerify(token, this.jwks, options)).payload
         : (await jwtVerify(token, this.secret, { ...options, algorithms: ['HS256'] })).payload;
     } catch (error) {
-      throw new InvalidTokenError(`The bearer token was refused: ${(error as Error).message}.`);
+      throw new InvalidTokenError(`The bearer token was refused: ${whyRefused(error)}.`);
     }
     const networks = payload.networks;
     if (typeof payload.sub !== 'string' || !Array.isArray(networks) || !networks.every((n) => typeof n === 'string')) {
@@ -54,4 +54,16 @@ export async function mintToken(
   if (options.issuer) jwt = jwt.setIssuer(options.issuer);
   if (options.audience) jwt = jwt.setAudience(options.audience);
   return jwt.sign(new TextEncoder().encode(secret));
+}
+
+/** jose's reasons ("Invalid Compact JWS") in words for the admin holding the token. */
+function whyRefused(error: unknown): string {
+  if (error instanceof errors.JWTExpired) return 'it has expired (its "exp" time has passed); get a new one';
+  if (error instanceof errors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not valid here (${error.message})`;
+  if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
+    return 'its signature does not match: it was not issued for this service';
+  }
+  if (error instanceof errors.JOSEAlgNotAllowed) return 'it is signed with an algorithm this service does not accept';
+  if (error instanceof errors.JWSInvalid || error instanceof errors.JWTInvalid) return 'it is not a well-formed JSON Web Token';
+  return (error as Error).message;
 }

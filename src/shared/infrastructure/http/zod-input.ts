@@ -2,6 +2,29 @@ import { z } from 'zod';
 import { ValidationError } from '../../application/application-errors.js';
 import { storableText } from '../database/storable-text.js';
 
+const KINDS: Readonly<Record<string, string>> = { string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'an array' };
+
+// zod's own wording ("Invalid input: expected string, received undefined", "Too big: expected string to have <=200
+// characters") where a schema gives none: what a person reads in a 400 says what is expected.
+z.config({
+  customError: (issue) => {
+    switch (issue.code) {
+      case 'invalid_type': {
+        const expected = KINDS[issue.expected] ?? issue.expected;
+        if (issue.input === undefined) return 'is required';
+        return issue.input === null ? `must be ${expected}, not null` : `must be ${expected}`;
+      }
+      case 'too_big':
+        return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
+      case 'too_small':
+        if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
+        return `must be at least ${String(issue.minimum)}`;
+      default:
+        return undefined;
+    }
+  },
+});
+
 /**
  * PostgreSQL cannot store U+0000, nor half of a UTF-16 surrogate pair (JSON's "\ud83d" alone), in text or json; such
  * input must be a 400 here, not a 500 at the database.

@@ -26,12 +26,12 @@ const choice = <const T extends readonly [string, ...string[]]>(values: T, messa
   z.string({ error: message }).trim().toLowerCase().pipe(z.enum(values, { error: message }));
 
 const flag = (name: string) =>
-  choice(['true', 'false'], `${name} must be "true" or "false"`)
+  choice(['true', 'false'], 'must be "true" or "false"')
     .default('false')
     .transform((v) => v === 'true');
 
 const startImportFields = z.strictObject({
-  mode: choice(['skip', 'update'], 'mode must be "skip" (Skip existing users) or "update" (Update existing users)').default('skip'),
+  mode: choice(['skip', 'update'], 'must be "skip" (Skip existing users) or "update" (Update existing users)').default('skip'),
   autoSendInvites: flag('autoSendInvites'),
   dryRun: flag('dryRun'),
 });
