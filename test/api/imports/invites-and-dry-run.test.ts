@@ -4,8 +4,8 @@
  * run gives, and nothing written about users.
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
-import { createUserOverHttp, usersPath } from '../../support/users-api.js';
-import { csv, exclusiveSum, historyOf, importCsv, importsPath, userEventCount, usersOf } from '../../support/imports.js';
+import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
+import { csv, exclusiveSum, historyOf, importCsv, importsPath, upload, userEventCount, usersOf } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -134,5 +134,21 @@ describe('dryRun', () => {
     const dry = await importCsv(t, network, FILE, { dryRun: 'true' });
     const res = await t.http.post(importsPath(network, `/${dry.id}/invitations`)).set(await t.authHeader([network]));
     expect(res.status).toBe(400);
+  });
+});
+
+describe('invitations before the import has finished', () => {
+  let queuedOnly: TestApp;
+  beforeAll(async () => {
+    queuedOnly = await startTestApp({ IMPORT_WORKER_ENABLED: 'false' });
+  });
+  afterAll(() => queuedOnly.close());
+
+  it('a queued (or running) import: 409 saying to wait, and nobody invited', async () => {
+    const network = uniqueNetworkId('inv');
+    const queued = await upload(queuedOnly, network, csv('email/login,name', 'a@acme.example,A'));
+    expect(queued.body.status).toBe('queued');
+    const res = await queuedOnly.http.post(importsPath(network, `/${queued.body.id}/invitations`)).set(await queuedOnly.authHeader([network]));
+    expect(expectProblem(res, 409).detail).toBe('This import is still running: invite its users once it has finished (its report says when).');
   });
 });

@@ -1,6 +1,7 @@
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ConcurrencyConflictError, NotFoundError, ValidationError } from '../../../../shared/application/application-errors.js';
 import type { CommandContext } from '../../../../shared/application/command-context.js';
+import { DomainError } from '../../../../shared/domain/domain-error.js';
 import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../../shared/application/ports/event-store.port.js';
@@ -30,6 +31,9 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
     const record = await this.imports.get(context.networkId, importId);
     if (!record) throw new NotFoundError(`There is no import ${importId} in network ${context.networkId}.`);
     if (record.dryRun) throw new ValidationError('A dry run created nobody, so there is nobody to invite.', 'importId');
+    if (record.status === 'queued' || record.status === 'running') {
+      throw new DomainError('invalid-state', 'This import is still running: invite its users once it has finished (its report says when).');
+    }
     let requested = 0;
     let conflicts = 0;
     let size = CHUNK;
