@@ -355,6 +355,16 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(outsider), 403);
     await expectContract('inviteImportedUsers', t.http.post(p(`/${unknown}/invitations`)).set(auth), 404);
     await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(auth).send(big), 413);
+    const idle = await startTestApp({ IMPORT_WORKER_ENABLED: 'false' });
+    try {
+      const queued = await idle.http.post(p()).set(auth).attach('file', csvFile('email/login,name\nq@acme.example,Q\n'), 'q.csv');
+      const res = await idle.http.post(p(`/${queued.body.id}/invitations`)).set(auth);
+      expect(res.status).toBe(409);
+      expect(contract.check('inviteImportedUsers', res)).toEqual([]);
+      covered.add('inviteImportedUsers 409');
+    } finally {
+      await idle.close();
+    }
   });
 
   it('operations and docs', async () => {
