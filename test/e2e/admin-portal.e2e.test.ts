@@ -368,6 +368,11 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       await button.waitFor();
       // The link leads straight to the button: it has the keyboard focus.
       await until(() => mailTab.evaluate(() => document.activeElement?.id === 'invite-button'), 'the invite button to have the focus');
+      // It keeps its place in the Tab order: Tab away, and Shift+Tab comes back to it.
+      await mailTab.keyboard.press('Tab');
+      expect(await mailTab.evaluate(() => document.activeElement?.id)).not.toBe('invite-button');
+      await mailTab.keyboard.press('Shift+Tab');
+      expect(await mailTab.evaluate(() => document.activeElement?.id)).toBe('invite-button');
       await mailTab.keyboard.press('Enter');
       await until(async () => (await mailTab.locator('#invite-status').textContent()) === 'Invitations requested for 1 user.', 'the requested count');
       expect((await usersOf(t, network)).get('willsmith@gmail.com')?.invitation).toBe('requested');

@@ -43,10 +43,13 @@ export function plural(n: number, one: string, many: string): string {
   return `${formatNumber(n)} ${n === 1 ? one : many}`;
 }
 
-/** Moves keyboard focus to a heading or region after a view change, so screen readers announce it. */
+/**
+ * Moves keyboard focus to a heading or region after a view change, so screen readers announce it. Only an element
+ * that cannot take focus (a heading) is made focusable by script; a button keeps its place in the Tab order.
+ */
 export function focusTarget(element: HTMLElement | null): void {
   if (!element) return;
-  if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
+  if (element.tabIndex < 0 && !element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
   element.focus({ preventScroll: false });
 }
 
