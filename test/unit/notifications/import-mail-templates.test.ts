@@ -132,6 +132,14 @@ describe('import-completed e-mail', () => {
     expect(many.html).toContain('and 7 more on the');
   });
 
+  it('groups the digits of large numbers, as the admin page shows them', () => {
+    const big = render(aCompletedImport({ counts: { ...aCompletedImport().counts, rows: 1_000_000, created: 39_960, rejected: 1_234 } }));
+    expect(big.text).toMatch(/^  Rows read +1,000,000$/m);
+    expect(big.text).toContain('This import created 39,960 new users.');
+    expect(big.text).toContain('Rejected and not imported: 1,234 rows.');
+    expect(big.html).toContain('<strong>1,000,000</strong>');
+  });
+
   it('speaks of one user and one row in the singular', () => {
     const one = render(aCompletedImport({ counts: { ...aCompletedImport().counts, created: 1, rejected: 1 } }));
     expect(one.text).toContain('This import created 1 new user.');
@@ -177,7 +185,7 @@ describe('import-failed e-mail', () => {
       aFailedImport({ counts: { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 } }),
     );
     expect(partial.text).toContain('DONE BEFORE IT STOPPED');
-    expect(partial.text).toMatch(/^  Created +2000$/m);
+    expect(partial.text).toMatch(/^  Created +2,000$/m);
     expect(partial.html).toContain('Done before it stopped');
   });
 });

@@ -41,8 +41,11 @@ export interface ImportMailHeader {
   readonly importPageUrl: string;
 }
 
+/** The counts as the mail shows them: digits grouped (39,960), as the admin page does. */
+export type ShownCounts = { readonly [K in keyof ImportCountsView]: string };
+
 export interface ImportCompletedModel extends ImportMailHeader {
-  readonly counts: ImportCountsView;
+  readonly counts: ShownCounts;
   readonly hasWarnings: boolean;
   readonly warnings: readonly string[];
   /** Warnings left out of the mail, 0 when all are shown. */
@@ -56,7 +59,7 @@ export interface ImportCompletedModel extends ImportMailHeader {
 export interface ImportFailedModel extends ImportMailHeader {
   readonly reason: string;
   /** What the import had done before it stopped, when it had done anything. */
-  readonly progress: ImportCountsView | null;
+  readonly progress: ShownCounts | null;
 }
 
 export type MailTemplate =
@@ -124,7 +127,7 @@ function importCompletedModel(report: FinishedImport, links: ImportLinks): Impor
   const shown = report.warnings.slice(0, MAX_WARNINGS_IN_MAIL);
   return {
     ...header(report, links),
-    counts,
+    counts: shownCounts(counts),
     hasWarnings: shown.length > 0,
     warnings: shown,
     moreWarnings: report.warnings.length - shown.length,
@@ -155,7 +158,7 @@ function importFailedModel(report: FinishedImport, links: ImportLinks): ImportFa
   return {
     ...header(report, links),
     reason: report.failureReason?.trim() || GENERIC_FAILURE,
-    progress: changed > 0 ? counts : null,
+    progress: changed > 0 ? shownCounts(counts) : null,
   };
 }
 
@@ -171,7 +174,25 @@ function header(report: FinishedImport, links: ImportLinks): ImportMailHeader {
 }
 
 function plural(n: number, one: string, many: string): string {
-  return `${n} ${n === 1 ? one : many}`;
+  return `${grouped(n)} ${n === 1 ? one : many}`;
+}
+
+/** 39960 → "39,960". */
+function grouped(n: number): string {
+  return String(n).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+}
+
+function shownCounts(counts: ImportCountsView): ShownCounts {
+  return {
+    rows: grouped(counts.rows),
+    created: grouped(counts.created),
+    updated: grouped(counts.updated),
+    activated: grouped(counts.activated),
+    deactivated: grouped(counts.deactivated),
+    unchanged: grouped(counts.unchanged),
+    skipped: grouped(counts.skipped),
+    rejected: grouped(counts.rejected),
+  };
 }
 
 /** Admins read the time, not an ISO string; UTC because the mail cannot know the reader's zone. */
