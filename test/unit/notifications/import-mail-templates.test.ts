@@ -188,6 +188,17 @@ describe('import-failed e-mail', () => {
     expect(partial.text).toMatch(/^  Created +2,000$/m);
     expect(partial.html).toContain('Done before it stopped');
   });
+
+  it('offers to invite the users it created before it stopped (uploading again skips them), and only then', () => {
+    const counts = { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+    const partial = render(aFailedImport({ counts }));
+    expect(partial.text).toContain('Before it stopped, this import created 2,000 new users.');
+    expect(partial.text).toContain(`  ${INVITE_PAGE}\n`);
+    expect(partial.text).toContain(`POST ${INVITATIONS_API}`);
+    expect(htmlText(partial.html)).toContain(`href="${INVITE_PAGE}"`);
+    expect(mail.text).not.toContain('INVITE THE USERS IT CREATED');
+    expect(render(aFailedImport({ counts, autoSendInvites: true })).text).not.toContain('INVITE THE USERS IT CREATED');
+  });
 });
 
 describe('which import is mailed', () => {

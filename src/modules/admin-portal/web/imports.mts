@@ -614,7 +614,8 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
   const created = r.counts.created;
   const heading = h('h2', { id: 'invite-heading' }, 'Invite the imported users');
   const section = h('section', { class: 'card invite', id: 'invite', 'aria-labelledby': 'invite-heading' }, heading);
-  if (r.status === 'completed' && !r.dryRun && created > 0 && !r.autoSendInvites) {
+  const finished = r.status === 'completed' || r.status === 'failed';
+  if (finished && !r.dryRun && created > 0 && !r.autoSendInvites) {
     const status = h('p', { id: 'invite-status', role: 'status', class: 'invite-status' });
     const errors = errorBox();
     const button = h('button', { type: 'button', id: 'invite-button' }, 'Invite the imported users');
@@ -636,17 +637,21 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
       }
     });
     append(section, [
-      h('p', {}, `This import created ${plural(created, 'user', 'users')} and no e-mail has gone out to them yet. Send each of them an invitation to Office Chat (users already invited are not invited twice).`),
+      h(
+        'p',
+        {},
+        `${r.status === 'failed' ? 'Before it stopped, this import created' : 'This import created'} ${plural(created, 'user', 'users')} and no e-mail has gone out to them yet. Send each of them an invitation to Office Chat (users already invited are not invited twice).`,
+      ),
       h('div', { class: 'actions' }, button),
       status,
       errors.element,
     ]);
     return { section, focus: button };
   }
-  if (!asked && !(r.status === 'completed' && !r.dryRun && created > 0)) return null;
+  if (!asked && !(finished && !r.dryRun && created > 0)) return null;
   let why: string;
   if (r.dryRun) why = 'A dry run creates nobody: there is nobody to invite yet.';
-  else if (r.status !== 'completed') why = 'This import did not complete, so its users cannot be invited from here.';
+  else if (!finished) why = 'This import is still running: its users can be invited once it has finished.';
   else if (created === 0) why = 'This import created no user, so there is nobody to invite.';
   else why = `Invitations were requested automatically for the ${plural(created, 'user', 'users')} this import created.`;
   const text = h('p', { id: 'invite-status' }, why);

@@ -51,15 +51,23 @@ export interface ImportCompletedModel extends ImportMailHeader {
   /** Warnings left out of the mail, 0 when all are shown. */
   readonly moreWarnings: number;
   readonly errorReport: { readonly rejectedRows: string; readonly pageUrl: string; readonly apiUrl: string } | null;
-  readonly invite: { readonly newUsers: string; readonly pageUrl: string; readonly apiUrl: string } | null;
+  readonly invite: InviteLinks | null;
   /** Set when the import requested the invitations itself, so the admin knows not to look for a link. */
   readonly invitedAutomatically: { readonly newUsers: string } | null;
+}
+
+export interface InviteLinks {
+  readonly newUsers: string;
+  readonly pageUrl: string;
+  readonly apiUrl: string;
 }
 
 export interface ImportFailedModel extends ImportMailHeader {
   readonly reason: string;
   /** What the import had done before it stopped, when it had done anything. */
   readonly progress: ShownCounts | null;
+  /** The users it created before it stopped can be invited all the same: uploading the file again skips them. */
+  readonly invite: InviteLinks | null;
 }
 
 export type MailTemplate =
@@ -139,14 +147,7 @@ function importCompletedModel(report: FinishedImport, links: ImportLinks): Impor
             apiUrl: links.errorsApi(report.networkId, report.id),
           }
         : null,
-    invite:
-      counts.created > 0 && !report.autoSendInvites
-        ? {
-            newUsers: plural(counts.created, 'new user', 'new users'),
-            pageUrl: links.invitePage(report.id),
-            apiUrl: links.invitationsApi(report.networkId, report.id),
-          }
-        : null,
+    invite: inviteLinks(report, links),
     invitedAutomatically:
       counts.created > 0 && report.autoSendInvites ? { newUsers: plural(counts.created, 'new user', 'new users') } : null,
   };
@@ -159,6 +160,16 @@ function importFailedModel(report: FinishedImport, links: ImportLinks): ImportFa
     ...header(report, links),
     reason: report.failureReason?.trim() || GENERIC_FAILURE,
     progress: changed > 0 ? shownCounts(counts) : null,
+    invite: inviteLinks(report, links),
+  };
+}
+
+function inviteLinks(report: FinishedImport, links: ImportLinks): InviteLinks | null {
+  if (report.counts.created === 0 || report.autoSendInvites) return null;
+  return {
+    newUsers: plural(report.counts.created, 'new user', 'new users'),
+    pageUrl: links.invitePage(report.id),
+    apiUrl: links.invitationsApi(report.networkId, report.id),
   };
 }
 
