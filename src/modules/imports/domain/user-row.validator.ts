@@ -101,7 +101,9 @@ export class UserRowValidator {
   validate(record: CsvRecord): UserRowResult {
     const { line, fields } = record;
     if (fields.length !== this.fieldCount) {
-      return reject(line, undefined, `line ${line} has ${plural(fields.length, 'field')} but the header has ${this.fieldCount}`, cell(fields, this.email));
+      // Cells past the headings have no column in the error report: the message is where the admin sees them.
+      const beyond = fields.length > this.fieldCount ? ` (past the headings: ${shown(fields.slice(this.fieldCount).map((f) => `"${f}"`).join(', '))})` : '';
+      return reject(line, undefined, `line ${line} has ${plural(fields.length, 'field')} but the header has ${this.fieldCount}${beyond}`, cell(fields, this.email));
     }
     const emailText = cell(fields, this.email);
     if (emailText === undefined) {
