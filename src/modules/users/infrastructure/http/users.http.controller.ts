@@ -22,12 +22,13 @@ import type { UserView } from '../../application/ports/user-read-model.port.js';
 import { DomainError } from '../../../../shared/domain/domain-error.js';
 import { directionControlProblem, firstDirectionControl } from '../../../../shared/domain/invisible-characters.js';
 
+// Worded by zod-input's error map: "must not be empty", "must be at most 200 characters".
 const text = (max: number) =>
   z
     .string()
     .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
+    .min(1)
+    .max(max)
     .superRefine((v, ctx) => {
       const control = firstDirectionControl(v);
       if (control !== undefined) ctx.addIssue({ code: 'custom', message: directionControlProblem(control) });
