@@ -6,11 +6,13 @@ import { GetUserHistoryHandler } from './application/get-user-history/get-user-h
 import { GetUserHandler } from './application/get-user/get-user.handler.js';
 import { ListUsersHandler } from './application/list-users/list-users.handler.js';
 import { ManagerResolver } from './application/manager-resolver.js';
+import { ManagementChainLock } from './application/ports/management-chain-lock.port.js';
 import { UserProjection, UserReadModel } from './application/ports/user-read-model.port.js';
 import { RequestInvitationHandler } from './application/request-invitation/request-invitation.handler.js';
 import { UpdateUserHandler } from './application/update-user/update-user.handler.js';
 import { UserCommandRunner } from './application/user-command-runner.js';
 import { UsersHttpController } from './infrastructure/http/users.http.controller.js';
+import { PostgresManagementChainLock } from './infrastructure/persistence/postgres-management-chain-lock.adapter.js';
 import { TypeormUserReadModel } from './infrastructure/persistence/typeorm-user-read-model.adapter.js';
 
 @Module({
@@ -20,6 +22,7 @@ import { TypeormUserReadModel } from './infrastructure/persistence/typeorm-user-
     { provide: UserProjection, useExisting: TypeormUserReadModel },
     { provide: UserReadModel, useExisting: TypeormUserReadModel },
     UserCommandRunner,
+    { provide: ManagementChainLock, useClass: PostgresManagementChainLock },
     ManagerResolver,
     CreateUserHandler,
     UpdateUserHandler,

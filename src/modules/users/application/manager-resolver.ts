@@ -2,12 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { ValidationError } from '../../../shared/application/application-errors.js';
 import type { ManagerRef } from '../domain/user.commands.js';
 import { emailKey } from '../domain/email-address.js';
+import type { Transaction } from '../../../shared/application/ports/unit-of-work.port.js';
+import { ManagementChainLock } from './ports/management-chain-lock.port.js';
 import { UserReadModel } from './ports/user-read-model.port.js';
 
 /** Turns the API's `managerId` or `managerEmail` into a reference to a user of the same network. */
 @Injectable()
 export class ManagerResolver {
-  constructor(private readonly users: UserReadModel) {}
+  constructor(
+    private readonly users: UserReadModel,
+    private readonly chain: ManagementChainLock,
+  ) {}
 
   async resolve(networkId: string, input: { managerId?: string | null; managerEmail?: string | null }): Promise<ManagerRef | null | undefined> {
     if (input.managerId === null || input.managerEmail === null) return null;
@@ -25,17 +30,18 @@ export class ManagerResolver {
   }
 
   /**
-   * The same for a change of `userId`'s manager, refusing one who reports to the user, directly or through others: the
-   * link would close a management cycle. (A user as their own manager is the user decider's to refuse.)
+   * Refuses `manager` as `userId`'s new manager when they report to the user, directly or through others: the link
+   * would close a management cycle. Runs in the transaction that makes the change, holding the network's management
+   * chain until it commits. (A user as their own manager is the user decider's to refuse.)
    */
-  async resolveFor(networkId: string, userId: string, input: { managerId?: string | null; managerEmail?: string | null }): Promise<ManagerRef | null | undefined> {
-    const manager = await this.resolve(networkId, input);
-    if (manager && manager.id !== userId && (await this.users.isAbove(networkId, userId, manager.id))) {
+  async refuseCycle(tx: Transaction, networkId: string, userId: string, manager: ManagerRef, field: 'managerId' | 'managerEmail'): Promise<void> {
+    if (manager.id === userId) return;
+    await this.chain.hold(tx, networkId);
+    if (await this.users.isAbove(networkId, userId, manager.id, tx)) {
       throw new ValidationError(
         `${manager.email} reports to this user, directly or through others: as this user's manager they would make a management cycle.`,
-        input.managerId !== undefined ? 'managerId' : 'managerEmail',
+        field,
       );
     }
-    return manager;
   }
 }

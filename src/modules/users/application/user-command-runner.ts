@@ -6,7 +6,7 @@ import { envelope } from '../../../shared/application/event-envelope.js';
 import { NotFoundError, PreconditionFailedError } from '../../../shared/application/application-errors.js';
 import { Clock, IdGenerator } from '../../../shared/application/ports/clock.port.js';
 import { EventStore } from '../../../shared/application/ports/event-store.port.js';
-import { UnitOfWork } from '../../../shared/application/ports/unit-of-work.port.js';
+import { type Transaction, UnitOfWork } from '../../../shared/application/ports/unit-of-work.port.js';
 import type { UserCommand } from '../domain/user.commands.js';
 import { decide, evolve, initialState, type ExistingUser } from '../domain/user.decider.js';
 import { USER_EVENT_SCHEMA_VERSIONS, type UserEvent } from '../domain/user.events.js';
@@ -42,7 +42,11 @@ export class UserCommandRunner {
     ctx: CommandContext,
     userId: string,
     command: UserCommand,
-    options: { expectedVersion?: number } = {},
+    options: {
+      expectedVersion?: number;
+      /** Runs first in the transaction that writes the events: a check that must see what commits before it. */
+      guard?: (tx: Transaction) => Promise<void>;
+    } = {},
   ): Promise<UserCommandOutcome> {
     const stream = await this.events.readStream(ctx.networkId, userId);
     const version = stream.length;
@@ -66,6 +70,7 @@ export class UserCommandRunner {
     const createdAt = stream[0]?.recordedAt ?? now;
     const snapshot = userSnapshot(next, version + decided.length, createdAt, now);
     await this.uow.transaction(async (tx) => {
+      await options.guard?.(tx);
       await this.events.append(tx, [
         { streamType: 'user', streamId: userId, expectedVersion: version, events: envelope(decided, USER_EVENT_SCHEMA_VERSIONS, ctx, now, this.ids) },
       ]);

@@ -102,5 +102,5 @@ export abstract class UserReadModel {
    */
   abstract findUninvitedCreatedByImport(networkId: string, importId: string, afterId: string | null, limit: number): Promise<UserSnapshot[]>;
   /** Whether `userId` is above `employeeId` in the management chain: their manager, their manager's manager, and so on. */
-  abstract isAbove(networkId: string, userId: string, employeeId: string): Promise<boolean>;
+  abstract isAbove(networkId: string, userId: string, employeeId: string, tx?: Transaction): Promise<boolean>;
 }

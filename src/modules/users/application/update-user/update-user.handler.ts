@@ -12,12 +12,13 @@ export class UpdateUserHandler implements ICommandHandler<UpdateUserCommand, Use
 
   async execute({ context, userId, changes, expectedVersion }: UpdateUserCommand): Promise<UserCommandOutcome> {
     const { managerId, managerEmail, ...profile } = changes;
-    const manager = await this.managers.resolveFor(context.networkId, userId, { managerId, managerEmail });
+    const manager = await this.managers.resolve(context.networkId, { managerId, managerEmail });
+    const field = managerId !== undefined ? 'managerId' : 'managerEmail';
     return this.runner.run(
       context,
       userId,
       { type: 'UpdateUser', data: { changes: profile, manager }, metadata: { now: this.runner.now() } },
-      { expectedVersion },
+      { expectedVersion, guard: manager ? (tx) => this.managers.refuseCycle(tx, context.networkId, userId, manager, field) : undefined },
     );
   }
 }

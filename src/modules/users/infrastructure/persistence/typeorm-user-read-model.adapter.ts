@@ -214,9 +214,10 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return rows[0] ? toView(rows[0]) : null;
   }
 
-  async isAbove(networkId: string, userId: string, employeeId: string): Promise<boolean> {
-    // UNION, not UNION ALL: a loop already in the data (two edits racing) ends the walk instead of running it forever.
-    const [row] = await this.dataSource.query<{ above: boolean }[]>(
+  async isAbove(networkId: string, userId: string, employeeId: string, tx?: Transaction): Promise<boolean> {
+    // UNION, not UNION ALL: a loop already in the data (written before changes of manager took a lock) ends the walk
+    // instead of running it forever.
+    const [row] = await sqlRunner(this.dataSource, tx).query<{ above: boolean }>(
       `WITH RECURSIVE up(id, manager_id) AS (
          SELECT id, manager_id FROM users WHERE network_id = $1 AND id = $3
          UNION
