@@ -386,6 +386,16 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await importCsv(t, network, staffCsv(STAFF.slice(0, 30)), { autoSendInvites: 'true' }, 'staff-1.csv');
     await importCsv(t, network, staffCsv(STAFF.slice(30)), {}, 'staff-2.csv');
     await importCsv(t, network, staffCsv(['Hugo Lambert', 'Rania Aziz'], 'FALSE'), { mode: 'update' }, 'leavers.csv');
+    // Ann (created by the browser's import of wrong-field-counts.csv) is promoted by a file, then given a manager
+    // through the API by another admin.
+    const promotions = await importCsv(t, network, 'email/login,title\nann@example.com,Head of Sales\n', { mode: 'update' }, 'promotions.csv');
+    expect(promotions.counts.updated).toBe(1);
+    const annId = (await usersOf(t, network)).get('ann@example.com')!.id;
+    await t.http
+      .patch(usersPath(network, `/${annId}`))
+      .set(await t.authHeader([network], 'hr@acme.example'))
+      .send({ managerEmail: 'willsmith@gmail.com' })
+      .expect(200);
     await page.getByRole('link', { name: 'Users', exact: true }).click();
     await page.getByRole('heading', { level: 1, name: 'Users' }).waitFor();
     await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'the first page');
@@ -404,12 +414,21 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.getByLabel('Search').press('Enter');
     await until(async () => (await page.locator('#users-table tbody tr').count()) === 1 && (await page.locator('#users-table tbody tr').getAttribute('data-email')) === 'ann@example.com', 'Ann alone in the list');
 
-    // Her history, from the import that created her.
+    // Her history in words: what happened, when, by whom, and from which import; never the events' JSON.
     await page.getByRole('button', { name: 'Ann Lee', exact: true }).click();
     await page.getByRole('heading', { name: 'History of Ann Lee' }).waitFor();
-    await page.locator('#history-events li').first().waitFor();
-    expect(await page.locator('#history-events li').first().getAttribute('data-event-type')).toBe('UserCreated');
-    expect(await page.locator('#history-events li').first().getByRole('link', { name: 'an import' }).count()).toBe(1);
+    await until(async () => (await page.locator('#history-events > li').count()) === 3, 'her three events');
+    const recorded = await historyOf(t, network, annId);
+    const when = (entry: Record<string, unknown>) => new Date(String(entry.recordedAt)).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
+    const entries = () => page.locator('#history-events > li').evaluateAll((items) => items.map((item) => (item as HTMLElement).innerText.split('\n').filter(Boolean)));
+    expect(await entries()).toEqual([
+      ['Created by import wrong-field-counts.csv', 'Name: Ann Lee', 'E-mail: ann@example.com', 'Title: Director', `${when(recorded[0])} · by ${ADMIN}`],
+      ['Title changed from Director to Head of Sales', `${when(recorded[1])} · by admin@test.example · from import promotions.csv`],
+      ['Manager set to willsmith@gmail.com', `${when(recorded[2])} · by hr@acme.example`],
+    ]);
+    expect(await page.locator('#history').textContent()).not.toMatch(/[{}"]/);
+    // The import's name leads to its report.
+    expect(await page.locator('#history-events > li').first().getByRole('link', { name: 'wrong-field-counts.csv' }).getAttribute('href')).toBe(`#/imports/${encodeURIComponent(String(recorded[0].importId))}`);
 
     // Deactivate with the keyboard: the focused button shows a visible focus ring.
     const deactivate = page.getByRole('button', { name: 'Deactivate Ann Lee' });
@@ -422,9 +441,9 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     const ann = (await usersOf(t, network)).get('ann@example.com')!;
     expect(ann.status).toBe('deactivated');
     const history = await historyOf(t, network, ann.id);
-    expect(history.map((e) => e.type)).toEqual(['UserCreated', 'UserDeactivated']);
-    await until(async () => (await page.locator('#history-events li').count()) === 2, 'the history to show the deactivation');
-    expect(await page.locator('#history-events li').last().textContent()).toContain(`by ${ADMIN}`);
+    expect(history.map((e) => e.type)).toEqual(['UserCreated', 'UserProfileUpdated', 'UserManagerAssigned', 'UserDeactivated']);
+    await until(async () => (await page.locator('#history-events > li').count()) === 4, 'the history to show the deactivation');
+    expect((await entries())[3]).toEqual(['Deactivated', `${when(history[3])} · by ${ADMIN}`]);
     // The focus stays on the row's button, which now activates.
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Activate');
 

@@ -1,19 +1,11 @@
 // Users: the network's users with search, status filter and paging; activate / deactivate; a user's history.
 
 import type { HistoryEntry, User } from './api.mjs';
-import { errorBox, type View } from './context.mjs';
-import { append, fill, focusTarget, formatDateTime, h } from './dom.mjs';
+import { type Context, errorBox, type View } from './context.mjs';
+import { append, fill, focusTarget, h } from './dom.mjs';
+import { historyItems, type ImportNames } from './history.mjs';
 
 const PAGE_SIZE = 20;
-
-const EVENT_WORDS: Record<string, string> = {
-  UserCreated: 'Created',
-  UserProfileUpdated: 'Profile updated',
-  UserDeactivated: 'Deactivated',
-  UserActivated: 'Activated',
-  UserManagerAssigned: 'Manager assigned',
-  UserInvitationRequested: 'Invitation requested',
-};
 
 /** The list's state survives switching tabs within the page (not a reload). */
 const state: { network: string; search: string; status: '' | 'active' | 'deactivated'; cursors: (string | undefined)[] } = {
@@ -22,12 +14,6 @@ const state: { network: string; search: string; status: '' | 'active' | 'deactiv
   status: '',
   cursors: [undefined],
 };
-
-function describeValue(value: unknown): string {
-  if (value === null || value === undefined || value === '') return '—';
-  if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
-}
 
 export const usersView: View = (main, context) => {
   let stopped = false;
@@ -147,12 +133,13 @@ export const usersView: View = (main, context) => {
     if (moveFocus) focusTarget(heading);
     try {
       const { items } = await context.api.userHistory(context.session.network, user.id);
+      const names = await importNames(context, items);
       if (stopped || history.dataset.userId !== user.id) return;
       fill(
         history,
         heading,
         h('p', { class: 'muted' }, `${user.email} · version ${user.version}`),
-        h('ol', { class: 'events', id: 'history-events' }, items.map((e) => eventItem(e))),
+        h('ol', { class: 'events', id: 'history-events' }, historyItems(items, names)),
         h('button', { type: 'button', class: 'secondary', onclick: closeHistory }, 'Close history'),
       );
     } catch (error) {
@@ -192,18 +179,16 @@ export const usersView: View = (main, context) => {
   };
 };
 
-function eventItem(e: HistoryEntry): HTMLElement {
-  const details = Object.entries(e.data).filter(([key]) => key !== 'userId' && key !== 'networkId');
-  return h(
-    'li',
-    { 'data-event-type': e.type },
-    h('p', { class: 'event-title' }, h('strong', {}, `${e.version}. ${EVENT_WORDS[e.type] ?? e.type}`), ` · ${formatDateTime(e.recordedAt)}`),
-    h(
-      'p',
-      { class: 'muted' },
-      `by ${e.actor.email ?? e.actor.id}`,
-      e.importId ? [' · from ', h('a', { href: `#/imports/${encodeURIComponent(e.importId)}` }, 'an import')] : null,
+/** The file names of the imports a history names; an import the API does not give stays known by its id. */
+async function importNames(context: Context, entries: HistoryEntry[]): Promise<ImportNames> {
+  const ids = [...new Set(entries.map((e) => e.importId).filter((id): id is string => id !== null))];
+  const named = await Promise.all(
+    ids.map((id) =>
+      context.api.getImport(context.session.network, id).then(
+        (report): [string, string] => [id, report.fileName],
+        () => null,
+      ),
     ),
-    details.length > 0 ? h('dl', { class: 'event-data' }, details.map(([key, value]) => h('div', {}, h('dt', {}, key), h('dd', {}, describeValue(value))))) : null,
   );
+  return new Map(named.filter((pair): pair is [string, string] => pair !== null));
 }
