@@ -140,6 +140,13 @@ describe('refusals', () => {
     await nothingQueued(t, network);
   });
 
+  it('a "file" part without a file name (a text field): 400 saying to send it as a file, not that the field is missing', async () => {
+    const network = uniqueNetworkId('ref');
+    const problem = expectProblem(await t.http.post(importsPath(network)).set(await t.authHeader([network])).field('file', 'email/login\na@acme.example\n'), 400, 'file');
+    expect(problem.detail).toBe('The "file" part came without a file name, so it was read as a text field: send the CSV as a file (curl -F file=@users.csv).');
+    await nothingQueued(t, network);
+  });
+
   it.each([
     [{ mode: 'replace' }, 'mode', 'mode: must be "skip" (Skip existing users) or "update" (Update existing users)'],
     [{ mode: ' ' }, 'mode', 'mode: must be "skip"'],

@@ -38,6 +38,43 @@ describe('GET imports and GET one import', () => {
     expect((await waitForImport(t, network, res.body.id)).fileName).toBe('équipe Zürich ñ.csv');
   });
 
+  /** A multipart upload written by hand, for file names that no form library would send as they are. */
+  function rawUpload(network: string, disposition: string) {
+    const boundary = 'qa-boundary';
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; ${disposition}\r\nContent-Type: text/csv\r\n\r\n`),
+      Buffer.from(csv('email/login,name', 'a@acme.example,A')),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ]);
+    return t.authHeader([network]).then((auth) =>
+      t.http.post(importsPath(network)).set(auth).set('Content-Type', `multipart/form-data; boundary=${boundary}`).send(body),
+    );
+  }
+
+  it.each([
+    // RFC 5987's filename* lets a client send any byte, NUL and line breaks included: it was a 500 (PostgreSQL refuses NUL).
+    ["filename*=UTF-8''team%00.csv", 'team.csv'],
+    ["filename*=UTF-8''team%0D%0ASubject%3A%20hi.csv", 'team Subject: hi.csv'],
+    ["filename*=UTF-8''%1B%5B31mred%07.csv", '[31mred.csv'],
+    ['filename="report\u202Evsc.csv"', 'reportvsc.csv'],
+    ["filename*=UTF-8''%E2%80%8B%20%09", 'users.csv'],
+  ])('a file name with control characters (%s) is shown without them: %s', async (disposition, shown) => {
+    const network = uniqueNetworkId('rep');
+    const res = await rawUpload(network, disposition);
+    expect(res.status).toBe(202);
+    expect(res.body.fileName).toBe(shown);
+    expect((await waitForImport(t, network, res.body.id)).fileName).toBe(shown);
+  });
+
+  it('a 300-character file name is shortened in the middle to 120 characters, keeping its start and its extension', async () => {
+    const network = uniqueNetworkId('rep');
+    const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), {}, { fileName: `${'x'.repeat(296)}.csv` });
+    expect(res.status).toBe(202);
+    expect(res.body.fileName).toBe(`${'x'.repeat(115)}….csv`);
+    expect([...res.body.fileName]).toHaveLength(120);
+    await waitForImport(t, network, res.body.id);
+  });
+
   it("the users' events name the import, the admin who uploaded it, and the upload's request id", async () => {
     const network = uniqueNetworkId('rep');
     const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), {}, { auth: await t.authHeader([network], 'boss@acme.example') }).then((r) => r);

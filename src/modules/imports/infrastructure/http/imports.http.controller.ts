@@ -20,6 +20,7 @@ import { StartImportCommand, type StoredUpload } from '../../application/start-i
 import { ImportWorker } from '../worker/import.worker.js';
 import { errorCsvHeader, errorCsvLine } from './csv-error-report.js';
 import { importReportJson } from './import-report.json.js';
+import { uploadFileName } from './upload-file-name.js';
 
 /** One of `values`, in any case and with blanks around it: forms and scripts send "Update", "TRUE", " false ". */
 const choice = <const T extends readonly [string, ...string[]]>(values: T, message: string) =>
@@ -104,11 +105,17 @@ export class ImportsHttpController {
     }
     await this.receive(req, res);
     const upload = (req.file as (Express.Multer.File & { upload?: StoredUpload }) | undefined)?.upload;
-    if (!upload || !req.file) throw new ValidationError('Choose a CSV file to import: the form needs a field named "file".', 'file');
+    if (!upload || !req.file) {
+      // A part without a file name is a text field to multipart: the file's content arrived, but not as a file.
+      if ((req.body as Record<string, unknown> | undefined)?.file !== undefined) {
+        throw new ValidationError('The "file" part came without a file name, so it was read as a text field: send the CSV as a file (curl -F file=@users.csv).', 'file');
+      }
+      throw new ValidationError('Choose a CSV file to import: the form needs a field named "file".', 'file');
+    }
     try {
       const fields = parseInput(startImportFields, req.body, 'form');
       const record = await this.commands.execute(
-        new StartImportCommand(commandContext(req, networkId), { fileName: req.file.originalname || 'users.csv', upload, ...fields }),
+        new StartImportCommand(commandContext(req, networkId), { fileName: uploadFileName(req.file.originalname), upload, ...fields }),
       );
       this.worker.wake();
       res.location(`/api/v1/networks/${encodeURIComponent(networkId)}/imports/${record.id}`);
