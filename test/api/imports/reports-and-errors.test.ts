@@ -125,6 +125,10 @@ describe('GET imports and GET one import', () => {
       madeUp(`2026-11-25|${ids[0]}`), // a date this API does not write
       madeUp(`2026-11-25T08:00:00.000Z|${ids[0]}|x`),
       madeUp('ann@acme.example'), // the users list's cursor
+      // Instants JavaScript writes but PostgreSQL cannot read: each was a 500.
+      madeUp(`+275760-09-13T00:00:00.000Z|${ids[0]}`),
+      madeUp(`+010000-01-01T00:00:00.000Z|${ids[0]}`),
+      madeUp(`0000-01-01T00:00:00.000Z|${ids[0]}`),
     ]) {
       const problem = expectProblem(await t.http.get(importsPath(network)).query({ cursor }).set(auth), 400, 'cursor');
       expect(problem.detail).toContain('cursor: is not a cursor this API gave');
@@ -190,6 +194,9 @@ describe('GET .../errors', () => {
     expect(notALimit.detail).toBe('limit: must be a whole number from 1 to 1000');
     const notAnAfter = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ after: '-1' }).set(auth), 400, 'after');
     expect(notAnAfter.detail).toBe('after: must be a line number of the file');
+    // Past PostgreSQL's integers: was a 500.
+    const tooFar = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ after: '2147483648' }).set(auth), 400, 'after');
+    expect(tooFar.detail).toBe('after: must be a line number of the file');
     const unknown = expectProblem(await t.http.get(importsPath(network, `/${report.id}/errors`)).query({ afterLine: '4' }).set(auth), 400, 'afterLine');
     expect(unknown.detail).toBe('afterLine: is not a field of this request, which has: after, limit');
   });

@@ -41,7 +41,8 @@ const importIdParam = z.object({ importId: z.uuid('must be an import id (uuid)')
 const listQuery = z.strictObject({ cursor: z.string().max(500).optional(), limit: pageLimit(100, 20) });
 const notALine = 'must be a line number of the file';
 const errorsQuery = z.strictObject({
-  after: z.coerce.number({ error: notALine }).int({ error: notALine }).min(0, { error: notALine }).default(0),
+  // Line numbers are PostgreSQL integers: a larger one was a 500.
+  after: z.coerce.number({ error: notALine }).int({ error: notALine }).min(0, { error: notALine }).max(2_147_483_647, { error: notALine }).default(0),
   limit: pageLimit(1000, 100),
 });
 

@@ -86,6 +86,8 @@ function toRecord(r: ImportRow): ImportRecord {
 const cursorText = (at: string, id: string): string => Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
 const encodeCursor = (r: ImportRecord): string => cursorText(r.createdAt, r.id);
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+// Years 0001 to 9999: JavaScript also writes "+010000-…" and "0000-…", which PostgreSQL cannot read.
+const FOUR_DIGIT_YEAR = /^(?!0000)\d{4}-/;
 /**
  * Only the exact text encodeCursor writes (an ISO instant and a uuid) is accepted: Date.parse alone takes "1" as
  * 2001, which PostgreSQL then refuses with a 500.
@@ -94,7 +96,7 @@ function decodeCursor(cursor: string): [string, string] {
   const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
   const [at = '', id = ''] = parts;
   const instant = new Date(at);
-  if (parts.length !== 2 || !UUID.test(id) || Number.isNaN(instant.getTime()) || instant.toISOString() !== at || cursorText(at, id) !== cursor) {
+  if (parts.length !== 2 || !UUID.test(id) || !FOUR_DIGIT_YEAR.test(at) || Number.isNaN(instant.getTime()) || instant.toISOString() !== at || cursorText(at, id) !== cursor) {
     throw new UnknownCursorError();
   }
   return [at, id];
