@@ -216,6 +216,7 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('createUser', t.http.post(p()).set(outsider).send({ email: 'x@acme.example', name: 'X' }), 403);
     await expectContract('createUser', t.http.post(p()).set(auth).send({ email: 'WILL@acme.example', name: 'Will 2' }), 409);
     await expectContract('createUser', t.http.post(p()).set(auth).send(big), 413);
+    await expectContract('createUser', t.http.post(p()).set(auth).type('form').send('email=x%40acme.example&name=X'), 415);
 
     // listUsers
     const first = await expectContract('listUsers', t.http.get(p()).query({ limit: 2 }).set(auth), 200);
@@ -245,6 +246,8 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).send({ email: 'Anna@acme.example' }), 409);
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).set('If-Match', '"1"').send({ title: 'X' }), 412);
     await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).send(big), 413);
+    await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth).set('Content-Type', 'text/plain').send('{"title":"X"}'), 415);
+    await expectContract('updateUser', t.http.patch(p(`/${will.id}`)).set(auth), 400);
 
     // deactivateUser / activateUser / requestInvitation
     for (const [operationId, suffix] of [

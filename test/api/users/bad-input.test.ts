@@ -71,6 +71,11 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       expectProblem(res, 400);
     });
 
+    it('a form post (curl -d) → 415 saying to send JSON, not that the e-mail is missing', async () => {
+      const res = seen(await t.http.post(usersPath(network)).set(auth).type('form').send('email=form%40acme.example&name=Form'));
+      expect(expectProblem(res, 415).detail).toBe('The request body was sent as application/x-www-form-urlencoded; send the new user as JSON, with "Content-Type: application/json".');
+    });
+
     it('malformed JSON says so', async () => {
       const res = seen(await t.http.post(usersPath(network)).set(auth).set('Content-Type', 'application/json').send('{"email":'));
       expect(expectProblem(res, 400).detail).toBe('The request body is not valid JSON.');
@@ -112,6 +117,37 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
     it('malformed JSON → 400', async () => {
       const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).set('Content-Type', 'application/json').send('{title: CTO}'));
       expectProblem(res, 400);
+    });
+
+    // Only JSON is parsed: any other body reached the handler as no body, and the PATCH answered 200 "nothing changed".
+    it.each<[string, string | undefined, string]>([
+      ['text/plain', 'text/plain', 'The request body was sent as text/plain; send the fields to change as JSON, with "Content-Type: application/json".'],
+      ['a form (curl -d without -H)', 'application/x-www-form-urlencoded', 'The request body was sent as application/x-www-form-urlencoded; send the fields to change as JSON'],
+      ['no Content-Type', undefined, 'The request body was sent without a Content-Type; send the fields to change as JSON'],
+    ])('a JSON body sent as %s → 415 saying to send JSON, nothing written', async (_label, type, detail) => {
+      const before = await networkFootprint(t, network);
+      const req = t.http.patch(usersPath(network, `/${will.id}`)).set(auth);
+      const res = seen(await (type ? req.set('Content-Type', type) : req).send(Buffer.from(JSON.stringify({ title: 'Sent as text' }))));
+      expect(expectProblem(res, 415).detail).toContain(detail);
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it.each<[string, Record<string, string>, string | Buffer, number, string]>([
+      ['a charset other than UTF-8', { 'Content-Type': 'application/json; charset=latin1' }, '{"title":"X"}', 415, 'The request body is in the charset "latin1"; send JSON in UTF-8 (Content-Type: application/json; charset=utf-8).'],
+      ['a Content-Encoding the API does not read', { 'Content-Type': 'application/json', 'Content-Encoding': 'compress' }, '{"title":"X"}', 415, 'The request body has a Content-Encoding this API does not read; send it uncompressed, or as gzip, deflate or br.'],
+      ['gzip that is not gzip', { 'Content-Type': 'application/json', 'Content-Encoding': 'gzip' }, '{"title":"X"}', 400, 'The request body could not be decompressed: it is not what its Content-Encoding says.'],
+    ])('%s → a refusal in plain words, not the parser\'s ("unsupported charset \"LATIN1\"", "incorrect header check")', async (_label, headers, body, status, detail) => {
+      const before = await networkFootprint(t, network);
+      const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).set(headers).send(body));
+      expect(expectProblem(res, status).detail).toBe(detail);
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it('no body at all → 400 saying to send the fields to change, nothing written', async () => {
+      const before = await networkFootprint(t, network);
+      const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth));
+      expect(expectProblem(res, 400).detail).toBe('The request has no body; send the fields to change as a JSON object, with "Content-Type: application/json".');
+      expect(await networkFootprint(t, network)).toEqual(before);
     });
 
     it('accepts application/merge-patch+json', async () => {

@@ -92,9 +92,18 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof UniqueEmailViolationError) return problem(409, error.message, { field: 'email' });
     if (error instanceof PreconditionFailedError) return problem(412, error.message);
     // Body-parser failures (malformed JSON, too large) reach us as HttpExceptions whose cause is the parser's error.
-    const parserError = (error instanceof HttpException ? error.cause : error) as { type?: string } | undefined;
+    const parserError = (error instanceof HttpException ? error.cause : error) as { type?: string; code?: string; charset?: string } | undefined;
     if (parserError?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.');
     if (parserError?.type === 'entity.too.large') return problem(413, 'The request body is too large.');
+    if (parserError?.type === 'charset.unsupported') {
+      return problem(415, `The request body is in the charset "${parserError.charset ?? 'unknown'}"; send JSON in UTF-8 (Content-Type: application/json; charset=utf-8).`);
+    }
+    if (parserError?.type === 'encoding.unsupported') {
+      return problem(415, 'The request body has a Content-Encoding this API does not read; send it uncompressed, or as gzip, deflate or br.');
+    }
+    // zlib's own words ("incorrect header check") say nothing to the person who sent it.
+    if (parserError?.code?.startsWith('Z_')) return problem(400, 'The request body could not be decompressed: it is not what its Content-Encoding says.');
+    if (parserError?.type === 'request.size.invalid') return problem(400, 'The request body is not as long as its Content-Length says.');
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const res = error.getResponse();

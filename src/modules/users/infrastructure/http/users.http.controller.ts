@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Response } from 'express';
 import { z } from 'zod';
@@ -6,6 +6,7 @@ import { ValidationError } from '../../../../shared/application/application-erro
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
+import { jsonBody } from '../../../../shared/infrastructure/http/json-body.js';
 import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
 import { parseEmail } from '../../domain/email-address.js';
 import { parseMobile } from '../../domain/phone-number.js';
@@ -107,8 +108,8 @@ export class UsersHttpController {
   }
 
   @Post()
-  async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Body() body: unknown, @Res({ passthrough: true }) res: Response) {
-    const input = parseInput(this.bodies.create, body);
+  async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Res({ passthrough: true }) res: Response) {
+    const input = parseInput(this.bodies.create, jsonBody(req, 'the new user'));
     const outcome = await this.commands.execute(new CreateUserCommand(commandContext(req, networkId), input));
     const user = await this.respondWithUser(networkId, outcome, res);
     res.status(201).location(`/api/v1/networks/${encodeURIComponent(networkId)}/users/${user.id}`);
@@ -135,11 +136,10 @@ export class UsersHttpController {
     @Param('networkId') networkId: string,
     @Param() params: unknown,
     @Headers('if-match') ifMatch: string | undefined,
-    @Body() body: unknown,
     @Res({ passthrough: true }) res: Response,
   ) {
     const { userId } = parseInput(userIdParam, params, 'path');
-    const changes = parseInput(this.bodies.update, body);
+    const changes = parseInput(this.bodies.update, jsonBody(req, 'the fields to change'));
     const outcome = await this.commands.execute(new UpdateUserCommand(commandContext(req, networkId), userId, changes, ifMatchVersion(ifMatch)));
     return this.respondWithUser(networkId, outcome, res);
   }
