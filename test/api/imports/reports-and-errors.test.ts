@@ -233,7 +233,7 @@ describe('GET .../errors', () => {
     const fixed = String(res.body).replace('+44 7911 12', '+44 7911 123457');
     const again = await importCsv(t, network, fixed);
     expect(again.counts).toMatchObject({ rows: 1, created: 1, rejected: 0 });
-    expect(again.warnings).toEqual(['Unknown column "line" was ignored', 'Unknown column "error" was ignored']);
+    expect(again.warnings).toEqual(['Unknown columns "line" and "error" were ignored']);
     expect((await usersOf(t, network)).get('bob@acme.example')).toMatchObject({ name: 'Bob Ray', mobile: '+447911123457' });
   });
 

@@ -56,6 +56,18 @@ describe('mapHeaders', () => {
     ['manager_e-mail_address', 'manager'],
     ['Enabled', 'enabled'],
     ['active', 'enabled'],
+    // Google Workspace's "Download users": notes in brackets after the heading.
+    ['Email Address [Required]', 'email'],
+    ['First Name [Required]', 'firstName'],
+    ['Last Name [Required]', 'lastName'],
+    ['Employee Title', 'title'],
+    ['Manager Email', 'manager'],
+    // Microsoft Entra ID's "Download users".
+    ['mail', 'email'],
+    ['givenName', 'firstName'],
+    ['accountEnabled', 'enabled'],
+    // Okta's user CSV.
+    ['mobilePhone', 'mobile'],
     ['  "email/login"  ', 'email'],
     ['\uFEFFemail', 'email'],
     ['“email”', 'email'],
@@ -76,14 +88,32 @@ describe('mapHeaders', () => {
     expect(result.ok && result.mapping.columns.map((c) => c.heading)).toEqual(['email', 'first name', 'Title']);
   });
 
-  it('ignores unknown and unnamed columns with a warning each', () => {
-    const result = mapHeaders(['name', 'department', 'email', '', 'Cost Centre']);
+  it.each([
+    'userPrincipalName',
+    'Status [READ ONLY]',
+    'Block sign in (Yes/No) [accountEnabled] Required',
+    'managerId',
+    '[Required]',
+  ])('leaves %j unmapped: no field of a user, or not one to take unasked', (heading) => {
+    const result = mapHeaders(['email', heading]);
+    expect(result).toMatchObject({ ok: true, warnings: [`Unknown column "${heading}" was ignored`] });
+    expect(result.ok && result.mapping.columns[1].field).toBeNull();
+  });
+
+  it('reads a heading ending in a long run of "[" in linear time', () => {
+    expect(headingKey(`email${'['.repeat(64 * 1024)}]`)).toBe(`email${'['.repeat(64 * 1024 - 1)}`);
+    expect(headingKey(`email ${'[x] '.repeat(16 * 1024)}`)).toBe('email');
+  });
+
+  it('ignores unknown columns with one warning naming them all, and unnamed ones with a warning each', () => {
+    const result = mapHeaders(['name', 'department', 'email', '', 'Cost Centre', 'Floor']);
     expect(result).toMatchObject({
       ok: true,
-      warnings: ['Unknown column "department" was ignored', 'Column 4 has no heading and was ignored', 'Unknown column "Cost Centre" was ignored'],
+      warnings: ['Unknown columns "department", "Cost Centre" and "Floor" were ignored', 'Column 4 has no heading and was ignored'],
       mapping: { indexOf: { name: 0, email: 2 } },
     });
-    expect(result.ok && result.mapping.columns.map((c) => c.field)).toEqual(['name', null, 'email', null, null]);
+    expect(result.ok && result.mapping.columns.map((c) => c.field)).toEqual(['name', null, 'email', null, null, null]);
+    expect(mapHeaders(['email', 'line', 'error'])).toMatchObject({ warnings: ['Unknown columns "line" and "error" were ignored'] });
   });
 
   it('refuses a header without an e-mail column, listing what it found', () => {
@@ -94,6 +124,21 @@ describe('mapHeaders', () => {
     });
   });
 
+  it.each([
+    [['name', 'userPrincipalName', 'Secondary Email'], [['Ann', 'ann@contoso.example', '']], ' Column "userPrincipalName" holds e-mail addresses: if they are the users\' addresses, rename its heading to "email/login".'],
+    [['Name', 'Primary', 'Other', 'Manager'], [['Ann', 'ann@a.example', 'ann@b.example', 'boss@a.example'], ['Bob', 'bob@a.example', '', '']], ' Columns "Primary" and "Other" hold e-mail addresses: rename the heading of the one with the users\' addresses to "email/login".'],
+    [['name', ''], [['Ann', 'ann@a.example']], ' Column 2 (no heading) holds e-mail addresses: if they are the users\' addresses, rename its heading to "email/login".'],
+    [['Ann', 'ann@a.example'], [['Bob', 'bob@a.example']], ' The first line looks like a user ("ann@a.example" is an e-mail address), not headings: add a line of headings above it.'],
+    [['name', 'userPrincipalName'], [['Ann', 'ann'], ['Bob', 'bob@contoso.example']], ''],
+    [['name', 'userPrincipalName'], [['Ann', 'ann@contoso.example', 'extra']], ''],
+    [['name', 'userPrincipalName'], [], ''],
+  ])('no e-mail heading in %j: the refusal names the column holding addresses in the first lines %j, never taking it', (headers, lines, advice) => {
+    const result = mapHeaders(headers, lines.map((fields) => ({ fields })));
+    expect(result).toMatchObject({ ok: false, code: 'missing-email-column' });
+    const found = headers.map((h) => `"${h}"`).join(', ');
+    expect(!result.ok && result.error).toBe(`The file has no e-mail column: one heading must be "email/login" (or "email", "login", "e-mail"). Columns found: ${found}.${advice}`);
+  });
+
   it('shows a misdetected single-column header as found, which tells the admin what went wrong', () => {
     const result = mapHeaders(['name|email']);
     expect(result).toMatchObject({ ok: false, code: 'missing-email-column' });
@@ -101,7 +146,8 @@ describe('mapHeaders', () => {
   });
 
   it.each([
-    [['email', 'name', 'login'], 'Columns "email" and "login" both hold the e-mail address; keep only one of them.'],
+    [['login', 'name', 'email/login'], 'Columns "login" and "email/login" both hold the e-mail address; keep only one of them.'],
+    [['E-mail Address', 'name', 'login'], 'Columns "E-mail Address" and "login" both hold the e-mail address; keep only one of them.'],
     [['E-mail', 'email/login'], 'Columns "E-mail" and "email/login" both hold the e-mail address; keep only one of them.'],
     [['email', 'firstname', 'Given Name'], 'Columns "firstname" and "Given Name" both hold the first name; keep only one of them.'],
     [['email', 'Enabled', 'Active'], 'Columns "Enabled" and "Active" both hold the Enabled flag; keep only one of them.'],
@@ -121,9 +167,21 @@ describe('mapHeaders', () => {
     expect(result.ok && result.mapping.columns[ignored]).toEqual({ heading: 'Title', field: null });
   });
 
+  it.each([
+    [['login', 'firstName', 'email'], 0, 2],
+    [['Email', 'Login'], 1, 0],
+  ])('takes the e-mail address from "email" in %j (Okta also has "login", its sign-in name), ignoring "login" with a warning', (headers, ignored, email) => {
+    const result = mapHeaders(headers);
+    const login = headers[ignored];
+    expect(result).toMatchObject({ ok: true, warnings: [`Column "${login}" was ignored: "${headers[email]}" holds the e-mail address`], mapping: { indexOf: { email } } });
+    expect(result.ok && result.mapping.columns[ignored]).toEqual({ heading: login, field: null });
+  });
+
   it('normalises headings to one key per spelling', () => {
     expect(headingKey(' First-Name ')).toBe('firstname');
     expect(headingKey('"E_mail / LOGIN"')).toBe('email/login');
+    expect(headingKey('Recovery Phone [MUST BE IN THE E.164 FORMAT]')).toBe('recoveryphone');
+    expect(headingKey('Storage limit [READ ONLY] [x]')).toBe('storagelimit');
   });
 
   it('finds headings a title pushed down, within the next ten lines only', () => {

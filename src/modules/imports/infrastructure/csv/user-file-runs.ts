@@ -56,9 +56,9 @@ export async function readUserFileRuns(content: AsyncIterable<Uint8Array>, optio
   const first = await next();
   const header = first?.[0];
   if (header?.kind !== 'header') throw new FileRefusedError('empty-file', 'The file is empty: it needs a heading line and one line per user.');
-  const mapped = mapHeaders(header.fields);
+  const records = (first ?? []).flatMap((item) => (item.kind === 'record' ? [item] : []));
+  const mapped = mapHeaders(header.fields, records);
   if (!mapped.ok) {
-    const records = (first ?? []).flatMap((item) => (item.kind === 'record' ? [item] : []));
     const headingsAt = mapped.code === 'missing-email-column' ? headingsFurtherDown(records) : undefined;
     if (headingsAt !== undefined) {
       const above = headingsAt - header.line === 1 ? `line ${header.line}` : `lines ${header.line}–${headingsAt - 1}`;
