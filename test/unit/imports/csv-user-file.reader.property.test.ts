@@ -36,6 +36,9 @@ const WINDOWS_1252_QUOTES = ['“', '”', '„'];
 const BREAKS = ['\n', '\r\n', '\r'];
 // Characters Windows-1252 has, whose bytes there are never valid UTF-8 (no accented capital before a symbol).
 const LATIN = ['é', 'ü', 'ñ', 'ç', 'ø', '’', '€', '“', '”'];
+// The ones random text in Windows-1252 is made of: a symbol or a quote glued between two letters ("ç“x") is what
+// Mac Roman read as Windows-1252 looks like, and the decoder reads such a line as Mac Roman (encoding.detector.ts).
+const WINDOWS_1252_LETTERS = ['é', 'ü', 'ñ', 'ç', 'ø', '’'];
 // Only in Unicode encodings.
 const WIDE = ['😀', '″', 'ž', 'Ω', '中'];
 
@@ -46,7 +49,7 @@ function makeCase(seed: number): Case {
   const delimiter = pick(DELIMITERS);
   const lineBreak = pick(BREAKS);
   const columns = 2 + Math.floor(random() * 6);
-  const alphabet = encoding === 'windows-1252 and utf-8 lines' ? LATIN : [...LATIN, ...WIDE];
+  const alphabet = encoding === 'windows-1252 and utf-8 lines' ? WINDOWS_1252_LETTERS : [...LATIN, ...WIDE];
   const quotes = encoding === 'windows-1252 and utf-8 lines' ? WINDOWS_1252_QUOTES : TYPOGRAPHIC_QUOTES;
 
   const value = (first: boolean): string => {

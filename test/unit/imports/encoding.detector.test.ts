@@ -1,3 +1,4 @@
+import iconv from 'iconv-lite';
 import { CsvTextDecoder, LINE_PIECE_BYTES, encodingFromBom } from '../../../src/modules/imports/infrastructure/csv/encoding.detector.js';
 
 function decode(bytes: Buffer, chunkSize = bytes.length || 1): string {
@@ -43,6 +44,29 @@ describe('encoding detection', () => {
     const expected = 'Renée Müller\r\nZoë\nJosé Núñez\r\nAnn\rÉlodie\nRenée Müller\r\nZoë\n';
     for (const size of [1, 2, 3, 5, 16, mixed.length]) expect(decode(mixed, size)).toBe(expected);
     expect(decode(Buffer.concat([windows1252, utf8]), 4)).toBe('José Núñez\r\nAnn\rÉlodie\nRenée Müller\r\nZoë\n');
+  });
+
+  // Names whose accents read as letters in both one-byte encodings, and names that tell them apart.
+  const names = [
+    'Renée Müller', 'José Núñez', 'Jörg Öberg', 'Søren Ågren', 'Æsa Straße', 'Chloé Zoë', 'Björn Gonçalves', 'Martín Peña',
+    'Françoise Lefèvre', 'Ángel Ibáñez', 'Dvořák', 'Íñigo Âne', 'Ünal Gül', 'Bjørn Ødegård', 'Noël Aïssa', 'Ève Côté',
+  ];
+
+  it("reads Excel for Mac's Mac Roman lines as Mac Roman, keeping it for lines that read plausibly in Windows-1252 too", () => {
+    const text = `name,email\r${names.filter((n) => n !== 'Dvořák').map((n, i) => `${n},u${i}@example.com\r`).join('')}Jörg Öberg,last@example.com\r`;
+    const bytes = iconv.encode(text, 'macintosh');
+    for (const size of [1, 7, 64, bytes.length]) expect(decode(bytes, size)).toBe(text);
+  });
+
+  it('never takes a Windows-1252 file for Mac Roman: accents, apostrophes, typographic quotes and dashes', () => {
+    const text = `${names.filter((n) => n !== 'Dvořák').join(',')}\r\nO’Brien,“Director”,Jean–Paul — Sales,sales–marketing,€100 ‘a’\r\nš,Š,Œuvre,œuf\r\n`;
+    const bytes = iconv.encode(text, 'windows-1252');
+    for (const size of [1, 7, bytes.length]) expect(decode(bytes, size)).toBe(text);
+  });
+
+  it('goes back to Windows-1252 when a later line reads right only there', () => {
+    const bytes = Buffer.concat([iconv.encode('José Núñez\n', 'macintosh'), iconv.encode('Renée Müller\n', 'windows-1252')]);
+    expect(decode(bytes)).toBe('José Núñez\nRenée Müller\n');
   });
 
   it('reads a line as a whole: one lone high byte makes the entire line Windows-1252', () => {

@@ -1,7 +1,20 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
 
-export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | 'windows-1252';
+export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | LegacyEncoding;
+
+/** The one-byte encodings spreadsheets save CSV in: Excel on Windows, and Excel for Mac's "Comma Separated Values". */
+type LegacyEncoding = 'windows-1252' | 'macintosh';
+
+/**
+ * What a line read in the wrong one-byte encoding shows and a directory's names do not: a control character or an
+ * undefined byte; a capital inside a lower-case word ("JosŽ", "MŸller" for Mac Roman read as Windows-1252, "RenÈe"
+ * for the reverse); a symbol or a quote between two lower-case letters ("Mart“n", "M¸ller"). An apostrophe or a
+ * dash between letters is not one ("O’Brien", "sales–marketing"), although Mac Roman's "í" and "ñ" are those bytes
+ * in Windows-1252: garbling a Windows-1252 title would be worse than missing a Mac Roman line, which its other
+ * letters or the lines before it usually tell.
+ */
+const MISREAD = /[\u0080-\u009f\ufffd]|\p{Ll}(?=[^\0-\x7f])\p{Lu}|\p{L}(?=[^\0-\x7f])\p{Lu}\p{Ll}|\p{Ll}(?![’‘\p{Pd}])(?=[^\0-\x7f])[\p{S}\p{Lm}\p{P}]\p{Ll}/u;
 
 const LF = 0x0a;
 const CR = 0x0d;
@@ -24,12 +37,15 @@ export function encodingFromBom(bytes: Uint8Array): { encoding: CsvEncoding; bom
  * - a BOM names the encoding (UTF-8, UTF-16 LE or UTF-16 BE) for the whole file; bytes invalid in it come out as
  *   U+FFFD, which the scanner reports on their line. UTF-16 needs its BOM: without one its NUL bytes make the file
  *   look binary and it is refused;
- * - without a BOM, each line is read as UTF-8 when its bytes are valid UTF-8, and as Windows-1252 otherwise
- *   (Windows-1252's accented letters are lone high bytes, which UTF-8 never has; the reverse, a Windows-1252 line
- *   that happens to be valid UTF-8, takes an accented capital followed by a symbol such as "Ã©", which no
- *   directory's names have). So a file put together from a UTF-8 export and a spreadsheet's Windows-1252 one reads
- *   right line by line, where a decision for the whole file would garble every accented name of one of them.
- *   CR and LF are the same byte in both encodings and never inside a character, so lines are found before decoding.
+ * - without a BOM, each line is read as UTF-8 when its bytes are valid UTF-8, and in a one-byte encoding otherwise
+ *   (their accented letters are lone high bytes, which UTF-8 never has; the reverse, a Windows-1252 line that
+ *   happens to be valid UTF-8, takes an accented capital followed by a symbol such as "Ã©", which no directory's
+ *   names have). So a file put together from a UTF-8 export and a spreadsheet's Windows-1252 one reads right line by
+ *   line, where a decision for the whole file would garble every accented name of one of them;
+ * - the one-byte encoding is Windows-1252 until a line reads as MISREAD in it and not in Mac Roman, and the other
+ *   way round: the file's later lines keep the encoding that read right, as their accents may be ones that read
+ *   plausibly in both ("Jörg" is "Jšrg" in Windows-1252).
+ *   CR and LF are the same byte in all of them and never inside a character, so lines are found before decoding.
  */
 export class CsvTextDecoder {
   private readBom = false;
@@ -37,6 +53,7 @@ export class CsvTextDecoder {
   /** Bytes after the last line break seen: the line is decoded once it is whole. */
   private held: Buffer[] = [];
   private heldLength = 0;
+  private legacy: LegacyEncoding = 'windows-1252';
 
   write(chunk: Uint8Array): string {
     if (!(chunk instanceof Uint8Array)) throw new TypeError('CsvTextDecoder reads bytes: do not set an encoding on the source stream');
@@ -60,7 +77,7 @@ export class CsvTextDecoder {
     const end = lastBreak >= 0 ? offset + lastBreak + 1 : beforeLastSequence(all);
     // A copy: a view would keep the whole chunk alive for the few bytes of a line's start.
     if (end < all.length) this.hold(Buffer.from(all.subarray(end)));
-    return decodeLines(all.subarray(0, end));
+    return this.decodeLines(all.subarray(0, end));
   }
 
   end(): string {
@@ -69,7 +86,51 @@ export class CsvTextDecoder {
     if (rest.length === 0) return '';
     const bom = this.readBom ? undefined : encodingFromBom(rest);
     if (bom !== undefined) return this.declare(bom.encoding, rest) + (this.declared!.end() ?? '');
-    return decodeLines(rest);
+    return this.decodeLines(rest);
+  }
+
+  /** Whole lines: one decoding for the whole piece when it is all UTF-8, else one per run of lines read alike. */
+  private decodeLines(bytes: Buffer): string {
+    if (isUtf8(bytes)) return bytes.toString('utf8');
+    let text = '';
+    let runStart = 0;
+    let runUtf8 = true;
+    let start = 0;
+    while (start < bytes.length) {
+      const end = lineEnd(bytes, start);
+      const utf8 = isUtf8(bytes.subarray(start, end));
+      if (utf8 !== runUtf8) {
+        text += this.decodeRun(bytes.subarray(runStart, start), runUtf8);
+        runStart = start;
+        runUtf8 = utf8;
+      }
+      start = end;
+    }
+    return text + this.decodeRun(bytes.subarray(runStart), runUtf8);
+  }
+
+  private decodeRun(bytes: Buffer, utf8: boolean): string {
+    if (bytes.length === 0) return '';
+    if (utf8) return bytes.toString('utf8');
+    const text = iconv.decode(bytes, this.legacy);
+    if (!MISREAD.test(text)) return text;
+    let lines = '';
+    for (let start = 0; start < bytes.length; ) {
+      const end = lineEnd(bytes, start);
+      const line = bytes.subarray(start, end);
+      let read = iconv.decode(line, this.legacy);
+      if (MISREAD.test(read)) {
+        const other = this.legacy === 'windows-1252' ? 'macintosh' : 'windows-1252';
+        const instead = iconv.decode(line, other);
+        if (!MISREAD.test(instead)) {
+          this.legacy = other;
+          read = instead;
+        }
+      }
+      lines += read;
+      start = end;
+    }
+    return lines;
   }
 
   private declare(encoding: CsvEncoding, bytes: Buffer): string {
@@ -102,29 +163,9 @@ function beforeLastSequence(bytes: Buffer): number {
   return bytes[at] >= 0xc0 ? at : bytes.length;
 }
 
-/** Whole lines: one decoding for the whole piece when it is all UTF-8, else one per run of lines read alike. */
-function decodeLines(bytes: Buffer): string {
-  if (isUtf8(bytes)) return bytes.toString('utf8');
-  let text = '';
-  let runStart = 0;
-  let runUtf8 = true;
-  let start = 0;
-  while (start < bytes.length) {
-    let end = start;
-    while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
-    end = Math.min(bytes.length, end + 1);
-    const utf8 = isUtf8(bytes.subarray(start, end));
-    if (utf8 !== runUtf8) {
-      text += decodeRun(bytes.subarray(runStart, start), runUtf8);
-      runStart = start;
-      runUtf8 = utf8;
-    }
-    start = end;
-  }
-  return text + decodeRun(bytes.subarray(runStart), runUtf8);
-}
-
-function decodeRun(bytes: Buffer, utf8: boolean): string {
-  if (bytes.length === 0) return '';
-  return utf8 ? bytes.toString('utf8') : iconv.decode(bytes, 'windows-1252');
+/** Where the line starting at `start` ends, its line break included. */
+function lineEnd(bytes: Buffer, start: number): number {
+  let end = start;
+  while (end < bytes.length && bytes[end] !== LF && bytes[end] !== CR) end++;
+  return Math.min(bytes.length, end + 1);
 }
