@@ -17,7 +17,7 @@ import type { Page } from 'playwright-core';
 import pg from 'pg';
 import { mintToken } from '../../src/shared/infrastructure/auth/jwt-verifier.js';
 import { startTestApp, testDatabaseUrl, uniqueNetworkId, type TestApp } from '../support/app.js';
-import { CSV_FIXTURES, errorsCsv, fixture, historyOf, importCsv, parseCsv, upload, usersOf } from '../support/imports.js';
+import { CSV_FIXTURES, errorsCsv, fixture, historyOf, importCsv, importsPath, parseCsv, upload, usersOf } from '../support/imports.js';
 import { usersPath } from '../support/users-api.js';
 import { CHROMIUM, chromiumAvailable, launchChromium, until, type Browser } from './browser.js';
 
@@ -115,6 +115,10 @@ inBrowser('admin portal (/admin) in Chromium', () => {
   const previousAssetsDir = process.env.ADMIN_PORTAL_DIR;
   const pageProblems: string[] = [];
   let guideImportId = '';
+  let badLinesImportId = '';
+  const importCount = async (networkId: string) =>
+    ((await t.http.get(importsPath(networkId, '?limit=100')).set(await t.authHeader([networkId])).expect(200)).body.items as unknown[]).length;
+  const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
 
   beforeAll(async () => {
     const build = spawnSync(process.execPath, [BUILD_SCRIPT, '--out', assets], { encoding: 'utf8' });
@@ -316,8 +320,12 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.getByLabel('Network').selectOption(network);
     await until(async () => (await page.locator('.lead').textContent())?.includes(network), 'the form for the first network');
     await page.getByLabel('CSV file').setInputFiles(join(CSV_FIXTURES, 'wrong-field-counts.csv'));
-    await page.getByRole('button', { name: 'Import Now' }).click();
+    // Clicked twice fast, Import Now uploads the file once.
+    const importsBefore = await importCount(network);
+    await page.getByRole('button', { name: 'Import Now' }).dblclick();
     const importId = await finishedReport(page, before);
+    badLinesImportId = importId;
+    expect(await importCount(network)).toBe(importsBefore + 1);
     expect(await readCounts(page)).toEqual({ rows: 4, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 1, rejected: 2 });
 
     await page.locator('#rejected-rows tbody tr').nth(1).waitFor();
@@ -327,7 +335,9 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       ['4', 'cid@example.com', expect.stringMatching(/6 fields.*5|5.*6 fields/)],
     ]);
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download errors as CSV' }).click()]);
+    // With the keyboard: the button keeps the focus while the file is fetched and after it is saved.
+    await page.getByRole('button', { name: 'Download errors as CSV' }).focus();
+    const [download] = await Promise.all([page.waitForEvent('download'), page.keyboard.press('Enter')]);
     expect(download.suggestedFilename()).toBe(`import-${importId}-errors.csv`);
     const saved = readFileSync(await download.path(), 'utf8');
     const fromApi = await errorsCsv(t, network, importId);
@@ -339,6 +349,7 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       ['Cid Moe', 'cid@example.com', '4'],
     ]);
     expect(await page.locator('#rejected [role="status"]').textContent()).toBe(`Saved import-${importId}-errors.csv.`);
+    expect(await focusedId()).toBe('download-errors');
 
     await page.locator('#invite-button').waitFor();
     await page.screenshot({ path: join(screenshotDir, 'admin-import-result.png'), fullPage: true });
@@ -375,6 +386,9 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       expect(await mailTab.evaluate(() => document.activeElement?.id)).toBe('invite-button');
       await mailTab.keyboard.press('Enter');
       await until(async () => (await mailTab.locator('#invite-status').textContent()) === 'Invitations requested for 1 user.', 'the requested count');
+      // Done once, the button gives way to that sentence, which has the keyboard focus.
+      expect(await mailTab.evaluate(() => document.activeElement?.id)).toBe('invite-status');
+      expect(await mailTab.locator('#invite-button').isVisible()).toBe(false);
       expect((await usersOf(t, network)).get('willsmith@gmail.com')?.invitation).toBe('requested');
     } finally {
       await mailTab.close();
@@ -409,6 +423,22 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.getByRole('button', { name: 'Previous page' }).click();
     await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'back on the first page');
     expect(await page.locator('#users-table tbody tr').first().getAttribute('data-email')).toBe(firstPage);
+    // A double click on Next page goes one page on, not two.
+    await page.getByRole('button', { name: 'Next page' }).dblclick();
+    await until(async () => (await page.locator('#users-status').textContent()) !== 'Loading…', 'the page after the double click');
+    expect(await page.locator('#users-page').textContent()).toBe('Page 2');
+    expect(await page.locator('#users-table tbody tr').first().getAttribute('data-email')).not.toBe(firstPage);
+    // With the keyboard to the last page and back: where the pressed button runs out, the focus goes to the other one.
+    await page.getByRole('button', { name: 'Next page' }).focus();
+    await page.keyboard.press('Enter');
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 3', 'the last page');
+    await until(async () => (await focusedId()) === 'users-previous', 'the focus on Previous page');
+    expect(await page.getByRole('button', { name: 'Next page' }).isDisabled()).toBe(true);
+    await page.keyboard.press('Enter');
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 2', 'page 2 again');
+    await page.keyboard.press('Enter');
+    await until(async () => (await page.locator('#users-page').textContent()) === 'Page 1', 'the first page again');
+    await until(async () => (await focusedId()) === 'users-next', 'the focus on Next page');
 
     await page.getByLabel('Search').fill('ann@example.com');
     await page.getByLabel('Search').press('Enter');
@@ -418,6 +448,8 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.getByRole('button', { name: 'Ann Lee', exact: true }).click();
     await page.getByRole('heading', { name: 'History of Ann Lee' }).waitFor();
     await until(async () => (await page.locator('#history-events > li').count()) === 3, 'her three events');
+    // The keyboard is on the history's heading once it has loaded, not dropped to the page.
+    expect(await focusedId()).toBe('history-heading');
     const recorded = await historyOf(t, network, annId);
     const when = (entry: Record<string, unknown>) => new Date(String(entry.recordedAt)).toLocaleString('en-GB', { dateStyle: 'medium', timeStyle: 'medium', timeZone: 'UTC' });
     const entries = () => page.locator('#history-events > li').evaluateAll((items) => items.map((item) => (item as HTMLElement).innerText.split('\n').filter(Boolean)));
@@ -464,7 +496,41 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.screenshot({ path: join(screenshotDir, 'admin-users.png') });
   });
 
+  it('on a 375 px phone screen nothing is cut off: the header stacks, each user is a block, the rejected rows wrap', async () => {
+    await page.setViewportSize({ width: 375, height: 800 });
+    try {
+      const overflowing = () =>
+        page.evaluate(() =>
+          [...document.querySelectorAll<HTMLElement>('header *, main *')]
+            .filter((el) => !el.closest('.visually-hidden, thead') && el.getClientRects().length > 0)
+            .filter((el) => el.getBoundingClientRect().right > document.documentElement.clientWidth + 0.5)
+            .map((el) => `${el.tagName.toLowerCase()} "${(el.textContent ?? '').slice(0, 40)}"`),
+        );
+      await page.goto(`${t.baseUrl}/admin/#/users`);
+      await until(async () => (await page.locator('#users-table tbody tr').count()) === 20, 'the users on a phone');
+      expect(await overflowing()).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      // The admin's e-mail reads on one line, not one letter a line.
+      expect((await page.locator('#admin-email').boundingBox())!.height).toBeLessThan(30);
+      // Each user is a block of labelled lines: the e-mail under the name, its label in front of it.
+      const cells = await page.locator('#users-table tbody tr').first().locator('td').evaluateAll((tds) =>
+        tds.map((td) => ({ label: getComputedStyle(td, '::before').content, top: td.getBoundingClientRect().top, bottom: td.getBoundingClientRect().bottom })),
+      );
+      expect(cells.slice(0, 2).map((c) => c.label)).toEqual(['"Name"', '"E-mail"']);
+      expect(cells[1].top).toBeGreaterThanOrEqual(cells[0].bottom - 1);
+      await page.getByRole('button', { name: /^Deactivate / }).first().waitFor();
+
+      await page.goto(`${t.baseUrl}/admin/#/imports/${badLinesImportId}`);
+      await page.locator('#rejected-rows tbody tr').nth(1).waitFor();
+      expect(await overflowing()).toEqual([]);
+      expect(await page.locator('#rejected-rows tbody tr').first().locator('td').last().textContent()).toMatch(/3 fields/);
+    } finally {
+      await page.setViewportSize({ width: 1366, height: 768 });
+    }
+  });
+
   it('switching the network changes what the tabs show', async () => {
+    await page.goto(`${t.baseUrl}/admin/#/users`);
     await page.locator('#network').selectOption(otherNetwork);
     await until(async () => (await page.locator('#users-table tbody tr td').first().textContent()) === 'No user matches.', 'the other network, empty');
     expect(await page.locator('.lead').textContent()).toContain(otherNetwork);

@@ -53,6 +53,20 @@ export function focusTarget(element: HTMLElement | null): void {
   element.focus({ preventScroll: false });
 }
 
+/**
+ * Runs a button's action while marking the button busy (aria-disabled) rather than disabled: a disabled button
+ * drops the keyboard focus to the page. A second press while it runs does nothing, so a double click sends once.
+ */
+export async function whileBusy(button: HTMLButtonElement, action: () => Promise<void>): Promise<void> {
+  if (button.getAttribute('aria-disabled') === 'true') return;
+  button.setAttribute('aria-disabled', 'true');
+  try {
+    await action();
+  } finally {
+    button.removeAttribute('aria-disabled');
+  }
+}
+
 /** Saves data as a file through a temporary object URL (the download attribute names it). */
 export function saveBlob(blob: Blob, fileName: string): void {
   const url = URL.createObjectURL(blob);

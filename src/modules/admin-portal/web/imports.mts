@@ -3,7 +3,7 @@
 
 import { ApiError, type ImportCounts, type ImportMode, type ImportReport } from './api.mjs';
 import { type Context, errorBox, type View } from './context.mjs';
-import { append, fill, focusTarget, formatDateTime, formatNumber, h, plural, saveBlob } from './dom.mjs';
+import { append, fill, focusTarget, formatDateTime, formatNumber, h, plural, saveBlob, whileBusy } from './dom.mjs';
 
 const POLL_INTERVAL_MS = 500;
 const TEMPLATE_HEADINGS = 'name,firstname,lastname,email/login,title,mobile,manager,Enabled';
@@ -231,25 +231,24 @@ export const importFormView: View = (main, context) => {
     h('div', { class: 'actions' }, submit),
   );
 
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    errors.clear();
-    const file = fileInput.files?.[0];
-    if (!file) {
-      errors.show(new Error('Choose the CSV file to import first.'));
-      fileInput.focus();
-      return;
-    }
-    const mode = (form.querySelector('input[name="mode"]:checked') as HTMLInputElement | null)?.value === 'update' ? 'update' : 'skip';
-    submit.disabled = true;
-    try {
-      await startImport(context, file, { mode, autoSendInvites: autoInvite.checked, dryRun: dryRun.checked }, progress);
-    } catch (error) {
-      progress.box.hidden = true;
-      errors.show(error);
-      submit.disabled = false;
-      submit.focus();
-    }
+    void whileBusy(submit, async () => {
+      errors.clear();
+      const file = fileInput.files?.[0];
+      if (!file) {
+        errors.show(new Error('Choose the CSV file to import first.'));
+        fileInput.focus();
+        return;
+      }
+      const mode = (form.querySelector('input[name="mode"]:checked') as HTMLInputElement | null)?.value === 'update' ? 'update' : 'skip';
+      try {
+        await startImport(context, file, { mode, autoSendInvites: autoInvite.checked, dryRun: dryRun.checked }, progress);
+      } catch (error) {
+        progress.box.hidden = true;
+        errors.show(error);
+      }
+    });
   });
 
   const recent = h('section', { class: 'recent', 'aria-labelledby': 'recent-heading' }, h('h2', { id: 'recent-heading' }, 'Recent imports'), h('p', { class: 'muted' }, 'Loading…'));
@@ -545,21 +544,20 @@ async function rejectedSection(context: Context, r: ImportReport): Promise<HTMLE
   const errors = errorBox();
   const downloadStatus = h('p', { class: 'muted', role: 'status' });
   const download = h('button', { type: 'button', id: 'download-errors', class: 'secondary' }, 'Download errors as CSV');
-  download.addEventListener('click', async () => {
-    errors.clear();
-    download.disabled = true;
-    downloadStatus.textContent = 'Preparing the file…';
-    try {
-      const { blob, fileName } = await context.api.importErrorsCsv(r.networkId, r.id);
-      saveBlob(blob, fileName);
-      downloadStatus.textContent = `Saved ${fileName}.`;
-    } catch (error) {
-      downloadStatus.textContent = '';
-      errors.show(error);
-    } finally {
-      download.disabled = false;
-    }
-  });
+  download.addEventListener('click', () =>
+    whileBusy(download, async () => {
+      errors.clear();
+      downloadStatus.textContent = 'Preparing the file…';
+      try {
+        const { blob, fileName } = await context.api.importErrorsCsv(r.networkId, r.id);
+        saveBlob(blob, fileName);
+        downloadStatus.textContent = `Saved ${fileName}.`;
+      } catch (error) {
+        downloadStatus.textContent = '';
+        errors.show(error);
+      }
+    }),
+  );
 
   const body = h('tbody', {});
   const more = h('button', { type: 'button', class: 'secondary', hidden: true }, 'Show more rejected rows');
@@ -619,23 +617,26 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
     const status = h('p', { id: 'invite-status', role: 'status', class: 'invite-status' });
     const errors = errorBox();
     const button = h('button', { type: 'button', id: 'invite-button' }, 'Invite the imported users');
-    button.addEventListener('click', async () => {
-      errors.clear();
-      button.disabled = true;
-      status.textContent = 'Requesting the invitations…';
-      try {
-        const { requested } = await context.api.requestInvitations(r.networkId, r.id);
-        status.classList.add('success');
-        status.textContent =
-          requested > 0
-            ? `Invitations requested for ${plural(requested, 'user', 'users')}.`
-            : 'No invitation was requested: every user this import created has already been invited.';
-      } catch (error) {
-        status.textContent = '';
-        errors.show(error);
-        button.disabled = false;
-      }
-    });
+    button.addEventListener('click', () =>
+      whileBusy(button, async () => {
+        errors.clear();
+        status.textContent = 'Requesting the invitations…';
+        try {
+          const { requested } = await context.api.requestInvitations(r.networkId, r.id);
+          status.classList.add('success');
+          status.textContent =
+            requested > 0
+              ? `Invitations requested for ${plural(requested, 'user', 'users')}.`
+              : 'No invitation was requested: every user this import created has already been invited.';
+          // Done once: the button goes, and the keyboard goes to the sentence that replaces it.
+          button.hidden = true;
+          focusTarget(status);
+        } catch (error) {
+          status.textContent = '';
+          errors.show(error);
+        }
+      }),
+    );
     append(section, [
       h(
         'p',
@@ -674,17 +675,17 @@ function dryRunPanel(context: Context, r: ImportReport): HTMLElement {
   const errors = errorBox();
   const progress = uploadProgress();
   const confirm = h('button', { type: 'button', id: 'confirm-import' }, 'Import Now');
-  confirm.addEventListener('click', async () => {
-    errors.clear();
-    confirm.disabled = true;
-    try {
-      await startImport(context, pending.file, { mode: pending.mode, autoSendInvites: pending.autoSendInvites, dryRun: false }, progress);
-    } catch (error) {
-      progress.box.hidden = true;
-      errors.show(error);
-      confirm.disabled = false;
-    }
-  });
+  confirm.addEventListener('click', () =>
+    whileBusy(confirm, async () => {
+      errors.clear();
+      try {
+        await startImport(context, pending.file, { mode: pending.mode, autoSendInvites: pending.autoSendInvites, dryRun: false }, progress);
+      } catch (error) {
+        progress.box.hidden = true;
+        errors.show(error);
+      }
+    }),
+  );
   append(panel, [
     h(
       'p',

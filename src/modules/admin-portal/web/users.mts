@@ -2,7 +2,7 @@
 
 import type { HistoryEntry, User } from './api.mjs';
 import { type Context, errorBox, type View } from './context.mjs';
-import { append, fill, focusTarget, h } from './dom.mjs';
+import { append, fill, focusTarget, h, whileBusy } from './dom.mjs';
 import { historyItems, type ImportNames } from './history.mjs';
 
 const PAGE_SIZE = 20;
@@ -76,8 +76,12 @@ export const usersView: View = (main, context) => {
       });
       if (stopped) return;
       fill(body, result.items.length === 0 ? h('tr', {}, h('td', { colspan: 6, class: 'muted' }, 'No user matches.')) : result.items.map((u) => row(u)));
+      const focused = document.activeElement;
       previous.disabled = page <= 1;
       next.disabled = result.nextCursor === null;
+      // Reaching the first or the last page disables the button just pressed: the keyboard moves to the other one.
+      if (focused === next && next.disabled && !previous.disabled) previous.focus();
+      if (focused === previous && previous.disabled && !next.disabled) next.focus();
       next.dataset.cursor = result.nextCursor ?? '';
       pageLabel.textContent = `Page ${page}`;
       status.textContent = `${result.items.length === 0 ? 'No' : result.items.length} user${result.items.length === 1 ? '' : 's'} shown${state.search ? ` matching “${state.search}”` : ''}.`;
@@ -98,30 +102,31 @@ export const usersView: View = (main, context) => {
     const tr = h(
       'tr',
       { 'data-user-id': user.id, 'data-email': user.email },
-      h('td', {}, h('button', { type: 'button', class: 'link', 'aria-controls': 'history', onclick: () => void showHistory(user) }, user.name)),
-      h('td', {}, user.email),
-      h('td', {}, user.title ?? ''),
-      h('td', {}, h('span', { class: `status status-${user.status}` }, user.status)),
-      h('td', {}, user.invitation === 'requested' ? 'requested' : '—'),
+      // data-label names each cell where a narrow screen shows a user as lines instead of a table row.
+      h('td', { 'data-label': 'Name' }, h('button', { type: 'button', class: 'link', 'aria-controls': 'history', onclick: () => void showHistory(user) }, user.name)),
+      h('td', { 'data-label': 'E-mail' }, user.email),
+      h('td', { 'data-label': 'Title' }, user.title ?? ''),
+      h('td', { 'data-label': 'Status' }, h('span', { class: `status status-${user.status}` }, user.status)),
+      h('td', { 'data-label': 'Invitation' }, user.invitation === 'requested' ? 'requested' : '—'),
       h('td', {}, toggle, rowErrors.element),
     );
-    toggle.addEventListener('click', async () => {
-      rowErrors.clear();
-      toggle.disabled = true;
-      const activate = user.status !== 'active';
-      try {
-        const updated = await context.api.setUserActive(context.session.network, user.id, activate);
-        const replacement = row(updated);
-        tr.replaceWith(replacement);
-        context.announce(`${updated.name} is now ${updated.status}.`);
-        status.textContent = `${updated.name} (${updated.email}) is now ${updated.status}.`;
-        replacement.querySelector<HTMLButtonElement>('td:last-child button')?.focus();
-        if (!history.hidden && history.dataset.userId === user.id) void showHistory(updated, false);
-      } catch (error) {
-        rowErrors.show(error);
-        toggle.disabled = false;
-      }
-    });
+    toggle.addEventListener('click', () =>
+      whileBusy(toggle, async () => {
+        rowErrors.clear();
+        const activate = user.status !== 'active';
+        try {
+          const updated = await context.api.setUserActive(context.session.network, user.id, activate);
+          const replacement = row(updated);
+          tr.replaceWith(replacement);
+          context.announce(`${updated.name} is now ${updated.status}.`);
+          status.textContent = `${updated.name} (${updated.email}) is now ${updated.status}.`;
+          replacement.querySelector<HTMLButtonElement>('td:last-child button')?.focus();
+          if (!history.hidden && history.dataset.userId === user.id) void showHistory(updated, false);
+        } catch (error) {
+          rowErrors.show(error);
+        }
+      }),
+    );
     return tr;
   };
 
@@ -129,23 +134,24 @@ export const usersView: View = (main, context) => {
     history.hidden = false;
     history.dataset.userId = user.id;
     const heading = h('h2', { id: 'history-heading' }, `History of ${user.name}`);
-    fill(history, heading, h('p', { class: 'muted' }, 'Loading…'));
+    // Only what is under the heading is replaced, so the keyboard focus moved to the heading stays on it.
+    const content = h('div', {}, h('p', { class: 'muted' }, 'Loading…'));
+    fill(history, heading, content);
     if (moveFocus) focusTarget(heading);
     try {
       const { items } = await context.api.userHistory(context.session.network, user.id);
       const names = await importNames(context, items);
       if (stopped || history.dataset.userId !== user.id) return;
       fill(
-        history,
-        heading,
-        h('p', { class: 'muted' }, `${user.email} · version ${user.version}`),
+        content,
+        h('p', { class: 'muted' }, user.email),
         h('ol', { class: 'events', id: 'history-events' }, historyItems(items, names)),
         h('button', { type: 'button', class: 'secondary', onclick: closeHistory }, 'Close history'),
       );
     } catch (error) {
       const historyErrors = errorBox();
       historyErrors.show(error);
-      fill(history, heading, historyErrors.element);
+      fill(content, historyErrors.element);
     }
   };
 
@@ -162,16 +168,21 @@ export const usersView: View = (main, context) => {
     void load();
   });
   statusFilter.addEventListener('change', () => filters.requestSubmit());
-  next.addEventListener('click', () => {
-    if (!next.dataset.cursor) return;
-    state.cursors.push(next.dataset.cursor);
-    void load();
-  });
-  previous.addEventListener('click', () => {
-    if (state.cursors.length <= 1) return;
-    state.cursors.pop();
-    void load();
-  });
+  // Busy until the page is shown: a second press would page on from the cursor of the page not yet shown.
+  next.addEventListener('click', () =>
+    whileBusy(next, async () => {
+      if (!next.dataset.cursor) return;
+      state.cursors.push(next.dataset.cursor);
+      await load();
+    }),
+  );
+  previous.addEventListener('click', () =>
+    whileBusy(previous, async () => {
+      if (state.cursors.length <= 1) return;
+      state.cursors.pop();
+      await load();
+    }),
+  );
 
   void load();
   return () => {
