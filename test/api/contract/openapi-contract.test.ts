@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { METHODS } from 'node:http';
 import type { Response } from 'supertest';
 import { parse } from 'yaml';
 import { ReadinessRegistry } from '../../../src/shared/infrastructure/health/health.http.controller.js';
@@ -407,6 +408,8 @@ describe('the running app agrees with openapi.yaml', () => {
     for (const layer of stack) {
       if (!layer.route) continue;
       for (const path of [layer.route.path].flat()) {
+        // A route taking every method (@All) is the answer to the methods a path does not serve, tested below.
+        if (METHODS.every((m) => layer.route!.methods[m.toLowerCase()])) continue;
         for (const method of Object.keys(layer.route.methods)) served.add(`${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
       }
     }
@@ -425,6 +428,33 @@ describe('the running app agrees with openapi.yaml', () => {
     for (const route of USERS_ROUTES) {
       expect(documented.has(`${route.method} ${route.template}`)).toBe(true);
       expect(served.has(`${route.method} ${route.template}`)).toBe(true);
+    }
+  });
+
+  it('every /api/v1 path answers the methods it does not document with 405 and Allow naming the documented ones; OPTIONS with 204', async () => {
+    const someone = await t.http.post(usersPath(network)).set(auth).send({ email: `allow-${randomUUID()}@acme.example`, name: 'Allow' });
+    const notAllowed = contract.doc.components.responses.MethodNotAllowed;
+    const byPath = new Map<string, string[]>();
+    for (const op of contract.operations) {
+      if (op.template.startsWith('/api/v1/')) byPath.set(op.template, [...(byPath.get(op.template) ?? []), ...(op.method === 'get' ? ['GET', 'HEAD'] : [op.method.toUpperCase()])]);
+    }
+    expect(byPath.size).toBeGreaterThanOrEqual(10);
+    const allowOf = (res: Response) => String(res.headers.allow).split(', ').sort();
+    for (const [template, documented] of byPath) {
+      const path = template.replace('{networkId}', encodeURIComponent(network)).replace('{userId}', someone.body.id).replace('{importId}', randomUUID());
+      for (const method of ['get', 'post', 'put', 'patch', 'delete'] as const) {
+        if (documented.includes(method.toUpperCase())) continue;
+        const res = await t.http[method](path).set(auth);
+        expect({ template, method, status: res.status }).toEqual({ template, method, status: 405 });
+        expect({ template, method, allow: allowOf(res) }).toEqual({ template, method, allow: [...documented].sort() });
+        expect(contract.checkSchema('Problem', res.body)).toEqual([]);
+        for (const [name, header] of Object.entries<Record<string, any>>(notAllowed.headers)) {
+          if (contract.deref(header).required) expect(res.headers[name.toLowerCase()]).toEqual(expect.any(String));
+        }
+        expect(Object.keys(notAllowed.content)).toEqual([String(res.headers['content-type']).split(';')[0]]);
+      }
+      const options = await t.http.options(path).set(auth);
+      expect({ template, status: options.status, allow: allowOf(options) }).toEqual({ template, status: 204, allow: [...documented].sort() });
     }
   });
 

@@ -201,7 +201,32 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
 
     it('an unknown route → 404 Problem+JSON', async () => {
       expectProblem(seen(await t.http.get('/api/v1/nothing-here').set(auth)), 404);
-      expectProblem(seen(await t.http.delete(usersPath(network, `/${will.id}`)).set(auth)), 404);
+      expectProblem(seen(await t.http.get(usersPath(network, `/${will.id}/nothing-here`)).set(auth)), 404);
+    });
+
+    it('a method the path does not serve (DELETE a user, PUT the list) → 405 with Allow, not 404; nothing written', async () => {
+      const before = await networkFootprint(t, network);
+      const deleted = seen(await t.http.delete(usersPath(network, `/${will.id}`)).set(auth));
+      expect(expectProblem(deleted, 405).detail).toBe('DELETE is not served at this address; it answers GET, HEAD, PATCH.');
+      expect(deleted.headers.allow).toBe('GET, HEAD, PATCH');
+      const put = seen(await t.http.put(usersPath(network)).set(auth).send([{ email: 'x@acme.example', name: 'X' }]));
+      expectProblem(put, 405);
+      expect(put.headers.allow).toBe('GET, HEAD, POST');
+      const get = seen(await t.http.get(usersPath(network, `/${will.id}/deactivate`)).set(auth));
+      expectProblem(get, 405);
+      expect(get.headers.allow).toBe('POST');
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it('OPTIONS → 204 with Allow; HEAD → the GET answer\'s status and headers, without a body', async () => {
+      const options = seen(await t.http.options(usersPath(network, `/${will.id}`)).set(auth));
+      expect(options.status).toBe(204);
+      expect(options.headers.allow).toBe('GET, HEAD, PATCH');
+      const get = seen(await t.http.get(usersPath(network, `/${will.id}`)).set(auth));
+      const head = seen(await t.http.head(usersPath(network, `/${will.id}`)).set(auth));
+      expect(head.status).toBe(200);
+      expect(head.headers.etag).toBe(get.headers.etag);
+      expect(head.text ?? '').toBe('');
     });
   });
 });

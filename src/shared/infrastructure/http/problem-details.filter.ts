@@ -24,6 +24,7 @@ const TITLES: Record<number, string> = {
   401: 'Not signed in',
   403: 'Forbidden',
   404: 'Not found',
+  405: 'Method not allowed',
   406: 'Not acceptable',
   409: 'Conflict',
   412: 'Precondition failed',

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
+import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
 import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
 import { InviteImportedUsersCommand } from '../../application/invite-imported-users/invite-imported-users.command.js';
@@ -168,6 +169,23 @@ export class ImportsHttpController {
       })),
       nextAfter: page.nextAfterLine,
     });
+  }
+
+  // The other methods of each path: 405 (OPTIONS 204) with Allow. Express tries routes in the order they are
+  // declared, so these stay after the routes they complete.
+  @All()
+  otherMethodsOfImports(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'GET, HEAD, POST');
+  }
+
+  @All([':importId', ':importId/errors'])
+  otherMethodsOfReports(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'GET, HEAD');
+  }
+
+  @All(':importId/invitations')
+  otherMethodsOfInvitations(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'POST');
   }
 
   private async errorsCsv(res: Response, networkId: string, importId: string): Promise<void> {

@@ -1,12 +1,13 @@
-import { Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import { z } from 'zod';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { jsonBody } from '../../../../shared/infrastructure/http/json-body.js';
+import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
 import { parseEmail } from '../../domain/email-address.js';
 import { parseMobile } from '../../domain/phone-number.js';
@@ -169,6 +170,28 @@ export class UsersHttpController {
   async history(@Param('networkId') networkId: string, @Param() params: unknown) {
     const { userId } = parseInput(userIdParam, params, 'path');
     return { items: await this.queries.execute(new GetUserHistoryQuery(networkId, userId)) };
+  }
+
+  // The other methods of each path: 405 (OPTIONS 204) with Allow. Express tries routes in the order they are
+  // declared, so these stay after the routes they complete.
+  @All()
+  otherMethodsOfUsers(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'GET, HEAD, POST');
+  }
+
+  @All(':userId')
+  otherMethodsOfUser(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'GET, HEAD, PATCH');
+  }
+
+  @All([':userId/deactivate', ':userId/activate', ':userId/invitation'])
+  otherMethodsOfCommands(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'POST');
+  }
+
+  @All(':userId/events')
+  otherMethodsOfHistory(@Req() req: Request, @Res() res: Response) {
+    answerOtherMethod(req, res, 'GET, HEAD');
   }
 
   /** Answers with the user as it now reads, and says when the command changed nothing. */
