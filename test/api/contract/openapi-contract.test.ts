@@ -349,6 +349,7 @@ describe('the running app agrees with openapi.yaml', () => {
     await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)), 401);
     await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).set(outsider), 403);
     await expectContract('getImportErrors', t.http.get(p(`/${unknown}/errors`)).set(auth), 404);
+    await expectContract('getImportErrors', t.http.get(p(`/${started.body.id}/errors`)).set(auth).set('Accept', 'application/xml'), 406);
 
     // inviteImportedUsers
     const invited = await expectContract('inviteImportedUsers', t.http.post(p(`/${started.body.id}/invitations`)).set(auth), 200);

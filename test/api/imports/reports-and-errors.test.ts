@@ -265,6 +265,25 @@ describe('GET .../errors', () => {
     for (const row of rows) for (const cell of row) expect(cell).not.toMatch(/^[=+\-@\t\r]/);
   });
 
+  it.each([
+    ['application/xml', 406, null],
+    ['text/csv;q=0, application/json;q=0', 406, null],
+    ['text/html, application/xhtml+xml', 406, null],
+    ['*/*', 200, 'application/json'],
+    ['text/*', 200, 'text/csv'],
+    ['application/json;q=0.5, text/csv', 200, 'text/csv'],
+  ])('Accept: %s → %s %s (it was always JSON, whatever the client asked for)', async (accept, status, type) => {
+    const network = uniqueNetworkId('err');
+    const report = await importCsv(t, network, csv('email/login,name', 'bad,Bad'));
+    const res = await t.http.get(importsPath(network, `/${report.id}/errors`)).set(await t.authHeader([network])).set('Accept', accept);
+    if (status === 406) {
+      expect(expectProblem(res, 406).detail).toBe('The rejected lines are served as application/json or as text/csv: ask for one of them in Accept, or send no Accept for JSON.');
+      return;
+    }
+    expect(res.status).toBe(status);
+    expect(res.headers['content-type']).toContain(type);
+  });
+
   it('an import without rejections gives an empty list and a CSV of headings only', async () => {
     const network = uniqueNetworkId('err');
     const report = await importCsv(t, network, csv('email/login,name', 'a@acme.example,A'));

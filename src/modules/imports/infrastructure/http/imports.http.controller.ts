@@ -156,7 +156,11 @@ export class ImportsHttpController {
   @Get(':importId/errors')
   async errors(@Req() req: Request, @Res() res: Response, @Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
     const { importId } = parseInput(importIdParam, params, 'path');
-    if (req.accepts(['application/json', 'text/csv']) === 'text/csv') return this.errorsCsv(res, networkId, importId);
+    const served = req.accepts(['application/json', 'text/csv']);
+    if (served === false) {
+      throw new ProblemError(406, 'The rejected lines are served as application/json or as text/csv: ask for one of them in Accept, or send no Accept for JSON.');
+    }
+    if (served === 'text/csv') return this.errorsCsv(res, networkId, importId);
     const q = parseInput(errorsQuery, query, 'query');
     const page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, q.after, q.limit));
     res.json({
