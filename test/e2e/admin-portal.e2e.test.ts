@@ -496,6 +496,33 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.screenshot({ path: join(screenshotDir, 'admin-users.png') });
   });
 
+  it('an event type the page was not written for still reads as words, never as JSON', async () => {
+    const ann = (await usersOf(t, network)).get('ann@example.com')!;
+    const eventsUrl = `**${usersPath(network, `/${ann.id}/events`)}`;
+    // A newer service's event, added to Ann's real history on its way to the page.
+    await page.route(eventsUrl, async (route) => {
+      const response = await route.fetch();
+      const body = (await response.json()) as { items: Record<string, unknown>[] };
+      const last = body.items[body.items.length - 1];
+      body.items.push({ ...last, eventId: '00000000-0000-4000-8000-000000000001', version: body.items.length + 1, type: 'UserPasswordReset', data: { userId: ann.id, reason: 'forgotten', channel: { kind: 'sms', verified: true } } });
+      await route.fulfill({ response, json: body });
+    });
+    try {
+      await page.getByLabel('Search').fill('ann@example.com');
+      await page.getByLabel('Search').press('Enter');
+      await until(async () => (await page.locator('#users-table tbody tr').count()) === 1, 'Ann alone in the list');
+      await page.getByRole('button', { name: 'Ann Lee', exact: true }).click();
+      await until(async () => (await page.locator('#history-events > li[data-event-type="UserPasswordReset"]').count()) === 1, 'the unknown event in her history');
+      const text = await page.locator('#history-events > li[data-event-type="UserPasswordReset"]').innerText();
+      expect(text.split('\n').filter(Boolean).slice(0, 3)).toEqual(['Password reset', 'Reason: forgotten', 'Channel: kind sms, verified yes']);
+      expect(text).not.toMatch(/[{}"]/);
+    } finally {
+      await page.unroute(eventsUrl);
+      await page.getByLabel('Search').fill('');
+      await page.getByLabel('Search').press('Enter');
+    }
+  });
+
   it('on a 375 px phone screen nothing is cut off: the header stacks, each user is a block, the rejected rows wrap', async () => {
     await page.setViewportSize({ width: 375, height: 800 });
     try {
