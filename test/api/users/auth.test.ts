@@ -46,6 +46,8 @@ describe('who may call the users API', () => {
       for (const headers of [{} as Record<string, string>, { Authorization: 'Basic dXNlcjpwYXNz' }, { Authorization: 'Bearer' }, { Authorization: 'Bearer not.a.jwt' }, { Authorization: `Bearer ${forged}` }]) {
         const res = await send(route, headers);
         expectProblem(res, 401);
+        // RFC 9110 §11.6.1: a 401 says which scheme to authenticate with (clients and proxies read it; it was missing).
+        expect(res.headers['www-authenticate']).toMatch(/^Bearer realm="office-chat-users"/);
       }
       expect(await networkFootprint(t, networkB)).toEqual(before);
     });
@@ -66,6 +68,9 @@ describe('who may call the users API', () => {
     const forged = await new SignJWT({ networks: [networkB] }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(new TextEncoder().encode('some-other-secret-0123456789'));
     const detail = async (token: string) => expectProblem(await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${token}`), 401).detail;
     expect(await detail('not.a.jwt')).toBe('The bearer token was refused: it is not a well-formed JSON Web Token.');
+    // RFC 6750: a token that was sent but refused is an invalid_token; no token at all names only the scheme.
+    expect((await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${forged}`)).headers['www-authenticate']).toBe('Bearer realm="office-chat-users", error="invalid_token"');
+    expect((await t.http.get(usersPath(networkB))).headers['www-authenticate']).toBe('Bearer realm="office-chat-users"');
     expect(await detail(forged)).toBe('The bearer token was refused: its signature does not match: it was not issued for this service.');
   });
 

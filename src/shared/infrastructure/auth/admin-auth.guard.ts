@@ -1,6 +1,8 @@
 import { type CanActivate, type ExecutionContext, ForbiddenException, Inject, Injectable, UnauthorizedException } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { type AdminPrincipal, InvalidTokenError, JwtVerifier } from './jwt-verifier.js';
+
+const REALM = 'office-chat-users';
 
 export type AuthenticatedRequest = Request & { admin?: AdminPrincipal; id?: string };
 
@@ -14,13 +16,21 @@ export class AdminAuthGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
+    const response = context.switchToHttp().getResponse<Response>();
     const header = request.headers.authorization ?? '';
     const match = /^Bearer\s+(\S+)$/i.exec(header);
-    if (!match) throw new UnauthorizedException('Sign in: send "Authorization: Bearer <token>" with an admin token.');
+    // A 401 names the scheme to use (RFC 9110), and says when the token sent was the trouble (RFC 6750).
+    if (!match) {
+      response.setHeader('WWW-Authenticate', `Bearer realm="${REALM}"`);
+      throw new UnauthorizedException('Sign in: send "Authorization: Bearer <token>" with an admin token.');
+    }
     try {
       request.admin = await this.verifier.verify(match[1]);
     } catch (error) {
-      if (error instanceof InvalidTokenError) throw new UnauthorizedException(error.message);
+      if (error instanceof InvalidTokenError) {
+        response.setHeader('WWW-Authenticate', `Bearer realm="${REALM}", error="invalid_token"`);
+        throw new UnauthorizedException(error.message);
+      }
       throw error;
     }
     const networkId = request.params?.networkId;
