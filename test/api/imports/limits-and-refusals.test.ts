@@ -140,6 +140,18 @@ describe('refusals', () => {
     await nothingQueued(t, network);
   });
 
+  it('a form field sent twice: 400 saying so, not that its value is wrong; nothing queued', async () => {
+    const network = uniqueNetworkId('ref');
+    const res = await t.http
+      .post(importsPath(network))
+      .set(await t.authHeader([network]))
+      .field('mode', 'update')
+      .field('mode', 'skip')
+      .attach('file', Buffer.from(csv('email/login,name', 'a@acme.example,A')), 'users.csv');
+    expect(expectProblem(res, 400, 'mode').detail).toBe('mode: is given 2 times; give it once');
+    await nothingQueued(t, network);
+  });
+
   it('a "file" part without a file name (a text field): 400 saying to send it as a file, not that the field is missing', async () => {
     const network = uniqueNetworkId('ref');
     const problem = expectProblem(await t.http.post(importsPath(network)).set(await t.authHeader([network])).field('file', 'email/login\na@acme.example\n'), 400, 'file');

@@ -57,6 +57,11 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
       : 'must not contain half of a UTF-16 surrogate pair (an emoji or other character cut in two)';
     throw new ValidationError(`${field || `The request ${where}`}: ${problem}`, field || undefined);
   }
+  // A query string or form repeats a name as an array (?limit=1&limit=2): say so rather than "must be a string".
+  if ((where === 'query' || where === 'form') && typeof input === 'object' && input !== null) {
+    const repeated = Object.entries(input).find(([, value]) => Array.isArray(value));
+    if (repeated) throw new ValidationError(`${repeated[0]}: is given ${(repeated[1] as unknown[]).length} times; give it once`, repeated[0]);
+  }
   const result = schema.safeParse(input ?? {});
   if (result.success) return result.data;
   const issue = result.error.issues[0];
