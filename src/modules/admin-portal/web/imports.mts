@@ -535,7 +535,7 @@ function warningsSection(r: ImportReport): HTMLElement {
     'section',
     { class: 'card', 'aria-labelledby': 'warnings-heading', id: 'warnings' },
     h('h2', { id: 'warnings-heading' }, `Warnings (${formatNumber(r.warnings.length)})`),
-    h('p', { class: 'help' }, 'The rows were imported; what is named here was left out of them.'),
+    h('p', { class: 'help' }, 'None of these stopped the import: each says what was ignored or left as it was.'),
     h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', {}, w))),
   );
 }
