@@ -205,6 +205,11 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       expectProblem(seen(await t.http.get(usersPath(network, `/${will.id}/nothing-here`)).set(auth)), 404);
     });
 
+    it('a path with a %-escape that is not UTF-8 → 400 saying so in words, not "Failed to decode param"', async () => {
+      const res = seen(await t.http.get('/api/v1/networks/%ff/users').set(auth));
+      expect(expectProblem(res, 400).detail).toBe('The address has a %-escape that is not UTF-8 ("%ff"): percent-encode the text of the path as UTF-8, as encodeURIComponent does.');
+    });
+
     it('a method the path does not serve (DELETE a user, PUT the list) → 405 with Allow, not 404; nothing written', async () => {
       const before = await networkFootprint(t, network);
       const deleted = seen(await t.http.delete(usersPath(network, `/${will.id}`)).set(auth));

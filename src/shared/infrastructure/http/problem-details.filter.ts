@@ -105,6 +105,11 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     // zlib's own words ("incorrect header check") say nothing to the person who sent it.
     if (parserError?.code?.startsWith('Z_')) return problem(400, 'The request body could not be decompressed: it is not what its Content-Encoding says.');
     if (parserError?.type === 'request.size.invalid') return problem(400, 'The request body is not as long as its Content-Length says.');
+    // The router cannot decode a path segment such as "%ff"; its own words are "Failed to decode param '%ff'".
+    if (parserError instanceof URIError) {
+      const segment = /'(.*)'/.exec(parserError.message)?.[1];
+      return problem(400, `The address has a %-escape that is not UTF-8${segment ? ` ("${segment}")` : ''}: percent-encode the text of the path as UTF-8, as encodeURIComponent does.`);
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const res = error.getResponse();
