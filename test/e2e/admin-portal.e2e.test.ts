@@ -359,6 +359,27 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     await page.screenshot({ path: join(screenshotDir, 'admin-import-result.png'), fullPage: true });
   });
 
+  it('"Show more rejected rows" loads the next hundred and, at the last page, hands the focus to the first row it added', async () => {
+    const before = hashImportId(page);
+    await page.goto(`${t.baseUrl}/admin/#/import`);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('Network').selectOption(network);
+    const lines = Array.from({ length: 130 }, (_, i) => `Nobody ${i},not-an-address-${i}`);
+    await page.getByLabel('CSV file').setInputFiles({ name: 'typos.csv', mimeType: 'text/csv', buffer: Buffer.from(['name,email', ...lines].join('\n')) });
+    await page.getByRole('button', { name: 'Import Now' }).click();
+    await finishedReport(page, before);
+    const rows = page.locator('#rejected-rows tbody tr');
+    await rows.nth(99).waitFor();
+    expect(await rows.count()).toBe(100);
+
+    await page.getByRole('button', { name: 'Show more rejected rows' }).focus();
+    await page.keyboard.press('Enter');
+    await rows.nth(129).waitFor();
+    expect(await page.getByRole('button', { name: 'Show more rejected rows' }).isHidden()).toBe(true);
+    // Line 102 is the 101st rejected line: the first one the button added.
+    expect(await page.evaluate(() => document.activeElement?.closest('tr')?.querySelector('td')?.textContent)).toBe('102');
+  });
+
   it("a file the API refuses leaves the form with the API's own sentence next to it", async () => {
     const refused = await upload(t, network, fixture('missing-email-header.csv'), {}, { fileName: 'missing-email-header.csv' });
     expect(refused.status).toBe(422);

@@ -564,24 +564,24 @@ async function rejectedSection(context: Context, r: ImportReport): Promise<HTMLE
   let after: number | null = 0;
   const loadPage = async () => {
     if (after === null) return;
-    more.disabled = true;
     try {
       const page = await context.api.importErrors(r.networkId, r.id, after, 100);
-      append(
-        body,
-        page.items.map((row) =>
-          h('tr', {}, h('td', { class: 'num' }, String(row.line)), h('td', {}, row.email ?? '—'), h('td', {}, row.error)),
-        ),
+      const added = page.items.map((row) =>
+        h('tr', {}, h('td', { class: 'num' }, String(row.line)), h('td', {}, row.email ?? '—'), h('td', {}, row.error)),
       );
+      append(body, added);
       after = page.nextAfter;
+      // The last page hides the button: the focus goes on to the first row it added instead of back to the page.
+      if (after === null && document.activeElement === more && added.length > 0) {
+        added[0].tabIndex = -1;
+        added[0].focus();
+      }
       more.hidden = after === null;
     } catch (error) {
       errors.show(error);
-    } finally {
-      more.disabled = false;
     }
   };
-  more.addEventListener('click', () => void loadPage());
+  more.addEventListener('click', () => void whileBusy(more, loadPage));
   await loadPage();
 
   return h(
