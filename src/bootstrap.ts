@@ -9,6 +9,7 @@ import { createDataSource, runMigrations } from './shared/infrastructure/databas
 import { startEmbeddedPostgres } from './shared/infrastructure/database/embedded-postgres.js';
 import { mountApiDocs } from './shared/infrastructure/http/api-docs.js';
 import { ProblemDetailsFilter } from './shared/infrastructure/http/problem-details.filter.js';
+import { answerUnparsableRequests } from './shared/infrastructure/http/unparsable-requests.js';
 import { httpObservability } from './shared/infrastructure/observability/http-logging.middleware.js';
 import { createLogger, PinoNestLogger } from './shared/infrastructure/observability/logger.js';
 import { Metrics } from './shared/infrastructure/observability/metrics.js';
@@ -56,6 +57,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   app.useBodyParser('json', { limit: '1mb', type: ['application/json', 'application/merge-patch+json', 'application/*+json'] });
   mountApiDocs(express);
   app.useGlobalFilters(new ProblemDetailsFilter());
+  answerUnparsableRequests(app.getHttpServer());
   app.enableShutdownHooks();
   return app;
 }

@@ -32,6 +32,7 @@ const TITLES: Record<number, string> = {
   415: 'Unsupported media type',
   422: 'Unprocessable content',
   428: 'Precondition required',
+  431: 'Headers too large',
   500: 'Internal error',
   503: 'Unavailable',
 };
