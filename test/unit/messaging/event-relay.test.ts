@@ -211,6 +211,20 @@ describe('EventRelay', () => {
     relay = undefined;
   });
 
+  it("sends a stream's versions in order when they were read out of it, and checkpoints the last event read", async () => {
+    // Read order (transaction id, position): user-a 1, then a transaction with the lower id holding user-b 1 and
+    // user-a 3, then the one with the higher id that committed user-a 2 first.
+    const a = (v: number, tx: string, pos: string) => event(0, { streamId: 'user-a', streamVersion: v, transactionId: tx, position: pos });
+    store.events = [a(1, '90', '1'), event(0, { streamId: 'user-b', streamVersion: 1, transactionId: '100', position: '2' }), a(3, '100', '4'), a(2, '101', '3')];
+    relay = new EventRelay(store, publisher, options, observer);
+    relay.start();
+    await until(() => store.saves.length === 1, 'the batch');
+    const sent = publisher.sent.flat();
+    expect(sent.filter((m) => m.key === 'user-a').map((m) => JSON.parse(m.value).version)).toEqual([1, 2, 3]);
+    expect(sent.map((m) => m.key)).toEqual(['user-a', 'user-b', 'user-a', 'user-a']);
+    expect(store.checkpoint).toEqual({ transactionId: '101', position: '3' });
+  });
+
   it('upcasts an event before mapping it', async () => {
     store.events = [event(0, { schemaVersion: 0, dataJson: '{"old":true}' })];
     relay = new EventRelay(store, publisher, options, observer, (e) => (e.schemaVersion === 0 ? { ...e, schemaVersion: 1, dataJson: '{"new":true}' } : e));

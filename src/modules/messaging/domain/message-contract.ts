@@ -119,6 +119,36 @@ export function toOutboundMessage(event: StoredEvent, topics: TopicNames): Outbo
   };
 }
 
+/**
+ * The batch with each stream's events in version order, in the places that stream's events held (the batch itself
+ * when they already are). Read order is transaction id order, and a transaction gets its id at its first write: one
+ * that wrote first and appended to a stream later (an import batch: its users' events, then its import's next event
+ * under the import's lock) may build on a version that a transaction with a higher id committed. Both become
+ * readable together, once the older one ends; sent as read, the stream's later version would reach Kafka first.
+ */
+export function inStreamOrder<E extends Pick<StoredEvent, 'streamId' | 'streamVersion'>>(batch: readonly E[]): readonly E[] {
+  const last = new Map<string, number>();
+  let ordered = true;
+  for (const event of batch) {
+    if ((last.get(event.streamId) ?? 0) > event.streamVersion) ordered = false;
+    last.set(event.streamId, event.streamVersion);
+  }
+  if (ordered) return batch;
+  const byStream = new Map<string, E[]>();
+  for (const event of batch) {
+    const events = byStream.get(event.streamId);
+    if (events) events.push(event);
+    else byStream.set(event.streamId, [event]);
+  }
+  for (const events of byStream.values()) events.sort((a, b) => a.streamVersion - b.streamVersion);
+  const taken = new Map<string, number>();
+  return batch.map((event) => {
+    const i = taken.get(event.streamId) ?? 0;
+    taken.set(event.streamId, i + 1);
+    return byStream.get(event.streamId)![i];
+  });
+}
+
 /** The cursor of the last event of a batch read in commit order. */
 export function cursorAfter(batch: readonly RelayCursor[]): RelayCursor | undefined {
   const last = batch[batch.length - 1];

@@ -1,5 +1,6 @@
 import {
   cursorAfter,
+  inStreamOrder,
   type OutboundMessage,
   type RelayCursor,
   type StoredEvent,
@@ -185,7 +186,8 @@ export class EventRelay {
   /** Publishes one batch and, once the broker acknowledged all of it, moves the checkpoint past it. */
   private async relayBatch(lease: RelayLease, batch: readonly StoredEvent[]): Promise<RelayCursor> {
     const started = Date.now();
-    const messages = batch.map((event) => toOutboundMessage(this.upcast(event), this.options.topics));
+    // The checkpoint stays the last event read; only the order of sending changes, per stream.
+    const messages = inStreamOrder(batch).map((event) => toOutboundMessage(this.upcast(event), this.options.topics));
     await this.publisher.publish(messages);
     await this.hooks.afterSend?.(batch);
     const next = cursorAfter(batch)!;
