@@ -12,8 +12,16 @@ export interface ReceivedMail {
  * A real SMTP server on loopback that keeps what it receives. It can be stopped and started again on the same
  * port, which is how tests take "the mail server" down and bring it back.
  */
+/** An SMTP reply the sink gives to RCPT TO for an address, e.g. 550 (no such mailbox) or 451 (try again later). */
+export interface SmtpRefusal {
+  readonly code: number;
+  readonly message: string;
+}
+
 export class SmtpSink {
   readonly received: ReceivedMail[] = [];
+  /** Recipients the server refuses, with the reply it gives; delete an entry to accept them again. */
+  readonly refusedRecipients = new Map<string, SmtpRefusal>();
   private server: SMTPServer | undefined;
   private boundPort = 0;
 
@@ -30,6 +38,11 @@ export class SmtpSink {
       authOptional: true,
       disabledCommands: ['STARTTLS'],
       logger: false,
+      onRcptTo: (address, _session, callback) => {
+        const refusal = this.refusedRecipients.get(address.address);
+        if (refusal === undefined) return callback();
+        callback(Object.assign(new Error(refusal.message), { responseCode: refusal.code }));
+      },
       onData: (stream, session, callback) => {
         simpleParser(stream)
           .then((parsed) => {

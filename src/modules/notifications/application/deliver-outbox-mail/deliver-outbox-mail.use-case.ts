@@ -4,7 +4,7 @@ import type { DeliveryResult, OutboxMail } from '../../domain/outbox-mail.js';
 import { afterFailedAttempt, type RetryPolicy } from '../../domain/retry-policy.js';
 import type { DrainScope, MailOutbox } from '../ports/mail-outbox.port.js';
 import { shortened } from '../../../../shared/domain/shortened.js';
-import type { MailTransport } from '../ports/mail-transport.port.js';
+import { type MailTransport, PermanentDeliveryError } from '../ports/mail-transport.port.js';
 
 export interface DrainSummary {
   readonly sent: number;
@@ -55,6 +55,10 @@ export class DeliverOutboxMail {
       return { status: 'sent', attempts, sentAt: this.clock.now() };
     } catch (error) {
       const message = describe(error);
+      if (error instanceof PermanentDeliveryError) {
+        this.logger.error(`The mail server refused ${mail.kind} e-mail ${mail.id} to ${mail.recipient} permanently; not retrying: ${message}`);
+        return { status: 'failed', attempts, error: message };
+      }
       const next = afterFailedAttempt(this.retryPolicy, attempts, this.clock.now());
       if (next.status === 'failed') {
         this.logger.error(`Gave up on ${mail.kind} e-mail ${mail.id} after ${attempts} attempts: ${message}`);
