@@ -5,7 +5,7 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem } from '../../support/users-api.js';
-import { exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
+import { csv, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -20,21 +20,45 @@ async function errorsJson(network: string, importId: string) {
 }
 
 describe('directory exports', () => {
-  it("Google Workspace's \"Download users\": headings read through their [Required] notes, managers linked, the other 31 columns named in one warning", async () => {
+  it("Google Workspace's \"Download users\": headings read through their [Required] notes, managers linked, a suspended account never created, the other 30 columns named in one warning", async () => {
     const network = uniqueNetworkId('dir');
     const report = await importCsv(t, network, fixture('google-workspace-export.csv'));
-    expect(report.counts).toMatchObject({ rows: 3, created: 3, rejected: 0, skipped: 0 });
+    expect(report.counts).toMatchObject({ rows: 3, created: 2, rejected: 0, skipped: 1 });
     expect(report.warnings).toHaveLength(1);
-    expect(report.warnings[0]).toMatch(/^Unknown columns "Password \[Required\]", "Password Hash Function \[UPLOAD ONLY\]", .*"Status \[READ ONLY\]".* and "Advanced Protection Program enrollment" were ignored$/);
+    expect(report.warnings[0]).toMatch(/^Unknown columns "Password \[Required\]", "Password Hash Function \[UPLOAD ONLY\]", .* and "Advanced Protection Program enrollment" were ignored$/);
+    expect(report.warnings[0]).not.toContain('"Status [READ ONLY]"');
     const users = await usersOf(t, network);
     const ann = users.get('ann.lee@acme.example')!;
     expect(ann).toMatchObject({ name: 'Ann Lee', firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456', managerId: null, status: 'active' });
     const bob = users.get('bob.ray@acme.example')!;
     expect(bob).toMatchObject({ name: 'Bob Ray', title: 'Engineer', mobile: null, managerId: ann.id, managerEmail: 'ann.lee@acme.example' });
-    // "Status [READ ONLY]" (Active, Suspended) is not the Enabled column: the suspended user is imported too, as
-    // the warning naming the column says.
-    expect(users.get('cy.dee@acme.example')).toMatchObject({ name: 'Cy Dee', title: 'Analyst', managerId: bob.id, status: 'active' });
-    expect(users.size).toBe(3);
+    // "Status [READ ONLY]" is the Enabled column: Suspended, like FALSE, never creates a user.
+    expect(users.has('cy.dee@acme.example')).toBe(false);
+    expect(users.size).toBe(2);
+  });
+
+  it('Google Workspace: with "Update existing users", a suspended account is deactivated and an active one activated', async () => {
+    const network = uniqueNetworkId('dir');
+    const auth = await t.authHeader([network]);
+    const cy = await createUserOverHttp(t, network, { email: 'cy.dee@acme.example', name: 'Cy Dee' });
+    const ann = await createUserOverHttp(t, network, { email: 'ann.lee@acme.example', name: 'Ann Lee' });
+    await t.http.post(`/api/v1/networks/${network}/users/${ann.id}/deactivate`).set(auth).expect(200);
+    const report = await importCsv(t, network, fixture('google-workspace-export.csv'), { mode: 'update' });
+    expect(report.counts).toMatchObject({ rows: 3, created: 1, updated: 2, activated: 1, deactivated: 1, rejected: 0 });
+    const users = await usersOf(t, network);
+    expect(users.get('cy.dee@acme.example')).toMatchObject({ id: cy.id, status: 'deactivated' });
+    expect(users.get('ann.lee@acme.example')).toMatchObject({ id: ann.id, status: 'active' });
+  });
+
+  it('Google Workspace: a status other than Active or Suspended rejects its line naming the column; an Enabled column outranks the status', async () => {
+    const network = uniqueNetworkId('dir');
+    const report = await importCsv(t, network, csv('Email Address [Required],First Name [Required],Status [READ ONLY]', 'ann@acme.example,Ann,Archived', 'bob@acme.example,Bob,active'));
+    expect(report.counts).toMatchObject({ rows: 2, created: 1, rejected: 1 });
+    expect((await errorsJson(network, report.id))[0]).toMatchObject({ line: 2, field: 'enabled', error: expect.stringMatching(/"Status \[READ ONLY\]".*must be Active, Suspended or left blank/) });
+
+    const both = await importCsv(t, uniqueNetworkId('dir'), csv('email,name,Status [READ ONLY],Enabled', 'cid@acme.example,Cid,Suspended,TRUE'));
+    expect(both.counts).toMatchObject({ rows: 1, created: 1 });
+    expect(both.warnings).toEqual(['Column "Status [READ ONLY]" was ignored: "Enabled" holds the Enabled flag']);
   });
 
   it("Microsoft Entra ID's \"Download users\": the address from mail, never userPrincipalName; accountEnabled False creates nobody; a user without a mailbox is rejected naming mail", async () => {

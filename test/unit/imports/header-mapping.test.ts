@@ -62,6 +62,8 @@ describe('mapHeaders', () => {
     ['Last Name [Required]', 'lastName'],
     ['Employee Title', 'title'],
     ['Manager Email', 'manager'],
+    ['Status [READ ONLY]', 'enabled'],
+    ['status  [Read Only]', 'enabled'],
     // Microsoft Entra ID's "Download users".
     ['mail', 'email'],
     ['givenName', 'firstName'],
@@ -90,7 +92,7 @@ describe('mapHeaders', () => {
 
   it.each([
     'userPrincipalName',
-    'Status [READ ONLY]',
+    'Status',
     'Block sign in (Yes/No) [accountEnabled] Required',
     'managerId',
     '[Required]',

@@ -64,12 +64,23 @@ const ALIASES: ReadonlyMap<string, UserField> = new Map<string, UserField>([
   ['accountenabled', 'enabled'],
 ]);
 
+// Google Workspace's "Download users" tells a suspended account (someone who left, or is barred) in "Status [READ
+// ONLY]", Active or Suspended: read as Enabled, so that such a person is never created and is deactivated in update
+// mode. Only with its note: a bare "Status" (HR exports: Terminated, On leave…) stays an unknown column.
+const ACCOUNT_STATUS_HEADING = 'status [read only]';
+
+/** Whether the Enabled column is Google Workspace's account status, whose values are Active and Suspended. */
+export function isAccountStatus(heading: string): boolean {
+  return heading.toLowerCase().replace(/\s+/g, ' ') === ACCOUNT_STATUS_HEADING;
+}
+
 // An explicit heading that wins over a vaguer one for the same field, which is then ignored with a warning:
 // Outlook's contact export has "Title" (Mr., Ms.) next to "Job Title"; Okta's user CSV has "login", its sign-in
 // name (an address, a user name or an id, as the org chose), next to "email", the address.
 const OUTRANKS: ReadonlyMap<string, { readonly key: string; readonly holds: string }> = new Map([
   ['jobtitle', { key: 'title', holds: 'the job title' }],
   ['email', { key: 'login', holds: 'the e-mail address' }],
+  ['enabled', { key: 'status', holds: 'the Enabled flag' }],
 ]);
 
 // Spreadsheets and the guide's own sample leave BOMs and straight or typographic quotes around headings, and
@@ -119,7 +130,7 @@ export function mapHeaders(headers: readonly string[], firstRecords: readonly { 
   for (let i = 0; i < headers.length; i++) {
     const heading = cleanHeading(headers[i]);
     const key = headingKey(heading);
-    const field = ALIASES.get(key) ?? null;
+    const field = ALIASES.get(key) ?? (isAccountStatus(heading) ? 'enabled' : null);
     columns.push({ heading, field });
     keys.push(key);
     if (field === null) {

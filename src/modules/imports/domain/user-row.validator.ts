@@ -1,6 +1,6 @@
 import type { CsvRecord } from './csv-record.js';
 import { EmailAddress } from '../../users/domain/email-address.js';
-import { type HeaderMapping, headingKey } from './header-mapping.js';
+import { type HeaderMapping, headingKey, isAccountStatus } from './header-mapping.js';
 import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.js';
 import type { UserField } from './user-field.js';
 import { cellText } from './formula-cell.js';
@@ -50,6 +50,8 @@ export interface UserRowValidatorOptions {
 }
 
 export const MAX_TEXT_LENGTH = 200;
+const TRUE_FALSE: readonly [string, string] = ['TRUE', 'FALSE'];
+const ACCOUNT_STATUS_WORDS: readonly [string, string] = ['ACTIVE', 'SUSPENDED'];
 const SHOWN_VALUE_LENGTH = 60;
 
 /**
@@ -67,6 +69,8 @@ export class UserRowValidator {
   private readonly manager: number;
   private readonly enabled: number;
   private readonly headings: Readonly<Record<UserField, string>>;
+  /** What the Enabled column says for an active and for a deactivated user, in upper case. */
+  private readonly enabledWords: readonly [string, string];
   private readonly defaultRegion: string | undefined;
 
   constructor(mapping: HeaderMapping, options: UserRowValidatorOptions = {}) {
@@ -96,6 +100,7 @@ export class UserRowValidator {
       manager: heading('manager'),
       enabled: heading('enabled'),
     };
+    this.enabledWords = isAccountStatus(this.headings.enabled) ? ACCOUNT_STATUS_WORDS : TRUE_FALSE;
   }
 
   validate(record: CsvRecord): UserRowResult {
@@ -148,8 +153,10 @@ export class UserRowValidator {
     const enabledText = cell(fields, this.enabled);
     if (enabledText !== undefined) {
       const upper = enabledText.toUpperCase();
-      if (upper === 'TRUE') enabled = true;
-      else if (upper === 'FALSE') enabled = false;
+      const [on, off] = this.enabledWords;
+      if (upper === on) enabled = true;
+      else if (upper === off) enabled = false;
+      else if (this.enabledWords === ACCOUNT_STATUS_WORDS) return this.invalid(line, 'enabled', enabledText, 'must be Active, Suspended or left blank', emailText);
       else return this.invalid(line, 'enabled', enabledText, 'must be TRUE, FALSE or left blank', emailText);
     }
 
