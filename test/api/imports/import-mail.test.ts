@@ -3,10 +3,11 @@
  * mail waits in the outbox and arrives exactly once when the server is back, with the counts and the invite link.
  */
 import { MailOutboxWorker } from '../../../src/modules/notifications/infrastructure/mail-outbox.worker.js';
-import { SmtpSink } from '../../integration/notifications/support/smtp-sink.js';
+import { MAX_WARNINGS_IN_MAIL } from '../../../src/modules/notifications/domain/import-mail.js';
+import { type ReceivedMail, SmtpSink } from '../../integration/notifications/support/smtp-sink.js';
 import { waitFor } from '../../integration/notifications/support/wait-for.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
-import { csv, importCsv } from '../../support/imports.js';
+import { csv, type ImportReportBody, upload, waitForImport } from '../../support/imports.js';
 
 const ADMIN = 'admin@acme.example';
 let t: TestApp;
@@ -60,4 +61,46 @@ it('mails the admin once, after SMTP comes back, with the counts and the link to
   expect(text).toMatch(/Created\s+2/);
   expect(text).toMatch(/Rejected\s+1/);
   expect(String(mail.parsed.html)).toContain(`/admin/#/imports/${report.id}/invite`);
+});
+
+describe('the mail of an import, as the admin receives it', () => {
+  beforeAll(async () => {
+    if (!smtp.running) await smtp.start();
+  });
+
+  /** Uploads as the admin `admin@<network>.example`, waits for the import's end and for its one mail. */
+  async function importAndReceive(
+    content: string,
+    options: { fileName?: string; fields?: Record<string, string> } = {},
+  ): Promise<{ report: ImportReportBody; mail: ReceivedMail; admin: string }> {
+    const network = uniqueNetworkId('mail');
+    const admin = `admin@${network}.example`;
+    const res = await upload(t, network, content, options.fields ?? {}, {
+      fileName: options.fileName ?? 'staff.csv',
+      auth: await t.authHeader([network], admin),
+    });
+    expect(res.status).toBe(202);
+    const report = await waitForImport(t, network, res.body.id);
+    const worker = t.app.get(MailOutboxWorker);
+    const mail = await waitFor(async () => {
+      await worker.drainOnce({ networkId: network });
+      return smtp.matching((m) => m.envelopeTo.includes(admin))[0];
+    }, 20_000, 'the mail');
+    return { report, mail, admin };
+  }
+
+  function htmlOf(mail: ReceivedMail): string {
+    return typeof mail.parsed.html === 'string' ? mail.parsed.html : '';
+  }
+
+  it('counts every warning the import gave, not only the 1,000 the report keeps', async () => {
+    const rows = Array.from({ length: 1_100 }, (_, i) => `u${i}@acme.example,User ${i},boss${i}@nowhere.example`);
+    const { report, mail } = await importAndReceive(csv('email/login,name,manager', ...rows));
+    expect(report.counts.created).toBe(1_100);
+    const text = mail.parsed.text ?? '';
+    expect(text.match(/^ {2}- Line \d+: manager /gm)).toHaveLength(MAX_WARNINGS_IN_MAIL);
+    expect(text).toContain(`  ... and 1,080 more warnings on the import page.\n`);
+    expect(htmlOf(mail)).toMatch(/… and 1,080 more warnings on the <a href="[^"]*\/admin\/#\/imports\/[^"]+"[^>]*>import page<\/a>\./);
+    expect(htmlOf(mail)).toContain(`/admin/#/imports/${report.id}"`);
+  });
 });

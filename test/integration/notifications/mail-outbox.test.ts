@@ -6,8 +6,7 @@ import type { OutgoingMail } from '../../../src/modules/notifications/domain/mai
 import type { RetryPolicy } from '../../../src/modules/notifications/domain/retry-policy.js';
 import { HandlebarsMailRenderer } from '../../../src/modules/notifications/infrastructure/handlebars-mail-renderer.adapter.js';
 import { TypeormMailOutbox } from '../../../src/modules/notifications/infrastructure/typeorm-mail-outbox.adapter.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
-import type { ImportRequester } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
+import type { FinishedImportReport, ImportRequester } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { TypeormUnitOfWork } from '../../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { openTestDataSource, PUBLIC_BASE_URL } from './support/notifications-test-app.js';
 import { aCompletedImportInItsOwnNetwork } from './support/reports.js';
@@ -67,7 +66,7 @@ describe('mail outbox (PostgreSQL)', () => {
     delivery = new DeliverOutboxMail(outbox, transport, clock, policy);
   });
 
-  async function finish(report: ImportReport, requester: ImportRequester = { email: ADMIN }): Promise<void> {
+  async function finish(report: FinishedImportReport, requester: ImportRequester = { email: ADMIN }): Promise<void> {
     await unitOfWork.transaction((tx) => notifications.importFinished(tx, report, requester));
   }
 

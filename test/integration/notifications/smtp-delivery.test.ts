@@ -1,7 +1,6 @@
 import type { AddressObject } from 'mailparser';
 import { DataSource } from 'typeorm';
-import { ImportNotifications, type ImportRequester } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
+import { type FinishedImportReport, ImportNotifications, type ImportRequester } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/modules/notifications/domain/retry-policy.js';
 import { MailOutboxWorker } from '../../../src/modules/notifications/infrastructure/mail-outbox.worker.js';
 import { UnitOfWork } from '../../../src/shared/application/ports/unit-of-work.port.js';
@@ -38,12 +37,12 @@ describe('import e-mails over SMTP', () => {
     await dataSource.destroy();
   });
 
-  async function finish(report: ImportReport, requester: ImportRequester = { email: ADMIN }): Promise<void> {
+  async function finish(report: FinishedImportReport, requester: ImportRequester = { email: ADMIN }): Promise<void> {
     const notifications = app.module.get(ImportNotifications);
     await app.module.get(UnitOfWork).transaction((tx) => notifications.importFinished(tx, report, requester));
   }
 
-  function mailsAbout(report: ImportReport): ReceivedMail[] {
+  function mailsAbout(report: FinishedImportReport): ReceivedMail[] {
     return smtp.matching((m) => m.parsed.text?.includes(report.id) ?? false);
   }
 

@@ -1,8 +1,7 @@
 import { jest } from '@jest/globals';
 import { Logger } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { ImportNotifications } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
+import { type FinishedImportReport, ImportNotifications } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { DEFAULT_RETRY_POLICY } from '../../../src/modules/notifications/domain/retry-policy.js';
 import { MailOutboxWorker } from '../../../src/modules/notifications/infrastructure/mail-outbox.worker.js';
 import { UnitOfWork } from '../../../src/shared/application/ports/unit-of-work.port.js';
@@ -51,12 +50,12 @@ describe('an SMTP server that refuses the admin address', () => {
     await dataSource.destroy();
   });
 
-  async function finish(report: ImportReport, email: string): Promise<void> {
+  async function finish(report: FinishedImportReport, email: string): Promise<void> {
     const notifications = app.module.get(ImportNotifications);
     await app.module.get(UnitOfWork).transaction((tx) => notifications.importFinished(tx, report, { email }));
   }
 
-  async function rowOf(report: ImportReport): Promise<OutboxRow | undefined> {
+  async function rowOf(report: FinishedImportReport): Promise<OutboxRow | undefined> {
     const [row] = await dataSource.query<OutboxRow[]>(
       `SELECT status, attempts, last_error, next_attempt_at FROM mail_outbox WHERE import_id = $1`,
       [report.id],

@@ -1,7 +1,7 @@
+import type { FinishedImportReport } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { ImportLinks, importMailFor, MAX_WARNINGS_IN_MAIL, type MailTemplate } from '../../../src/modules/notifications/domain/import-mail.js';
 import type { RenderedMail } from '../../../src/modules/notifications/domain/mail.js';
 import { HandlebarsMailRenderer } from '../../../src/modules/notifications/infrastructure/handlebars-mail-renderer.adapter.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
 import { aCompletedImport, aFailedImport, IMPORT_ID, NETWORK_ID, PUBLIC_BASE_URL } from './support/import-report.fixture.js';
 
 const renderer = HandlebarsMailRenderer.fromDirectory();
@@ -13,13 +13,13 @@ const IMPORT_API = `${PUBLIC_BASE_URL}/api/v1/networks/${NETWORK_ID}/imports/${I
 const INVITATIONS_API = `${IMPORT_API}/invitations`;
 const ERRORS_API = `${IMPORT_API}/errors`;
 
-function templateFor(report: ImportReport): MailTemplate {
+function templateFor(report: FinishedImportReport): MailTemplate {
   const decision = importMailFor(report, 'admin@acme.example', links);
   if (!decision.send) throw new Error(`expected a mail, got: ${decision.reason}`);
   return decision.template;
 }
 
-function render(report: ImportReport): RenderedMail {
+function render(report: FinishedImportReport): RenderedMail {
   return renderer.render(templateFor(report));
 }
 
@@ -128,8 +128,8 @@ describe('import-completed e-mail', () => {
     const many = render(aCompletedImport({ warnings }));
     expect(many.text).toContain(`warning number ${MAX_WARNINGS_IN_MAIL}\n`);
     expect(many.text).not.toContain(`warning number ${MAX_WARNINGS_IN_MAIL + 1}\n`);
-    expect(many.text).toContain('... and 7 more on the import page.');
-    expect(many.html).toContain('and 7 more on the');
+    expect(many.text).toContain('... and 7 more warnings on the import page.');
+    expect(many.html).toContain('and 7 more warnings on the');
   });
 
   it('groups the digits of large numbers, as the admin page shows them', () => {

@@ -1,3 +1,4 @@
+import type { FinishedImportReport } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { jest } from '@jest/globals';
@@ -8,14 +9,13 @@ import {
   DEFAULT_TEMPLATES_DIR,
   HandlebarsMailRenderer,
 } from '../../../src/modules/notifications/infrastructure/handlebars-mail-renderer.adapter.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
 import { aCompletedImport, aFailedImport, PUBLIC_BASE_URL } from './support/import-report.fixture.js';
 
 const SCRIPT = '<script>alert(1)</script>';
 const MUSTACHE = '{{constructor}}';
 const links = new ImportLinks(PUBLIC_BASE_URL);
 
-function templateFor(report: ImportReport): MailTemplate {
+function templateFor(report: FinishedImportReport): MailTemplate {
   const decision = importMailFor(report, 'admin@acme.example', links);
   if (!decision.send) throw new Error(decision.reason);
   return decision.template;

@@ -1,15 +1,15 @@
+import type { FinishedImportReport } from '../../../src/modules/imports/application/ports/import-notifications.port.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ImportLinks, importMailFor } from '../../../src/modules/notifications/domain/import-mail.js';
 import { HandlebarsMailRenderer } from '../../../src/modules/notifications/infrastructure/handlebars-mail-renderer.adapter.js';
-import type { ImportReport } from '../../../src/modules/imports/application/import-report.js';
 import { aCompletedImport, aFailedImport, PUBLIC_BASE_URL } from './support/import-report.fixture.js';
 
 /**
  * The rendered samples in docs/mail are what the README shows of the e-mails; this keeps them in step with the
  * templates. After changing a template: UPDATE_MAIL_SAMPLES=1 npx jest test/unit/notifications/mail-samples
  */
-const SAMPLES: Record<'import-completed' | 'import-failed', ImportReport> = {
+const SAMPLES: Record<'import-completed' | 'import-failed', FinishedImportReport> = {
   'import-completed': aCompletedImport(),
   'import-failed': aFailedImport({
     failureReason:

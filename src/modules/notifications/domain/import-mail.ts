@@ -13,7 +13,10 @@ export interface FinishedImport {
   readonly dryRun: boolean;
   readonly fileName: string;
   readonly counts: ImportCountsView;
+  /** The first warnings; the report may end them with a line of its own saying how many more there were. */
   readonly warnings: readonly string[];
+  /** Every warning the import gave, however many the report keeps. */
+  readonly warningCount: number;
   readonly failureReason?: string;
   readonly finishedAt: string | null;
 }
@@ -48,8 +51,8 @@ export interface ImportCompletedModel extends ImportMailHeader {
   readonly counts: ShownCounts;
   readonly hasWarnings: boolean;
   readonly warnings: readonly string[];
-  /** Warnings left out of the mail, 0 when all are shown. */
-  readonly moreWarnings: number;
+  /** Warnings left out of the mail, digits grouped; null when all are shown. */
+  readonly moreWarnings: string | null;
   readonly errorReport: { readonly rejectedRows: string; readonly pageUrl: string; readonly apiUrl: string } | null;
   readonly invite: InviteLinks | null;
   /** Set when the import requested the invitations itself, so the admin knows not to look for a link. */
@@ -132,13 +135,15 @@ export function importMailFor(report: FinishedImport, requesterEmail: string | u
 
 function importCompletedModel(report: FinishedImport, links: ImportLinks): ImportCompletedModel {
   const { counts } = report;
-  const shown = report.warnings.slice(0, MAX_WARNINGS_IN_MAIL);
+  // Never past warningCount: what follows the real warnings in a report is its own "… and N more" line.
+  const shown = report.warnings.slice(0, Math.min(MAX_WARNINGS_IN_MAIL, report.warningCount));
+  const more = Math.max(0, report.warningCount - shown.length);
   return {
     ...header(report, links),
     counts: shownCounts(counts),
     hasWarnings: shown.length > 0,
     warnings: shown,
-    moreWarnings: report.warnings.length - shown.length,
+    moreWarnings: more > 0 ? grouped(more) : null,
     errorReport:
       counts.rejected > 0
         ? {

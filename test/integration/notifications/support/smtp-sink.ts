@@ -29,6 +29,10 @@ export class SmtpSink {
     return this.boundPort;
   }
 
+  get running(): boolean {
+    return this.server !== undefined;
+  }
+
   get url(): string {
     return `smtp://127.0.0.1:${this.boundPort}`;
   }

@@ -1,12 +1,15 @@
-import type { ImportReport } from '../../../../src/modules/imports/application/import-report.js';
+import type { FinishedImportReport } from '../../../../src/modules/imports/application/ports/import-notifications.port.js';
 
 export const PUBLIC_BASE_URL = 'https://chat.example.com';
 export const NETWORK_ID = 'acme-corp';
 export const IMPORT_ID = '0b6f4a8e-5d1c-4c36-9d0e-3f0f2f1c9a11';
 
-/** A completed import that created users without auto-send and rejected rows: every section of the mail shows. */
-export function aCompletedImport(overrides: Partial<ImportReport> = {}): ImportReport {
-  return {
+/**
+ * A completed import that created users without auto-send and rejected rows: every section of the mail shows.
+ * `warningCount` defaults to the warnings given, as in an import with fewer than the report keeps.
+ */
+export function aCompletedImport(overrides: Partial<FinishedImportReport> = {}): FinishedImportReport {
+  const report: Omit<FinishedImportReport, 'warningCount'> = {
     id: IMPORT_ID,
     networkId: NETWORK_ID,
     status: 'completed',
@@ -21,9 +24,10 @@ export function aCompletedImport(overrides: Partial<ImportReport> = {}): ImportR
     finishedAt: '2026-11-25T08:00:30.000Z',
     ...overrides,
   };
+  return { ...report, warningCount: overrides.warningCount ?? report.warnings.length };
 }
 
-export function aFailedImport(overrides: Partial<ImportReport> = {}): ImportReport {
+export function aFailedImport(overrides: Partial<FinishedImportReport> = {}): FinishedImportReport {
   return aCompletedImport({
     status: 'failed',
     counts: { rows: 0, created: 0, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 },

@@ -1,6 +1,9 @@
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import type { ImportReport } from '../import-report.js';
 
+/** The report of a finished import, with how many warnings it gave: the report keeps only the first of them. */
+export type FinishedImportReport = ImportReport & { readonly warningCount: number };
+
 export interface ImportRequester {
   /** The admin who started the import (the token's `email`, or the CLI's --notify address). */
   readonly email?: string;
@@ -11,5 +14,5 @@ export interface ImportRequester {
  * outbox) commits with the import's outcome or not at all. Dry runs are reported too; the adapter decides.
  */
 export abstract class ImportNotifications {
-  abstract importFinished(tx: Transaction, report: ImportReport, requester: ImportRequester): Promise<void>;
+  abstract importFinished(tx: Transaction, report: FinishedImportReport, requester: ImportRequester): Promise<void>;
 }

@@ -1,8 +1,7 @@
 import { Logger } from '@nestjs/common';
 import type { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
-import type { ImportReport } from '../../../imports/application/import-report.js';
-import { ImportNotifications, type ImportRequester } from '../../../imports/application/ports/import-notifications.port.js';
+import { type FinishedImportReport, ImportNotifications, type ImportRequester } from '../../../imports/application/ports/import-notifications.port.js';
 import { ImportLinks, importMailFor } from '../../domain/import-mail.js';
 import type { MailOutbox } from '../ports/mail-outbox.port.js';
 import type { MailRenderer } from '../ports/mail-renderer.port.js';
@@ -27,7 +26,7 @@ export class MailOutboxImportNotifications extends ImportNotifications {
     this.links = new ImportLinks(publicBaseUrl);
   }
 
-  async importFinished(tx: Transaction, report: ImportReport, requester: ImportRequester): Promise<void> {
+  async importFinished(tx: Transaction, report: FinishedImportReport, requester: ImportRequester): Promise<void> {
     const decision = importMailFor(report, requester.email, this.links);
     if (!decision.send) {
       this.logger.log(`No e-mail for import ${report.id} of network ${report.networkId}: ${decision.reason}`);
