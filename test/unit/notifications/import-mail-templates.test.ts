@@ -151,6 +151,43 @@ describe('import-completed e-mail', () => {
   });
 });
 
+describe('import-completed e-mail when nothing was imported', () => {
+  const none = { rows: 0, created: 0, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+
+  it('says no user was imported when every row was rejected, and sends the admin to the error report', () => {
+    const mail = render(aCompletedImport({ counts: { ...none, rows: 10, rejected: 10 }, warnings: [] }));
+    for (const part of [mail.text, htmlText(mail.html)]) {
+      expect(part).not.toContain('has imported the users');
+      expect(part).not.toContain('INVITE');
+    }
+    expect(mail.text).toContain('None of the users of "staff-november.csv" were imported into the network acme-corp:\nall 10 rows were rejected.');
+    expect(mail.html).toContain('None of the users of <strong>staff-november.csv</strong> were imported into the network <strong>acme-corp</strong>: all 10 rows were rejected.');
+    expect(mail.text).toContain(`GET ${ERRORS_API}`);
+  });
+
+  it('says nothing changed when every row was skipped or already up to date', () => {
+    const mail = render(aCompletedImport({ counts: { ...none, rows: 10, skipped: 6, unchanged: 4 }, warnings: [] }));
+    for (const part of [mail.text, htmlText(mail.html)]) expect(part).not.toContain('has imported the users');
+    expect(mail.text).toContain('Nothing changed in the network acme-corp: every user in "staff-november.csv"\nwas skipped or already up to date.');
+    expect(mail.html).toContain('Nothing changed in the network <strong>acme-corp</strong>: every user in <strong>staff-november.csv</strong> was skipped or already up to date.');
+  });
+
+  it('says nothing changed when no user changed and some rows were rejected, and speaks of one row in the singular', () => {
+    const mixed = render(aCompletedImport({ counts: { ...none, rows: 10, skipped: 6, rejected: 4 }, warnings: [] }));
+    expect(mixed.text).toContain('Nothing changed in the network acme-corp: the rows of "staff-november.csv"\nwere skipped, already up to date or rejected.');
+    expect(mixed.text).toContain('Rejected and not imported: 4 rows.');
+    const one = render(aCompletedImport({ counts: { ...none, rows: 1, rejected: 1 }, warnings: [] }));
+    expect(one.text).toContain('into the network acme-corp:\nits one row was rejected.');
+  });
+
+  it('says the file had no users when it had no rows', () => {
+    const mail = render(aCompletedImport({ counts: none, warnings: ['The file has no users: only a heading line.'] }));
+    for (const part of [mail.text, htmlText(mail.html)]) expect(part).not.toContain('has imported the users');
+    expect(mail.text).toContain('The file "staff-november.csv" has no users in it: nothing changed in the network\nacme-corp.');
+    expect(mail.html).toContain('The file <strong>staff-november.csv</strong> has no users in it: nothing changed in the network <strong>acme-corp</strong>.');
+  });
+});
+
 describe('import-failed e-mail', () => {
   const mail = render(aFailedImport());
 
@@ -173,10 +210,25 @@ describe('import-failed e-mail', () => {
     expect(mail.text).not.toContain(ERRORS_API);
   });
 
-  it('falls back to a plain explanation when the import gave no reason', () => {
+  it('falls back to a plain explanation when the import gave no reason, pointing at the import ID where it is', () => {
     const { failureReason: _, ...withoutReason } = aFailedImport();
     const vague = render(withoutReason);
     expect(vague.text).toContain('unexpected error on our side, not because of your file');
+    // The ID is in the details, before the reason.
+    expect(vague.text.indexOf(IMPORT_ID)).toBeLessThan(vague.text.indexOf('WHY'));
+    expect(vague.text).not.toContain('import ID below');
+    expect(vague.text).toContain('contact support with the import ID above.');
+  });
+
+  it('does not tell the admin to fix a file the failure was not about', () => {
+    const { failureReason: _, ...withoutReason } = aFailedImport();
+    const vague = render(withoutReason);
+    for (const part of [vague.text, vague.html]) {
+      expect(part).not.toMatch(/^\d\. Fix the file/m);
+      expect(part).not.toContain('>Fix the file');
+    }
+    expect(vague.text).toContain('2. If the reason above is about your file, fix it: the first line holds the field');
+    expect(vague.html).toContain('If the reason above is about your file, fix it: the first line holds the field headings');
   });
 
   it('shows what had been done before it stopped, and only then', () => {

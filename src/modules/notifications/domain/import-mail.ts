@@ -47,7 +47,21 @@ export interface ImportMailHeader {
 /** The counts as the mail shows them: digits grouped (39,960), as the admin page does. */
 export type ShownCounts = { readonly [K in keyof ImportCountsView]: string };
 
+/** Which opening sentence the completed mail has; exactly one is set, so it never says users were imported when none were. */
+export interface CompletedOutcome {
+  readonly imported: boolean;
+  /** The file had its headings and no user. */
+  readonly noUsers: boolean;
+  /** Every row was rejected: "all 10 rows were rejected". */
+  readonly allRejected: string | null;
+  /** No user changed and no row was rejected. */
+  readonly nothingChanged: boolean;
+  /** No user changed; some rows were rejected, the others skipped or already up to date. */
+  readonly nothingChangedSomeRejected: boolean;
+}
+
 export interface ImportCompletedModel extends ImportMailHeader {
+  readonly outcome: CompletedOutcome;
   readonly counts: ShownCounts;
   readonly hasWarnings: boolean;
   readonly warnings: readonly string[];
@@ -83,7 +97,7 @@ export type ImportMailDecision =
 
 const GENERIC_FAILURE =
   'The import stopped because of an unexpected error on our side, not because of your file. ' +
-  'Please upload the file again; if it fails again, contact support with the import ID below.';
+  'Please upload the file again; if it fails again, contact support with the import ID above.';
 
 /** Where an admin goes from the mail; ids are encoded because they end up inside URLs. */
 export class ImportLinks {
@@ -140,6 +154,7 @@ function importCompletedModel(report: FinishedImport, links: ImportLinks): Impor
   const more = Math.max(0, report.warningCount - shown.length);
   return {
     ...header(report, links),
+    outcome: completedOutcome(counts),
     counts: shownCounts(counts),
     hasWarnings: shown.length > 0,
     warnings: shown,
@@ -155,6 +170,20 @@ function importCompletedModel(report: FinishedImport, links: ImportLinks): Impor
     invite: inviteLinks(report, links),
     invitedAutomatically:
       counts.created > 0 && report.autoSendInvites ? { newUsers: plural(counts.created, 'new user', 'new users') } : null,
+  };
+}
+
+function completedOutcome(counts: ImportCountsView): CompletedOutcome {
+  const changed = counts.created + counts.updated + counts.activated + counts.deactivated;
+  const noUsers = counts.rows === 0;
+  const allRejected = !noUsers && counts.rejected === counts.rows;
+  const unchanged = !noUsers && !allRejected && changed === 0;
+  return {
+    imported: !noUsers && !allRejected && !unchanged,
+    noUsers,
+    allRejected: allRejected ? (counts.rows === 1 ? 'its one row was rejected' : `all ${grouped(counts.rows)} rows were rejected`) : null,
+    nothingChanged: unchanged && counts.rejected === 0,
+    nothingChangedSomeRejected: unchanged && counts.rejected > 0,
   };
 }
 
