@@ -59,6 +59,33 @@ describe('PostgreSQL event store', () => {
     expect(rows.map((r) => r.network_id)).toEqual([network, network, network]);
   });
 
+  it('a transaction that takes its place in order first has its events read first, although another one wrote and committed before it wrote', async () => {
+    const network = uniqueNetworkId('es');
+    const [early, late] = [randomUUID(), randomUUID()];
+    const event = (streamId: string) => ({ streamType: 'user' as const, streamId, expectedVersion: 0, events: [newEvent('UserCreated', { userId: streamId }, metadataFor(network))] });
+    let placed!: () => void;
+    const hasPlace = new Promise<void>((resolve) => (placed = resolve));
+    let otherCommitted!: () => void;
+    const afterOther = new Promise<void>((resolve) => (otherCommitted = resolve));
+    const first = store.uow.transaction(async (tx) => {
+      await store.events.takePlaceInOrder(tx);
+      placed();
+      await afterOther;
+      await store.events.append(tx, [event(early)]);
+    });
+    await hasPlace;
+    await store.uow.transaction((tx) => store.events.append(tx, [event(late)]));
+    otherCommitted();
+    await first;
+
+    // The relay's order (event-relay: transaction id, then position).
+    const rows = await runtime.dataSource.query<{ stream_id: string }[]>(
+      `SELECT stream_id FROM events WHERE stream_id = ANY($1::uuid[]) ORDER BY transaction_id, position`,
+      [[early, late]],
+    );
+    expect(rows.map((r) => r.stream_id)).toEqual([early, late]);
+  });
+
   it('reading a stream with another network id returns nothing', async () => {
     const network = uniqueNetworkId('es');
     const streamId = randomUUID();

@@ -43,6 +43,12 @@ export abstract class EventStore {
    * decide the next ones while the store writes those before.
    */
   abstract append(tx: Transaction, appends: Iterable<StreamAppend>): Promise<void>;
+  /**
+   * Gives the transaction its place in the order events are read and relayed in now, instead of at its first write.
+   * A writer whose events must come after those of another transaction it lets start later (an import's next
+   * batch, which appends the import's next event) takes its place before letting it start.
+   */
+  abstract takePlaceInOrder(tx: Transaction): Promise<void>;
   /** A stream's events in order, upcast to the current schema versions. Scoped to one network. */
   abstract readStream(networkId: string, streamId: string, tx?: Transaction): Promise<RecordedEvent[]>;
   /** Events after a global position, in position order (admin tooling, rebuilds). */

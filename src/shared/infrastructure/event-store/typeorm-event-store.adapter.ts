@@ -72,6 +72,12 @@ export class TypeormEventStore extends EventStore {
     super();
   }
 
+  async takePlaceInOrder(tx: Transaction): Promise<void> {
+    // Events are read in transaction id order (events.transaction_id); PostgreSQL gives a transaction its id at its
+    // first write, or when asked for it.
+    await sqlRunner(this.dataSource, tx).query(`SELECT pg_current_xact_id()`);
+  }
+
   async append(tx: Transaction, appends: Iterable<StreamAppend>): Promise<void> {
     let streams = 0;
     let firstStream: string | undefined;

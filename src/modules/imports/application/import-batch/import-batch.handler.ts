@@ -86,6 +86,9 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       : new Map();
 
     return this.uow.transaction(async (tx) => {
+      // The next batch starts once this one's lines are decided, and may write before this one does (when this one
+      // changes nothing, its first write is the import's event): its import event must still come after this one's.
+      await this.events.takePlaceInOrder(tx);
       const ctx = importCommandContext(record);
       const now = this.clock.now();
       const ids = this.ids;
