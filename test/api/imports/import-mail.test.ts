@@ -103,4 +103,24 @@ describe('the mail of an import, as the admin receives it', () => {
     expect(htmlOf(mail)).toMatch(/… and 1,080 more warnings on the <a href="[^"]*\/admin\/#\/imports\/[^"]+"[^>]*>import page<\/a>\./);
     expect(htmlOf(mail)).toContain(`/admin/#/imports/${report.id}"`);
   });
+
+  it('keeps a file name with accents, emoji, quotes, markup and a line break readable, encoded and harmless', async () => {
+    const sent = 'Équipe "R&D" <b>😀\r\nBcc: victim@evil.example ' + 'x'.repeat(150) + '.csv';
+    const { report, mail, admin } = await importAndReceive(csv('email/login,name', 'ann@acme.example,Ann Lee'), { fileName: sent });
+    expect(report.fileName.startsWith('Équipe "R&D" <b>😀 Bcc: victim@evil.example xxx')).toBe(true);
+    expect(report.fileName.endsWith('….csv')).toBe(true);
+
+    const raw = mail.parsed.headerLines.map((h) => h.line).join('\r\n');
+    // RFC 2047: the subject travels as ASCII encoded-words, and nothing from the name becomes a header of its own.
+    expect(raw).toMatch(/^Subject: =\?UTF-8\?[QB]\?/m);
+    expect(raw).not.toMatch(/[^\x00-\x7f]/);
+    expect(mail.parsed.headers.has('bcc')).toBe(false);
+    expect(mail.envelopeTo).toEqual([admin]);
+    const subject = mail.parsed.subject ?? '';
+    expect(subject).toBe('User import finished: Équipe "R&D" <b>😀 Bcc: victim@evil.….csv (1 created, 0 updated, 0 rejected)');
+
+    expect(mail.parsed.text).toContain(`File:            ${report.fileName}\n`);
+    expect(htmlOf(mail)).toContain('<strong>Équipe &quot;R&amp;D&quot; &lt;b&gt;😀 Bcc: victim@evil.example x');
+    expect(htmlOf(mail)).not.toContain('<b>');
+  });
 });

@@ -146,6 +146,15 @@ describe('import-completed e-mail', () => {
     expect(one.text).toContain('Rejected and not imported: 1 row.');
   });
 
+  it('shortens a long file name in the subject, keeping its start, its extension and the counts in view', () => {
+    const fileName = `Quarterly staff export for the whole EMEA region ${'x'.repeat(60)}.csv`;
+    const long = render(aCompletedImport({ fileName }));
+    expect(long.subject).toBe('User import finished: Quarterly staff export for the whol….csv (42 created, 17 updated, 5 rejected)');
+    expect([...long.subject].length).toBeLessThanOrEqual(100);
+    expect(long.text).toContain(`File:            ${fileName}\n`);
+    expect(render(aFailedImport({ fileName })).subject).toBe('User import failed: Quarterly staff export for the whol….csv');
+  });
+
   it('says "Skip existing users" for the skip mode', () => {
     expect(render(aCompletedImport({ mode: 'skip' })).text).toContain('Existing users:  Skip existing users');
   });

@@ -46,7 +46,7 @@ describe('values from a CSV or a request in the e-mails', () => {
     expect(html).toContain(`Row 4: ${MUSTACHE} {{#each this}}x{{/each}} {{&gt; layout}}`);
     expect(text).toContain(`"${SCRIPT}${MUSTACHE}.csv"`);
     expect(text).toContain(`  - Row 4: ${MUSTACHE} {{#each this}}x{{/each}} {{> layout}}`);
-    expect(subject).toContain(`${SCRIPT}${MUSTACHE}.csv`);
+    expect(subject).toContain(`${SCRIPT}{{construc….csv`);
   });
 
   it('keep the text part and the subject unescaped, because they are not HTML', () => {

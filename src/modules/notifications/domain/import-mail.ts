@@ -35,10 +35,15 @@ export interface ImportCountsView {
 /** A long list of warnings would bury the rest of the message; the import page has them all. */
 export const MAX_WARNINGS_IN_MAIL = 20;
 
+/** Characters of the file name in a subject; the whole name is in the body. */
+export const MAX_FILE_NAME_IN_SUBJECT = 40;
+
 export interface ImportMailHeader {
   readonly networkId: string;
   readonly importId: string;
   readonly fileName: string;
+  /** The file name as the subject shows it: short enough that an inbox list still shows the counts after it. */
+  readonly subjectFileName: string;
   readonly modeLabel: string;
   readonly finishedAt: string;
   readonly importPageUrl: string;
@@ -212,10 +217,20 @@ function header(report: FinishedImport, links: ImportLinks): ImportMailHeader {
     networkId: report.networkId,
     importId: report.id,
     fileName: report.fileName,
+    subjectFileName: shortFileName(report.fileName),
     modeLabel: report.mode === 'update' ? 'Update existing users' : 'Skip existing users',
     finishedAt: formatUtc(report.finishedAt),
     importPageUrl: links.importPage(report.id),
   };
+}
+
+/** Cut in the middle, keeping the start and the extension (staff-november….csv), never inside an emoji. */
+function shortFileName(name: string): string {
+  const chars = [...name];
+  if (chars.length <= MAX_FILE_NAME_IN_SUBJECT) return name;
+  const dot = name.lastIndexOf('.');
+  const extension = dot > 0 && name.length - dot <= 10 ? [...name.slice(dot)] : [];
+  return `${chars.slice(0, MAX_FILE_NAME_IN_SUBJECT - 1 - extension.length).join('').trimEnd()}…${extension.join('')}`;
 }
 
 function plural(n: number, one: string, many: string): string {
