@@ -14,18 +14,35 @@ import { pendingEventCount } from '../modules/messaging/infrastructure/persisten
 import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
 import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
 import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
-import { ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
+import { type AppConfig, ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
 import { createLogger } from '../shared/infrastructure/observability/logger.js';
+import { databaseUnreachable } from './database-error.js';
+import { EmbeddedDatabaseBusyError, lockEmbeddedDatabase } from './embedded-lock.js';
+
+/** A mistake on the command line: nothing was done (exit code 2, as for a file that cannot be read). */
+const USAGE_EXIT_CODE = 2;
+/** The shell's codes for a process ended by SIGINT and SIGTERM, used when the import stopped on one. */
+const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** The database this command opens, taking the embedded one for this process when DATABASE_URL is unset. */
+function configFor(command: string): AppConfig {
+  const config = loadConfig();
+  if (!config.databaseUrl) lockEmbeddedDatabase(config.dataDir, command);
+  return config;
+}
 
 const program = new Command()
   .name('office-chat-users')
-  .description('The users of every Office Chat network: REST API, CSV bulk import, admin tooling.');
+  .description('The users of every Office Chat network: REST API, CSV bulk import, admin tooling.')
+  // Inherited by the commands below: a usage mistake exits 2, never 1, which says an import failed.
+  .exitOverride((error) => process.exit(error.exitCode === 0 ? 0 : USAGE_EXIT_CODE))
+  .showHelpAfterError('(add --help to see how to use it)');
 
 program
   .command('serve')
   .description('Serve the REST API, the admin portal and the background workers on PORT (default 3000).')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFor('serve');
     const runtime = await openRuntime(config);
     if (config.auth.usesDevelopmentSecret) {
       runtime.logger.warn('AUTH_JWT_SECRET is not set: using the development secret. Never do this in production.');
@@ -46,7 +63,7 @@ program
   .command('migrate')
   .description('Apply pending database migrations and exit.')
   .action(async () => {
-    const config = loadConfig();
+    const config = configFor('migrate');
     const runtime = await openRuntime(config, createLogger(config.logLevel));
     process.stdout.write(`Database is up to date (${runtime.databaseDescription}).\n`);
     await runtime.close();
@@ -77,25 +94,59 @@ program
   .addOption(new Option('--mode <mode>', 'existing users: skip them, or update them').choices(['skip', 'update']).default('skip'))
   .option('--auto-invite', 'request an invitation for every user the import creates', false)
   .option('--dry-run', 'report what would happen, and change nothing', false)
-  .option('--json', 'print exactly the report as JSON on stdout', false)
+  .option('--json', 'print exactly the report as JSON on stdout (nothing at all when there is no report)', false)
   .option('--notify <email>', 'e-mail the result to this admin')
+  .showHelpAfterError('(run office-chat-users import --help to see how to use it)')
+  .addHelpText(
+    'after',
+    `
+The database is DATABASE_URL's PostgreSQL, or when it is unset the embedded one under DATA_DIR (default ./var),
+which one process at a time can open. Progress goes to stderr: a bar on a terminal, a line every 2 seconds
+otherwise. stdout gets the summary, or with --json the report alone.
+
+Ctrl-C (or SIGTERM) stops after the batch being written: what was applied stays, and running the same command
+again (the same file, network and options) resumes that import after its last line. Press Ctrl-C twice to stop
+at once; the next run resumes just as well.
+
+Exit codes:
+  0    the import completed (rejected lines, if any, are in the summary and the report)
+  1    the import failed, or could not go on (the database could not be used): see stderr
+  2    nothing was imported: a mistake on the command line, or the file was refused or cannot be read
+  130  stopped by Ctrl-C (SIGINT), 143 by SIGTERM: run the same command again to resume`,
+  )
   .action(async (file: string, opts: { network: string; mode: 'skip' | 'update'; autoInvite: boolean; dryRun: boolean; json: boolean; notify?: string }) => {
+    if (opts.network.trim() === '' || opts.network !== opts.network.trim()) {
+      // Most often an unset shell variable (--network "$NETWORK"): such a network is no one's.
+      process.stderr.write(`office-chat-users: --network ${JSON.stringify(opts.network)} is not a network id: give the id without spaces around it.\n`);
+      process.exitCode = USAGE_EXIT_CODE;
+      return;
+    }
     const unreadable = await unreadableFile(file);
     if (unreadable) {
       process.stderr.write(`office-chat-users: cannot read ${file}: ${unreadable}\n`);
       process.exitCode = 2;
       return;
     }
-    const loaded = loadConfig();
+    const loaded = configFor('import');
     // This process does one import; the service's workers pick up everything else.
     const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };
+    const stop = new AbortController();
+    let stoppedBy: string | undefined;
+    const onSignal = (signal: NodeJS.Signals) => {
+      // The second one stops at once: every committed batch stays, and the next run resumes after them.
+      if (stoppedBy) process.exit(SIGNAL_EXIT_CODES[signal]);
+      stoppedBy = signal;
+      stop.abort();
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
     const runtime = await openRuntime(config, logger);
     const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
     let exitCode = 1;
     try {
-      const outcome = await runImportCli(app, file, opts);
-      exitCode = outcome.exitCode;
+      const outcome = await runImportCli(app, file, opts, stop.signal);
+      exitCode = outcome.exitCode === 'stopped' ? SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'] : outcome.exitCode;
       if (opts.notify && outcome.report) await app.get(MailOutboxWorker).drainOnce({ networkId: opts.network });
       if (outcome.report && !outcome.report.dryRun) {
         const waiting = await pendingEventCount(runtime.dataSource);
@@ -113,7 +164,9 @@ program
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigurationError) process.stderr.write(`${error.message}\n`);
+  const unreachable = databaseUnreachable(error, process.env.DATABASE_URL);
+  if (error instanceof ConfigurationError || error instanceof EmbeddedDatabaseBusyError) process.stderr.write(`${error.message}\n`);
+  else if (unreachable) process.stderr.write(`${unreachable}\n`);
   else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
 });

@@ -64,15 +64,24 @@ export class ImportProcessor {
     return this.settings.batchesInFlight;
   }
 
-  async process(importId: string, onProgress: (p: ImportProgress) => void = () => undefined): Promise<ImportRecord> {
+  /**
+   * `stop` ends the run between two committed batches (or links), with an AbortError: the import stays unfinished
+   * and the next process() resumes it.
+   */
+  async process(importId: string, onProgress: (p: ImportProgress) => void = () => undefined, stop?: AbortSignal): Promise<ImportRecord> {
     let record = await this.require(importId);
     if (record.phase === 'done') return record;
     try {
       if (record.phase === 'queued' || record.phase === 'applying') {
-        await this.read(record, onProgress);
+        await this.read(record, onProgress, stop);
         record = await this.require(importId);
       }
-      await this.linker.link(record, (done, total) => onProgress({ phase: 'linking', done, total }));
+      stop?.throwIfAborted();
+      await this.linker.link(record, (done, total) => {
+        stop?.throwIfAborted();
+        onProgress({ phase: 'linking', done, total });
+      });
+      stop?.throwIfAborted();
       await this.finish(importId, 'completed');
     } catch (error) {
       if (!(error instanceof FileRefusedError)) throw error;
@@ -87,7 +96,7 @@ export class ImportProcessor {
    * is read meanwhile on its parsing thread. A resumed import reads the lines it applied before too (they tell which
    * e-mails came first) and applies the rest.
    */
-  private async read(record: ImportRecord, onProgress: (p: ImportProgress) => void): Promise<void> {
+  private async read(record: ImportRecord, onProgress: (p: ImportProgress) => void, stop: AbortSignal | undefined): Promise<void> {
     const parsed = await this.parser.open(this.storage.open(record.id), {
       maxRows: this.settings.maxRows,
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
@@ -101,6 +110,8 @@ export class ImportProcessor {
       const seen = new EmailFingerprints(record.fileLines, this.settings.emailsInMemory);
       let lines = 0;
       for await (const run of parsed.lines) {
+        // The batches in flight are left to commit (or not) by the finally below; a resumed import starts after them.
+        stop?.throwIfAborted();
         // The e-mails of lines already applied (by an earlier attempt) count too: they came first.
         const duplicateOf = new Map<number, number>();
         const spilledKeys: string[] = [];

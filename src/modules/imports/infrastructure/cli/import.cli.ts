@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { userInfo } from 'node:os';
@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
-import type { RejectedLine } from '../../application/ports/import-store.port.js';
+import { ImportRepository, type ImportRecord, type RejectedLine } from '../../application/ports/import-store.port.js';
 import { FileTooLargeError } from '../../application/ports/import-file-storage.port.js';
 import { DistributedLock, type HeldLock } from '../../application/ports/network-lock.port.js';
 import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
@@ -26,21 +26,49 @@ export interface ImportCliOptions {
   readonly notify?: string;
 }
 
-/** Exit codes: 0 completed, 1 the import failed, 2 the file was refused or cannot be read. */
-export type ImportCliOutcome = { exitCode: 0 | 1 | 2; report?: ImportReportJson };
+/**
+ * Exit codes: 0 completed, 1 the import failed or could not go on, 2 the file was refused or cannot be read,
+ * 'stopped' when `stop` ended it early (the caller knows which signal, hence which code).
+ */
+export type ImportCliOutcome = { exitCode: 0 | 1 | 2 | 'stopped'; report?: ImportReportJson };
 
 const LOCK_WAIT_MS = 500;
 
-async function networkLock(app: INestApplicationContext, networkId: string): Promise<HeldLock> {
+async function networkLock(app: INestApplicationContext, networkId: string, stop: AbortSignal | undefined): Promise<HeldLock> {
   const locks = app.get(DistributedLock);
   let told = false;
   for (;;) {
+    stop?.throwIfAborted();
     const lock = await locks.tryAcquire(`imports:${networkId}`);
     if (lock) return lock;
     if (!told) process.stderr.write(`Another import of network ${networkId} is running; waiting for it to finish…\n`);
     told = true;
     await new Promise((r) => setTimeout(r, LOCK_WAIT_MS));
   }
+}
+
+async function fileSha256(file: string): Promise<string> {
+  const hash = createHash('sha256');
+  for await (const chunk of createReadStream(file, { highWaterMark: 1024 * 1024 })) hash.update(chunk as Buffer);
+  return hash.digest('hex');
+}
+
+/** The network's imports that are queued or stopped mid-way, oldest first. */
+async function unfinishedImports(app: INestApplicationContext, networkId: string): Promise<ImportRecord[]> {
+  const imports = app.get(ImportRepository);
+  const found: ImportRecord[] = [];
+  for (let after: string | undefined; ; ) {
+    const page = await imports.list(networkId, after, 200);
+    found.push(...page.items.filter((r) => r.phase !== 'done'));
+    if (!page.nextCursor) return found.reverse();
+    after = page.nextCursor;
+  }
+}
+
+function whereItStopped(r: ImportRecord): string {
+  if (r.phase === 'queued') return 'has not started';
+  if (r.phase === 'linking') return `stopped after line ${r.appliedThrough}, while linking managers,`;
+  return `stopped after line ${r.appliedThrough}`;
 }
 
 const UNREADABLE: Record<string, string> = {
@@ -96,40 +124,52 @@ function summary(r: ImportReportJson, rejected: readonly RejectedLine[]): string
 /**
  * `office-chat-users import FILE`: the same application code as the API, in this process, on a file
  * `unreadableFile` accepted. The network lock is taken first, so a running service's worker and this command never
- * work on the same network at once.
+ * work on the same network at once. An unfinished import of the same bytes with the same options (one this command
+ * was stopped in, or a process died in) is resumed instead of starting another that would skip what it applied and
+ * never make the manager links its first part left waiting. `stop` (Ctrl-C) ends it after the batch being written.
  */
-export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions): Promise<ImportCliOutcome> {
-  const lock = await networkLock(app, options.network);
+export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions, stop?: AbortSignal): Promise<ImportCliOutcome> {
+  let lock: HeldLock;
   try {
-    const uploads = app.get(ImportUploads);
-    let recordId: string;
-    try {
-      const upload = await uploads.store(createReadStream(file, { highWaterMark: 1024 * 1024 }));
-      try {
-        const record = await app.get(CommandBus).execute(
-          new StartImportCommand(
-            {
-              networkId: options.network,
-              actor: { id: `cli:${userInfo().username}`, email: options.notify },
-              correlationId: randomUUID(),
-            },
-            { fileName: basename(file), upload, mode: options.mode, autoSendInvites: options.autoInvite, dryRun: options.dryRun, notifyEmail: options.notify },
-          ),
-        );
-        recordId = record.id;
-      } catch (error) {
-        await uploads.discard(upload);
-        throw error;
-      }
-    } catch (error) {
-      if (error instanceof FileRefusedError || error instanceof FileTooLargeError) {
-        process.stderr.write(`The file was refused: ${error.message}\n`);
-        return { exitCode: 2 };
-      }
-      throw error;
+    lock = await networkLock(app, options.network, stop);
+  } catch (error) {
+    if (!stop?.aborted) throw error;
+    process.stderr.write('Stopped before the import began: nothing was imported.\n');
+    return { exitCode: 'stopped' };
+  }
+  let recordId: string | undefined;
+  const progress = new ProgressReporter();
+  const stopping = () => {
+    progress.done();
+    process.stderr.write('Stopping after the batch being written (press Ctrl-C again to stop at once)…\n');
+  };
+  stop?.addEventListener('abort', stopping, { once: true });
+  try {
+    const sha256 = await fileSha256(file);
+    const unfinished = await unfinishedImports(app, options.network);
+    const same = unfinished.find(
+      (r) => r.sha256 === sha256 && r.mode === options.mode && r.autoSendInvites === options.autoInvite && r.dryRun === options.dryRun,
+    );
+    for (const other of unfinished) {
+      if (other === same) continue;
+      process.stderr.write(
+        `Import ${other.id} of ${other.fileName} ${whereItStopped(other)} and is not finished: run its import command again to finish it ` +
+          `(a service running with the import worker on this database finishes it by itself).\n`,
+      );
     }
-    const progress = new ProgressReporter();
-    const finished = await app.get(ImportProcessor).process(recordId, (p) => progress.update(p));
+    if (same) {
+      recordId = same.id;
+      process.stderr.write(
+        same.phase === 'queued'
+          ? `Starting import ${same.id} of ${same.fileName}, queued at ${same.createdAt} with the same file and options.\n`
+          : `Resuming import ${same.id} of ${same.fileName} after line ${same.appliedThrough} (the same file and options, started at ${same.startedAt ?? same.createdAt}).\n`,
+      );
+    } else {
+      const started = await startImport(app, file, options);
+      if (typeof started !== 'string') return started;
+      recordId = started;
+    }
+    const finished = await app.get(ImportProcessor).process(recordId, (p) => progress.update(p), stop);
     progress.done();
     const report = importReportJson(finished);
     if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
@@ -138,7 +178,57 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
       process.stdout.write(summary(report, rejected));
     }
     return { exitCode: report.status === 'completed' ? 0 : 1, report };
+  } catch (error) {
+    progress.done();
+    if (!stop?.aborted && recordId === undefined) throw error;
+    const record = recordId === undefined ? undefined : await app.get(ImportRepository).getById(recordId).catch(() => undefined);
+    if (!record) {
+      if (stop?.aborted) {
+        process.stderr.write('Stopped before the import began: nothing was imported.\n');
+        return { exitCode: 'stopped' };
+      }
+      throw error;
+    }
+    // Every batch committed stays; the same command finds this import and goes on after its last line.
+    const resume = `Nothing applied is lost: run the same command again to resume it.`;
+    if (stop?.aborted) {
+      process.stderr.write(`Import ${record.id} ${whereItStopped(record)} (${record.counts.rows} rows applied). ${resume}\n`);
+      return { exitCode: 'stopped' };
+    }
+    process.stderr.write(`office-chat-users: import ${record.id} ${whereItStopped(record)}: ${(error as Error).message}. ${resume}\n`);
+    return { exitCode: 1 };
   } finally {
+    stop?.removeEventListener('abort', stopping);
     await lock.release();
+  }
+}
+
+/** Stores the file and starts its import; its id, or the outcome when the file was refused. */
+async function startImport(app: INestApplicationContext, file: string, options: ImportCliOptions): Promise<string | ImportCliOutcome> {
+  const uploads = app.get(ImportUploads);
+  try {
+    const upload = await uploads.store(createReadStream(file, { highWaterMark: 1024 * 1024 }));
+    try {
+      const record = await app.get(CommandBus).execute(
+        new StartImportCommand(
+          {
+            networkId: options.network,
+            actor: { id: `cli:${userInfo().username}`, email: options.notify },
+            correlationId: randomUUID(),
+          },
+          { fileName: basename(file), upload, mode: options.mode, autoSendInvites: options.autoInvite, dryRun: options.dryRun, notifyEmail: options.notify },
+        ),
+      );
+      return record.id;
+    } catch (error) {
+      await uploads.discard(upload);
+      throw error;
+    }
+  } catch (error) {
+    if (error instanceof FileRefusedError || error instanceof FileTooLargeError) {
+      process.stderr.write(`The file was refused: ${error.message}\n`);
+      return { exitCode: 2 };
+    }
+    throw error;
   }
 }

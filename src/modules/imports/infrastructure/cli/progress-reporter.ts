@@ -20,6 +20,7 @@ export class ProgressReporter {
   private phase: ImportProgress['phase'] | undefined;
   private phaseStartedAt: number;
   private lastPlain = -Infinity;
+  private finished = false;
 
   constructor(
     private readonly out: ProgressOutput = process.stderr,
@@ -29,6 +30,7 @@ export class ProgressReporter {
   }
 
   update(p: ImportProgress): void {
+    if (this.finished) return;
     const now = this.now();
     if (p.phase !== this.phase) {
       // The rows' clock starts with the import; the links' with the first of them. The last bar stays on screen.
@@ -58,7 +60,9 @@ export class ProgressReporter {
     this.out.write(`${label}: ${fmt(p.done)}${p.total ? ` of ${fmt(p.total)}` : ''} ${unit}${rate ? ` (${rate})` : ''}\n`);
   }
 
+  /** Ends the bar's line; later updates are not shown (a stopped import's last batches may still report). */
   done(): void {
-    if (this.out.isTTY && this.phase !== undefined) this.out.write('\n');
+    if (this.out.isTTY && this.phase !== undefined && !this.finished) this.out.write('\n');
+    this.finished = true;
   }
 }
