@@ -284,6 +284,19 @@ describe('which import is mailed', () => {
     expect(importMailFor(aCompletedImport({ status: 'running' }), 'admin@acme.example', links).send).toBe(false);
   });
 
+  it.each(['https://chat.example.com/office', 'https://chat.example.com/office/', 'https://chat.example.com/office//'])(
+    'links under the path prefix of PUBLIC_BASE_URL %s, with one slash between',
+    (base) => {
+      const decision = importMailFor(aCompletedImport(), 'admin@acme.example', new ImportLinks(base));
+      if (!decision.send) throw new Error(decision.reason);
+      const { text, html } = renderer.render(decision.template);
+      expect(text).toContain(`  https://chat.example.com/office/admin/#/imports/${IMPORT_ID}/invite\n`);
+      expect(htmlText(html)).toContain(`href="https://chat.example.com/office/admin/#/imports/${IMPORT_ID}/invite"`);
+      expect(text).toContain(`POST https://chat.example.com/office/api/v1/networks/${NETWORK_ID}/imports/${IMPORT_ID}/invitations`);
+      expect(text).not.toContain('office//');
+    },
+  );
+
   it('encodes ids that would otherwise change the meaning of a link', () => {
     const odd = new ImportLinks('https://chat.example.com/');
     expect(odd.invitationsApi('a/b?c', 'x#y')).toBe('https://chat.example.com/api/v1/networks/a%2Fb%3Fc/imports/x%23y/invitations');
