@@ -33,6 +33,6 @@ import { TypeormUserReadModel } from './infrastructure/persistence/typeorm-user-
     ListUsersHandler,
     GetUserHistoryHandler,
   ],
-  exports: [UserProjection, UserReadModel, UserCommandRunner],
+  exports: [UserProjection, UserReadModel, UserCommandRunner, ManagementChainLock],
 })
 export class UsersModule {}

@@ -36,7 +36,8 @@ describe('users API: two changes of manager at the same moment cannot make a man
       // The PATCH waits for the change in flight instead of checking a chain about to change under it.
       await until(async () => {
         const [row] = await t.runtime.dataSource.query<{ waiting: number }[]>(
-          `SELECT count(*)::int AS waiting FROM pg_locks WHERE locktype = 'advisory' AND NOT granted`,
+          `SELECT count(*)::int AS waiting FROM pg_locks
+            WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
         );
         return row.waiting > 0;
       }, 'the PATCH to wait for the change of manager in flight');

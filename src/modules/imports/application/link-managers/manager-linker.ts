@@ -4,6 +4,7 @@ import { envelope } from '../../../../shared/application/event-envelope.js';
 import { Clock, IdGenerator } from '../../../../shared/application/ports/clock.port.js';
 import { EventStore, type StreamAppend } from '../../../../shared/application/ports/event-store.port.js';
 import { UnitOfWork } from '../../../../shared/application/ports/unit-of-work.port.js';
+import { ManagementChainLock } from '../../../users/application/ports/management-chain-lock.port.js';
 import { UserProjection, UserReadModel, type UserSnapshot, userSnapshot } from '../../../users/application/ports/user-read-model.port.js';
 import { decide, evolve, type ExistingUser } from '../../../users/domain/user.decider.js';
 import { USER_EVENT_SCHEMA_VERSIONS } from '../../../users/domain/user.events.js';
@@ -28,6 +29,7 @@ export class ManagerLinker {
     private readonly links: ImportManagerLinks,
     private readonly users: UserReadModel,
     private readonly projection: UserProjection,
+    private readonly chain: ManagementChainLock,
     private readonly events: EventStore,
     private readonly uow: UnitOfWork,
     private readonly clock: Clock,
@@ -36,9 +38,20 @@ export class ManagerLinker {
   ) {}
 
   async link(record: ImportRecord, onProgress: (done: number, total: number | null) => void): Promise<void> {
-    let made = 0;
-    if (!record.managersLinked) made = await this.decide(record);
-    if (record.dryRun) return;
+    // A dry run writes no link: nothing a change of manager could make a cycle with.
+    if (record.dryRun) {
+      if (!record.managersLinked) await this.decide(record);
+      return;
+    }
+    // A change of manager made through the API between the decisions and the links made would be seen by neither:
+    // the two together could close a cycle. It waits instead (ManagementChainLock).
+    await this.chain.holdDuring(record.networkId, async () => {
+      const made = record.managersLinked ? 0 : await this.decide(record);
+      await this.makeDecided(record, made, onProgress);
+    });
+  }
+
+  private async makeDecided(record: ImportRecord, made: number, onProgress: (done: number, total: number | null) => void): Promise<void> {
     let done = 0;
     let conflicts = 0;
     let size = this.settings.batchSize;
