@@ -36,6 +36,11 @@ describe('JwtVerifier', () => {
     await expect(verifier.verify(token)).rejects.toBeInstanceOf(InvalidTokenError);
   });
 
+  it('refuses a token that never expires (no exp claim)', async () => {
+    const token = await new SignJWT({ networks: ['acme'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('a').sign(key);
+    await expect(verifier.verify(token)).rejects.toThrow('The bearer token was refused: it has no "exp" claim (when it expires); get one that does.');
+  });
+
   it('refuses garbage', async () => {
     await expect(verifier.verify('not-a-jwt')).rejects.toBeInstanceOf(InvalidTokenError);
   });

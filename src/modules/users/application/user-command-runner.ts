@@ -50,7 +50,9 @@ export class UserCommandRunner {
   ): Promise<UserCommandOutcome> {
     const stream = await this.events.readStream(ctx.networkId, userId);
     const version = stream.length;
-    if (options.expectedVersion !== undefined && options.expectedVersion !== version) {
+    // A user this network does not have (another network's id among them) is a 404 whatever If-Match says, as
+    // without it: "it is now at version 0" told of no user at all.
+    if (options.expectedVersion !== undefined && version > 0 && options.expectedVersion !== version) {
       throw new PreconditionFailedError(
         `This user has changed since version ${options.expectedVersion} (it is now at version ${version}); reload it and try again.`,
       );

@@ -23,7 +23,8 @@ export class JwtVerifier {
   }
 
   async verify(token: string): Promise<AdminPrincipal> {
-    const options = { issuer: this.auth.issuer, audience: this.auth.audience };
+    // A token without an expiry would open its networks for ever once leaked: every token must say when it ends.
+    const options = { issuer: this.auth.issuer, audience: this.auth.audience, requiredClaims: ['exp'] };
     let payload;
     try {
       payload = this.jwks
@@ -59,6 +60,9 @@ export async function mintToken(
 /** jose's reasons ("Invalid Compact JWS") in words for the admin holding the token. */
 function whyRefused(error: unknown): string {
   if (error instanceof errors.JWTExpired) return 'it has expired (its "exp" time has passed); get a new one';
+  if (error instanceof errors.JWTClaimValidationFailed && error.reason === 'missing') {
+    return `it has no "${error.claim}" claim${error.claim === 'exp' ? ' (when it expires); get one that does' : ''}`;
+  }
   if (error instanceof errors.JWTClaimValidationFailed) return `its "${error.claim}" claim is not valid here (${error.message})`;
   if (error instanceof errors.JWSSignatureVerificationFailed || error instanceof errors.JWKSNoMatchingKey) {
     return 'its signature does not match: it was not issued for this service';
