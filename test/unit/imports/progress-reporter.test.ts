@@ -48,4 +48,24 @@ describe('the CLI progress (ProgressReporter)', () => {
       '\n',
     ]);
   });
+
+  it('a resumed import: rows/s and the ETA count only the rows applied by this run, not those applied before it stopped', () => {
+    const { progress, written, advance } = reporter(true);
+    progress.resumeAfter(100_000);
+    advance(2_000);
+    progress.update({ phase: 'applying', done: 120_000, total: 200_000 });
+    progress.done();
+    expect(written).toEqual([`\rimporting [${'#'.repeat(18)}${'.'.repeat(12)}] 120,000/200,000 rows 10,000 rows/s ETA 8s\x1b[K`, '\n']);
+  });
+
+  it('after done() (a stopped import), the batches still finishing draw nothing under the words that follow', () => {
+    const { progress, written, advance } = reporter(true);
+    advance(1_000);
+    progress.update({ phase: 'applying', done: 5_000, total: 10_000 });
+    progress.done();
+    progress.done();
+    progress.update({ phase: 'applying', done: 10_000, total: 10_000 });
+    expect(written).toHaveLength(2);
+    expect(written[1]).toBe('\n');
+  });
 });

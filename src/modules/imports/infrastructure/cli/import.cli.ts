@@ -159,6 +159,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     }
     if (same) {
       recordId = same.id;
+      if (same.phase === 'applying') progress.resumeAfter(same.counts.rows);
       process.stderr.write(
         same.phase === 'queued'
           ? `Starting import ${same.id} of ${same.fileName}, queued at ${same.createdAt} with the same file and options.\n`

@@ -21,12 +21,19 @@ export class ProgressReporter {
   private phaseStartedAt: number;
   private lastPlain = -Infinity;
   private finished = false;
+  /** Rows an earlier, stopped run applied: not this run's work, so not in its rate. */
+  private rowsBefore = 0;
 
   constructor(
     private readonly out: ProgressOutput = process.stderr,
     private readonly now: () => number = Date.now,
   ) {
     this.phaseStartedAt = now();
+  }
+
+  /** The import resumes after `rows` rows applied by an earlier run. */
+  resumeAfter(rows: number): void {
+    this.rowsBefore = rows;
   }
 
   update(p: ImportProgress): void {
@@ -45,7 +52,8 @@ export class ProgressReporter {
     const unit = p.phase === 'applying' ? 'rows' : 'links';
     const label = p.phase === 'applying' ? 'importing' : 'linking';
     // No rate until the phase's clock has moved.
-    const perSecond = elapsed > 0 ? p.done / elapsed : undefined;
+    const doneNow = p.phase === 'applying' ? Math.max(0, p.done - this.rowsBefore) : p.done;
+    const perSecond = elapsed > 0 ? doneNow / elapsed : undefined;
     const rate = perSecond === undefined ? undefined : `${fmt(perSecond)} ${unit}/s`;
     if (this.out.isTTY) {
       const ratio = p.total ? Math.min(1, p.done / p.total) : 0;
