@@ -237,6 +237,7 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     expect(await page.locator('#summary h2').textContent()).toBe('What the import would do');
     expect(await readCounts(page)).toEqual({ rows: 2, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 1, rejected: 0 });
     expect(await page.locator('#warnings li').allTextContents()).toEqual([expect.stringMatching(/^Line 2: manager johnny_depp@yahoo\.com/)]);
+    expect(await page.locator('#warnings-heading').textContent()).toBe('Warnings (1)');
     // The same words fit every warning, "no users in this file" too: none claims that rows were imported.
     expect(await page.locator('#warnings .help').textContent()).toBe('None of these stopped the import: each says what was ignored or left as it was.');
     expect(await page.locator('#invite-button').count()).toBe(0);

@@ -85,9 +85,9 @@ describe('openapi.yaml', () => {
 });
 
 describe('openapi.yaml: imports', () => {
-  it("ImportReport has the issue's report fields (plus totalRows, estimatedRows and, when failed, failureReason), counts its eight numbers", () => {
+  it("ImportReport has the issue's report fields (plus warningCount, totalRows, estimatedRows and, when failed, failureReason), counts its eight numbers", () => {
     const report = contract.doc.components.schemas.ImportReport;
-    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'failureReason', 'totalRows', 'estimatedRows', 'startedAt', 'finishedAt']);
+    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'warningCount', 'failureReason', 'totalRows', 'estimatedRows', 'startedAt', 'finishedAt']);
     expect(report.required).not.toContain('failureReason');
     expect(report.additionalProperties).toBe(false);
     expect(contract.doc.components.schemas.ImportCounts.required).toEqual(['rows', 'created', 'updated', 'activated', 'deactivated', 'unchanged', 'skipped', 'rejected']);

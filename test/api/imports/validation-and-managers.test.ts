@@ -185,15 +185,16 @@ describe('managers', () => {
     expect(users.get('old@acme.example')!.managerId).toBe(users.get('boss@acme.example')!.id);
   });
 
-  it('over 1,000 warnings: the first 1,000 word for word, then how many more', async () => {
+  it('over 1,000 warnings: the first 1,000 word for word, then how many more, and warningCount counts them all', async () => {
     const network = uniqueNetworkId('mgr');
-    const lines = Array.from({ length: 1_005 }, (_, i) => `u${i}@acme.example,U${i},ghost${i}@acme.example`);
+    const lines = Array.from({ length: 2_005 }, (_, i) => `u${i}@acme.example,U${i},ghost${i}@acme.example`);
     const report = await importCsv(t, network, csv('email/login,name,manager', ...lines));
-    expect(report.counts).toMatchObject({ rows: 1_005, created: 1_005 });
+    expect(report.counts).toMatchObject({ rows: 2_005, created: 2_005 });
     expect(report.warnings).toHaveLength(1_001);
     expect(report.warnings[0]).toMatch(/^Line 2: manager ghost0@acme\.example/);
     expect(report.warnings[999]).toMatch(/^Line 1001: manager ghost999@acme\.example/);
-    expect(report.warnings[1_000]).toBe('… and 5 more warnings.');
+    expect(report.warnings[1_000]).toBe('… and 1,005 more warnings.');
+    expect(report.warningCount).toBe(2_005);
   });
 
   it('a cycle within the file (A→B on a later line, B→A): the link made last, the forward one, is left out with a warning', async () => {

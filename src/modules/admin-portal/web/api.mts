@@ -26,6 +26,7 @@ export interface ImportReport {
   sha256: string;
   counts: ImportCounts;
   warnings: string[];
+  warningCount: number;
   failureReason?: string;
   /** null until the worker has read the whole file. */
   totalRows: number | null;

@@ -534,7 +534,7 @@ function warningsSection(r: ImportReport): HTMLElement {
   return h(
     'section',
     { class: 'card', 'aria-labelledby': 'warnings-heading', id: 'warnings' },
-    h('h2', { id: 'warnings-heading' }, `Warnings (${formatNumber(r.warnings.length)})`),
+    h('h2', { id: 'warnings-heading' }, `Warnings (${formatNumber(r.warningCount)})`),
     h('p', { class: 'help' }, 'None of these stopped the import: each says what was ignored or left as it was.'),
     h('ul', { class: 'warnings' }, r.warnings.map((w) => h('li', {}, w))),
   );

@@ -51,7 +51,7 @@ interface ImportRow {
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
 
 function toRecord(r: ImportRow): ImportRecord {
-  const warnings = r.warning_count > r.warnings.length ? [...r.warnings, `… and ${r.warning_count - r.warnings.length} more warnings.`] : r.warnings;
+  const warnings = r.warning_count > r.warnings.length ? [...r.warnings, `… and ${(r.warning_count - r.warnings.length).toLocaleString('en-US')} more warnings.`] : r.warnings;
   return {
     id: r.id,
     networkId: r.network_id,
