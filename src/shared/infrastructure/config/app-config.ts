@@ -98,6 +98,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (!e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL && e.NODE_ENV === 'production') {
     throw new ConfigurationError('Invalid configuration: AUTH_JWT_SECRET or AUTH_JWKS_URL is required in production');
   }
+  // The development secret is in this code for anyone to read, and RFC 7518 (3.2) wants an HS256 key of 256 bits at
+  // least: either would let tokens for any network be forged or guessed.
+  if (e.AUTH_JWT_SECRET && !e.AUTH_JWKS_URL && e.NODE_ENV === 'production') {
+    if (e.AUTH_JWT_SECRET === DEV_SECRET) {
+      throw new ConfigurationError('Invalid configuration: AUTH_JWT_SECRET is the development secret, which anyone can read in the source; set a random one, e.g. `openssl rand -base64 48`');
+    }
+    if (Buffer.byteLength(e.AUTH_JWT_SECRET, 'utf8') < 32) {
+      throw new ConfigurationError('Invalid configuration: AUTH_JWT_SECRET must be at least 32 bytes in production (an HS256 key of 256 bits); set a random one, e.g. `openssl rand -base64 48`');
+    }
+  }
   return {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
