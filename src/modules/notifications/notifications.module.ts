@@ -15,6 +15,7 @@ import {
   MailOutboxWorker,
   type MailOutboxWorkerOptions,
 } from './infrastructure/mail-outbox.worker.js';
+import { MailMetrics } from './infrastructure/mail-metrics.js';
 import { createMailTransport } from './infrastructure/mail-transport.factory.js';
 import { TypeormMailOutbox } from './infrastructure/typeorm-mail-outbox.adapter.js';
 
@@ -44,6 +45,7 @@ const providers: Provider[] = [
       new DeliverOutboxMail(outbox, transport, clock, retry),
     inject: [MailOutbox, MailTransport, Clock, MAIL_RETRY_POLICY],
   },
+  MailMetrics,
   MailOutboxWorker,
 ];
 

@@ -126,3 +126,16 @@ describe('the mail of an import, as the admin receives it', () => {
     expect(htmlOf(mail)).not.toContain('<b>');
   });
 });
+
+it('GET /metrics shows the outbox by status, the oldest waiting mail and the delivery attempts by outcome', async () => {
+  const res = await t.http.get('/metrics').expect(200);
+  const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(res.text)?.[1] ?? NaN);
+  const rows = await t.runtime.dataSource.query<{ status: string; count: number }[]>(`SELECT status, count(*)::int AS count FROM mail_outbox GROUP BY status`);
+  const count = (status: string) => rows.find((r) => r.status === status)?.count ?? 0;
+  for (const status of ['pending', 'sent', 'failed']) expect(value(`mail_outbox_messages{status="${status}"}`)).toBe(count(status));
+  expect(count('sent')).toBeGreaterThan(0);
+  // The first test's attempt while SMTP was down, then its delivery: both counted by this instance.
+  expect(value('mail_deliveries_total{outcome="retrying"}')).toBeGreaterThan(0);
+  expect(value('mail_deliveries_total{outcome="sent"}')).toBeGreaterThan(0);
+  expect(value('mail_outbox_oldest_pending_seconds')).toBeGreaterThanOrEqual(0);
+});

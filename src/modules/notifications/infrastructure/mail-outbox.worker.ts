@@ -1,6 +1,7 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy, Optional } from '@nestjs/common';
 import { DeliverOutboxMail, type DrainSummary } from '../application/deliver-outbox-mail/deliver-outbox-mail.use-case.js';
 import type { DrainScope } from '../application/ports/mail-outbox.port.js';
+import { MailMetrics } from './mail-metrics.js';
 
 export interface MailOutboxWorkerOptions {
   /** Off in processes that must not send on their own (a one-off CLI command can call drainOnce instead). */
@@ -34,6 +35,7 @@ export class MailOutboxWorker implements OnApplicationBootstrap, OnModuleDestroy
   constructor(
     private readonly delivery: DeliverOutboxMail,
     @Inject(MAIL_OUTBOX_WORKER_OPTIONS) private readonly options: MailOutboxWorkerOptions,
+    @Optional() private readonly metrics?: MailMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -58,8 +60,10 @@ export class MailOutboxWorker implements OnApplicationBootstrap, OnModuleDestroy
   }
 
   /** One pass over what is due now; for tests, the CLI and operators who do not want to wait for the timer. */
-  drainOnce(scope: DrainScope = {}): Promise<DrainSummary> {
-    return this.delivery.drain(scope, this.options.batchSize);
+  async drainOnce(scope: DrainScope = {}): Promise<DrainSummary> {
+    const summary = await this.delivery.drain(scope, this.options.batchSize);
+    this.metrics?.counted(summary);
+    return summary;
   }
 
   private schedule(delayMs: number): void {
