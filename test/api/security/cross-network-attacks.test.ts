@@ -177,3 +177,16 @@ describe('JSON bodies', () => {
     expect(({} as Record<string, unknown>).status).toBeUndefined();
   });
 });
+
+describe('the error CSV an admin opens in a spreadsheet', () => {
+  it('a formula after leading blanks (LibreOffice trims them on request, then runs it) gets the guard too', async () => {
+    const network = uniqueNetworkId('formula');
+    const file = csv('name,email/login,title', '" =HYPERLINK(""http://evil.example"",""x"")",bad-1,"\u00a0@SUM(1+1)"', `"  -2+3",bad-2,"  +cmd|' /C calc'!A0"`);
+    const report = await importCsv(t, network, file);
+    expect(report.counts).toMatchObject({ rejected: 2 });
+    const { rows } = await errorsCsv(t, network, report.id);
+    const cells = rows.slice(1).flatMap((r) => [r[0], r[2]]);
+    expect(cells).toEqual([" =HYPERLINK(\"http://evil.example\",\"x\")", "\u00a0@SUM(1+1)", '  -2+3', "  +cmd|' /C calc'!A0"].map((c) => `'${c}`));
+  });
+});
+

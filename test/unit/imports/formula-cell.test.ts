@@ -1,12 +1,12 @@
 import { cellText, neutraliseFormula, restoreFormula } from '../../../src/modules/imports/domain/formula-cell.js';
 
 describe('formula cells', () => {
-  it.each(['=HYPERLINK("http://evil.example")', '+44 7911 123456', '-2', '@SUM(A1)', '\tx', '\rx'])('guards %j, and gives it back as written', (value) => {
+  it.each(['=HYPERLINK("http://evil.example")', '+44 7911 123456', '-2', '@SUM(A1)', '\tx', '\rx', ' =1+1', '  -2', '\u00a0@SUM(A1)', ' \t+x'])('guards %j, and gives it back as written', (value) => {
     expect(neutraliseFormula(value)).toBe(`'${value}`);
     expect(restoreFormula(neutraliseFormula(value))).toBe(value);
   });
 
-  it.each(['Ann', "O'Neil", "'quoted'", "'", '', "''+1"])('leaves %j alone both ways', (value) => {
+  it.each(['Ann', "O'Neil", "'quoted'", "'", '', "''+1", ' Ann', '  ', ' 5-2'])('leaves %j alone both ways', (value) => {
     expect(neutraliseFormula(value)).toBe(value);
     expect(restoreFormula(value)).toBe(value);
   });

@@ -1,7 +1,8 @@
 // A cell a spreadsheet would run as a formula (=, +, -, @, tab, CR) gets a leading apostrophe in what the import
-// writes back (OWASP's advice against CSV injection), and loses it again when such a file is uploaded.
-const FORMULA_START = /^[=+\-@\t\r]/;
-const NEUTRALISED = /^'[=+\-@\t\r]/;
+// writes back (OWASP's advice against CSV injection), and loses it again when such a file is uploaded. Blanks before
+// the sign count too: LibreOffice's "Trim spaces" on opening a CSV (and programs that trim cells) make " =…" a formula.
+const FORMULA_START = /^\s*[=+\-@\t\r]/;
+const NEUTRALISED = /^'\s*[=+\-@\t\r]/;
 const APOSTROPHE = 39;
 const EQUALS = 61;
 // Excel's way to keep a value as text (a leading +, zeros, an e-mail it would link): the formula ="…", whose
