@@ -233,3 +233,22 @@ describe('another instance takes over', () => {
     expect(other.child.exitCode).toBeNull();
   });
 });
+
+describe('a service stopped with SIGTERM mid-import', () => {
+  it('exits after the batch being written instead of finishing the whole import first, and the next process finishes it', async () => {
+    const network = uniqueNetworkId('sigterm');
+    const first = await start('sigterm-first');
+    const importId = await uploadTo(first, network, bigFile());
+    await pollReport(first, network, importId, (r) => r.counts.created >= 2_000, 120_000);
+    await first.kill('SIGTERM');
+    // Out before the end: the import is left for the next process, not finished during shutdown.
+    const { rows } = await db.query<{ status: string; applied_through: number }>(`SELECT status, applied_through FROM imports WHERE id = $1`, [importId]);
+    expect(rows[0].status).toBe('running');
+    expect(rows[0].applied_through).toBeLessThan(ROWS + 1);
+    expect(first.output()).not.toMatch(/"level":50/);
+
+    const second = await start('sigterm-second');
+    const done = await pollReport(second, network, importId, (r) => r.status === 'completed', 180_000);
+    await expectAppliedExactlyOnce(network, importId, ROWS, done);
+  });
+});

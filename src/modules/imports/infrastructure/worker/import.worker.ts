@@ -22,6 +22,8 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   private readonly attempts = new Map<string, { count: number; retryAt: number }>();
   private stopped = false;
   private ticking = false;
+  /** Aborted at shutdown: each running import stops after the batch being written, for the next process to resume. */
+  private readonly stopping = new AbortController();
 
   constructor(
     private readonly imports: ImportRepository,
@@ -39,6 +41,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    this.stopping.abort();
     await Promise.allSettled([...this.running]);
   }
 
@@ -73,10 +76,14 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
 
   private async run(importId: string): Promise<void> {
     try {
-      const result = await this.processor.process(importId);
+      const result = await this.processor.process(importId, undefined, this.stopping.signal);
       this.attempts.delete(importId);
       this.logger.log({ importId, status: result.status, counts: result.counts }, 'import finished');
     } catch (error) {
+      if (this.stopping.signal.aborted) {
+        this.logger.log({ importId }, 'import paused for shutdown; the next instance to look resumes it after its last batch');
+        return;
+      }
       const attempts = (this.attempts.get(importId)?.count ?? 0) + 1;
       this.attempts.set(importId, { count: attempts, retryAt: Date.now() + Math.min(60_000, 1_000 * 2 ** attempts) });
       this.logger.error({ err: error, importId, attempts }, 'import stopped; it will resume from its last batch');
