@@ -1,4 +1,4 @@
-import { mkdirSync, readFileSync, unlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 /** Refused because another process has the embedded database open. */
@@ -17,9 +17,14 @@ function alive(holder: Holder): boolean {
   } catch (error) {
     return (error as NodeJS.ErrnoException).code === 'EPERM';
   }
-  // A pid reused after a crash or a container restart is not ours: Linux says what runs under it.
+  // A pid reused after a crash or a container restart is not ours: Linux says what runs under it. The holder's
+  // script is absolute (Node resolves argv[1]) while its command line has it as typed (`npm start` runs
+  // `node dist/cli/main.js`), so each argument is resolved against the holder's working directory.
   try {
-    return readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8').includes(holder.script);
+    const cwd = readlinkSync(`/proc/${holder.pid}/cwd`);
+    return readFileSync(`/proc/${holder.pid}/cmdline`, 'utf8')
+      .split('\0')
+      .some((arg) => arg !== '' && resolve(cwd, arg) === holder.script);
   } catch {
     return true;
   }

@@ -21,8 +21,8 @@ interface CliRun {
   stderr: string;
 }
 
-function start(args: string[], dataDir: string, env: Record<string, string> = {}): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+function start(args: string[], dataDir: string, env: Record<string, string> = {}, script = MAIN): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(process.execPath, [script, ...args], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, HOST: '127.0.0.1', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -88,10 +88,14 @@ describe('one process at a time on the embedded database', () => {
     expect(again).toEqual([expect.objectContaining({ created: 0, skipped: 3_000 }), expect.objectContaining({ created: 0, skipped: 3_000 })]);
   });
 
-  it('an import while serve has the directory is refused naming serve; once serve is killed (-9) the import runs', async () => {
-    const dataDir = join(dir, 'with-serve');
+  it.each([
+    ['as an absolute path', MAIN],
+    // What `npm start` runs: the lock records the absolute path Node made of it, /proc the path as typed.
+    ['relative to its folder, as npm start runs it', 'dist/cli/main.js'],
+  ])('an import while serve (started %s) has the directory is refused naming serve; once serve is killed (-9) the import runs', async (_how, script) => {
+    const dataDir = join(dir, `with-serve-${script === MAIN ? 'absolute' : 'relative'}`);
     const port = await freePort();
-    const serve = start(['serve'], dataDir, { PORT: String(port), AUTH_JWT_SECRET: 'x'.repeat(32) });
+    const serve = start(['serve'], dataDir, { PORT: String(port), AUTH_JWT_SECRET: 'x'.repeat(32) }, script);
     const deadline = Date.now() + 60_000;
     for (;;) {
       const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.status === 200, () => false);
