@@ -91,7 +91,7 @@ export abstract class ImportRepository {
   abstract get(networkId: string, importId: string): Promise<ImportRecord | null>;
   abstract getById(importId: string, tx?: Transaction): Promise<ImportRecord | null>;
   abstract list(networkId: string, after: string | undefined, limit: number): Promise<ImportPage>;
-  /** Imports still to do, oldest first: what a worker looks at to claim one. */
+  /** Imports still to do, the oldest of each network, oldest first: what a worker looks at to claim one. */
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
   /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
   abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void>;

@@ -146,8 +146,13 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
   }
 
   async pending(): Promise<{ importId: string; networkId: string }[]> {
+    // The oldest of each network only: a network's imports run one at a time, and 100 queued by one admin used to
+    // be all the worker saw, so every other network waited behind them.
     const rows = await this.dataSource.query<{ id: string; network_id: string }[]>(
-      `SELECT id, network_id FROM imports WHERE status IN ('queued', 'running') ORDER BY created_at LIMIT 100`,
+      `SELECT id, network_id FROM (
+         SELECT DISTINCT ON (network_id) id, network_id, created_at FROM imports
+          WHERE status IN ('queued', 'running') ORDER BY network_id, created_at, id
+       ) oldest ORDER BY created_at LIMIT 100`,
     );
     return rows.map((r) => ({ importId: r.id, networkId: r.network_id }));
   }
