@@ -11,7 +11,7 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { ImportReportJson } from '../../../src/modules/imports/infrastructure/http/import-report.json.js';
 import { testDatabaseUrl, uniqueNetworkId } from '../../support/app.js';
-import { ensureBuilt, ROOT } from './support/service-process.js';
+import { ensureBuilt, ROOT, startService } from './support/service-process.js';
 
 jest.setTimeout(240_000);
 
@@ -143,6 +143,31 @@ describe.each([
     expect(await usersOf(network)).toEqual({ users: ROWS, managed: MANAGED });
     const { rows: after } = await db.query(`SELECT id FROM imports WHERE network_id = $1`, [network]);
     expect(after).toEqual([{ id }]);
+  });
+});
+
+describe('stopped while a service runs on the same database', () => {
+  it('the service or the rerun finishes that import, never a second one: the rerun prints its report either way', async () => {
+    const service = await startService('cli-operator-serve');
+    try {
+      const network = uniqueNetworkId('cli-serve');
+      const args = ['import', bigCsv, '--network', network, '--json'];
+      const first = startCli(args, { IMPORT_BATCH_SIZE: '1000' });
+      await appliedThrough(network, 3_000);
+      first.child.kill('SIGINT');
+      const stopped = await first.done;
+      expect(stopped.code).toBe(130);
+      expect(stopped.stderr).toContain('a service running with the import worker on this database resumes it by itself');
+      const [{ id }] = (await db.query(`SELECT id FROM imports WHERE network_id = $1`, [network])).rows;
+
+      const again = await runCli(args);
+      const report = reportOf(again);
+      expect({ code: again.code, id: report.id, status: report.status, created: report.counts.created }).toEqual({ code: 0, id, status: 'completed', created: ROWS });
+      expect(await usersOf(network)).toEqual({ users: ROWS, managed: MANAGED });
+      expect((await db.query(`SELECT id FROM imports WHERE network_id = $1`, [network])).rows).toEqual([{ id }]);
+    } finally {
+      await service.kill('SIGKILL');
+    }
   });
 });
 

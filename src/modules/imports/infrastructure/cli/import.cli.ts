@@ -129,6 +129,11 @@ function summary(r: ImportReportJson, rejected: readonly RejectedLine[]): string
  * never make the manager links its first part left waiting. `stop` (Ctrl-C) ends it after the batch being written.
  */
 export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions, stop?: AbortSignal): Promise<ImportCliOutcome> {
+  const sha256 = await fileSha256(file);
+  const sameFile = (r: ImportRecord) =>
+    r.sha256 === sha256 && r.mode === options.mode && r.autoSendInvites === options.autoInvite && r.dryRun === options.dryRun;
+  // Looked at before waiting for the network: a service may finish this very import meanwhile.
+  const sameBefore = (await unfinishedImports(app, options.network)).find(sameFile);
   let lock: HeldLock;
   try {
     lock = await networkLock(app, options.network, stop);
@@ -145,11 +150,13 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
   };
   stop?.addEventListener('abort', stopping, { once: true });
   try {
-    const sha256 = await fileSha256(file);
     const unfinished = await unfinishedImports(app, options.network);
-    const same = unfinished.find(
-      (r) => r.sha256 === sha256 && r.mode === options.mode && r.autoSendInvites === options.autoInvite && r.dryRun === options.dryRun,
-    );
+    const same = unfinished.find(sameFile);
+    const finishedMeanwhile = !same && sameBefore ? await app.get(ImportRepository).getById(sameBefore.id) : null;
+    if (finishedMeanwhile?.phase === 'done') {
+      process.stderr.write(`Import ${finishedMeanwhile.id} of ${finishedMeanwhile.fileName}, the same file and options, was finished by another process while this one waited.\n`);
+      return await finishedOutcome(app, finishedMeanwhile, options);
+    }
     for (const other of unfinished) {
       if (other === same) continue;
       process.stderr.write(
@@ -172,13 +179,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     }
     const finished = await app.get(ImportProcessor).process(recordId, (p) => progress.update(p), stop);
     progress.done();
-    const report = importReportJson(finished);
-    if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
-    else {
-      const rejected = report.counts.rejected > 0 ? (await app.get(QueryBus).execute(new GetImportErrorsQuery(options.network, report.id, 0, SHOWN))).items : [];
-      process.stdout.write(summary(report, rejected));
-    }
-    return { exitCode: report.status === 'completed' ? 0 : 1, report };
+    return await finishedOutcome(app, finished, options);
   } catch (error) {
     progress.done();
     if (!stop?.aborted && recordId === undefined) throw error;
@@ -191,7 +192,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
       throw error;
     }
     // Every batch committed stays; the same command finds this import and goes on after its last line.
-    const resume = `Nothing applied is lost: run the same command again to resume it.`;
+    const resume = `Nothing applied is lost: run the same command again to resume it (a service running with the import worker on this database resumes it by itself).`;
     if (stop?.aborted) {
       process.stderr.write(`Import ${record.id} ${whereItStopped(record)} (${record.counts.rows} rows applied). ${resume}\n`);
       return { exitCode: 'stopped' };
@@ -202,6 +203,17 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     stop?.removeEventListener('abort', stopping);
     await lock.release();
   }
+}
+
+/** Prints a finished import's summary, or its report alone with --json. */
+async function finishedOutcome(app: INestApplicationContext, finished: ImportRecord, options: ImportCliOptions): Promise<ImportCliOutcome> {
+  const report = importReportJson(finished);
+  if (options.json) process.stdout.write(JSON.stringify(report, null, 2) + '\n');
+  else {
+    const rejected = report.counts.rejected > 0 ? (await app.get(QueryBus).execute(new GetImportErrorsQuery(options.network, report.id, 0, SHOWN))).items : [];
+    process.stdout.write(summary(report, rejected));
+  }
+  return { exitCode: report.status === 'completed' ? 0 : 1, report };
 }
 
 /** Stores the file and starts its import; its id, or the outcome when the file was refused. */
