@@ -14,6 +14,7 @@ import { AddImportFileLines1764057600012 } from '../../../modules/imports/infras
 import { AddImportSpilledEmails1764057600013 } from '../../../modules/imports/infrastructure/persistence/1764057600013-add-import-spilled-emails.js';
 import { AddImportDelimiter1764057600014 } from '../../../modules/imports/infrastructure/persistence/1764057600014-add-import-delimiter.js';
 import { AddManagerLinkNewUser1764057600015 } from '../../../modules/imports/infrastructure/persistence/1764057600015-add-manager-link-new-user.js';
+import { DeleteFinishedImportFiles1764057600016 } from '../../../modules/imports/infrastructure/persistence/1764057600016-delete-finished-import-files.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -35,6 +36,7 @@ export const migrations = [
   AddImportSpilledEmails1764057600013,
   AddImportDelimiter1764057600014,
   AddManagerLinkNewUser1764057600015,
+  DeleteFinishedImportFiles1764057600016,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -216,6 +216,10 @@ export class ImportProcessor {
       await this.links.purge(tx, importId);
       await this.spilled.purge(tx, importId);
     });
+    // A company directory is kept no longer than its import needs it (the report and the rejected lines are kept
+    // apart). After the commit, as the storage may be outside the database: a process dying in between leaves
+    // that one file behind.
+    await this.storage.delete(importId);
   }
 
   private async require(importId: string): Promise<ImportRecord> {
