@@ -52,6 +52,19 @@ function startCli(args: string[], env: Record<string, string> = {}): Cli {
 
 const runCli = (args: string[], env: Record<string, string> = {}) => startCli(args, env).done;
 
+function runShell(command: string): Promise<CliRun> {
+  const child = spawn('sh', ['-c', command], {
+    cwd: dir,
+    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: testDatabaseUrl() },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  return new Promise((resolve) => child.once('close', (code) => resolve({ code, stdout, stderr })));
+}
+
 function reportOf(run: CliRun): ImportReportJson {
   try {
     return JSON.parse(run.stdout) as ImportReportJson;
@@ -187,6 +200,38 @@ describe('an unfinished import of another file on the same network', () => {
     expect({ code: run.code, status: report.status, created: report.counts.created }).toEqual({ code: 0, status: 'completed', created: 1 });
     expect(report.id).not.toBe(id);
     expect(run.stderr).toContain(`Import ${id} of big.csv stopped after line ${through} and is not finished`);
+  });
+});
+
+describe('what the file is', () => {
+  it('a file still being written while it is read is refused, exit code 2, and nothing is imported', async () => {
+    const network = uniqueNetworkId('cli-growing');
+    const growing = join(dir, 'growing.csv');
+    await writeFile(growing, bigFile(20_000));
+    // Another process appends a line every 5 ms for as long as the import runs, as an export still being written does.
+    const writer = spawn(
+      process.execPath,
+      ['-e', `const fs=require('fs');let i=0;setInterval(()=>fs.appendFileSync(${JSON.stringify(growing)},'late'+(i++)+'@acme.example,Late\\n'),5)`],
+      { stdio: 'ignore' },
+    );
+    try {
+      const run = await runCli(['import', growing, '--network', network, '--json']);
+      expect({ code: run.code, stdout: run.stdout }).toEqual({ code: 2, stdout: '' });
+      expect(run.stderr).toContain(`office-chat-users: ${growing} changed while it was being read (is it still being written?): nothing was imported.`);
+    } finally {
+      writer.kill('SIGKILL');
+    }
+    expect((await db.query(`SELECT count(*)::int AS n FROM imports WHERE network_id = $1`, [network])).rows[0].n).toBe(0);
+    expect(await usersOf(network)).toEqual({ users: 0, managed: 0 });
+  });
+
+  it('a pipe (cat file | … import /dev/stdin) is read once and imported', async () => {
+    const network = uniqueNetworkId('cli-pipe');
+    const piped = join(dir, 'piped.csv');
+    await writeFile(piped, 'email/login,name\npiped1@acme.example,Piped One\npiped2@acme.example,Piped Two\n');
+    // A shell's pipe, as an operator writes it (node's own stdin pipes are sockets, which /dev/stdin cannot reopen).
+    const run = await runShell(`cat '${piped}' | '${process.execPath}' '${MAIN}' import /dev/stdin --network ${network} --json`);
+    expect({ code: run.code, created: reportOf(run).counts.created }).toEqual({ code: 0, created: 2 });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { open } from 'node:fs/promises';
+import { open, stat } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename } from 'node:path';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -129,9 +129,10 @@ function summary(r: ImportReportJson, rejected: readonly RejectedLine[]): string
  * never make the manager links its first part left waiting. `stop` (Ctrl-C) ends it after the batch being written.
  */
 export async function runImportCli(app: INestApplicationContext, file: string, options: ImportCliOptions, stop?: AbortSignal): Promise<ImportCliOutcome> {
-  const sha256 = await fileSha256(file);
+  // A pipe (/dev/stdin) can be read once: it is stored as it comes, and has nothing to resume.
+  const sha256 = (await stat(file)).isFile() ? await fileSha256(file) : undefined;
   const sameFile = (r: ImportRecord) =>
-    r.sha256 === sha256 && r.mode === options.mode && r.autoSendInvites === options.autoInvite && r.dryRun === options.dryRun;
+    sha256 !== undefined && r.sha256 === sha256 && r.mode === options.mode && r.autoSendInvites === options.autoInvite && r.dryRun === options.dryRun;
   // Looked at before waiting for the network: a service may finish this very import meanwhile.
   const sameBefore = (await unfinishedImports(app, options.network)).find(sameFile);
   let lock: HeldLock;
@@ -173,7 +174,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
           : `Resuming import ${same.id} of ${same.fileName} after line ${same.appliedThrough} (the same file and options, started at ${same.startedAt ?? same.createdAt}).\n`,
       );
     } else {
-      const started = await startImport(app, file, options);
+      const started = await startImport(app, file, options, sha256);
       if (typeof started !== 'string') return started;
       recordId = started;
     }
@@ -216,11 +217,19 @@ async function finishedOutcome(app: INestApplicationContext, finished: ImportRec
   return { exitCode: report.status === 'completed' ? 0 : 1, report };
 }
 
-/** Stores the file and starts its import; its id, or the outcome when the file was refused. */
-async function startImport(app: INestApplicationContext, file: string, options: ImportCliOptions): Promise<string | ImportCliOutcome> {
+/**
+ * Stores the file and starts its import; its id, or the outcome when the file was refused. `sha256`, of the file
+ * as first read, must be that of the bytes stored: a file still being written would import as far as it got.
+ */
+async function startImport(app: INestApplicationContext, file: string, options: ImportCliOptions, sha256: string | undefined): Promise<string | ImportCliOutcome> {
   const uploads = app.get(ImportUploads);
   try {
     const upload = await uploads.store(createReadStream(file, { highWaterMark: 1024 * 1024 }));
+    if (sha256 !== undefined && upload.sha256 !== sha256) {
+      await uploads.discard(upload);
+      process.stderr.write(`office-chat-users: ${file} changed while it was being read (is it still being written?): nothing was imported. Import it again once it is complete.\n`);
+      return { exitCode: 2 };
+    }
     try {
       const record = await app.get(CommandBus).execute(
         new StartImportCommand(
