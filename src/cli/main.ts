@@ -12,6 +12,7 @@ import { createHttpApp, openRuntime } from '../bootstrap.js';
 import { runImportCli, unreadableFile } from '../modules/imports/infrastructure/cli/import.cli.js';
 import { pendingEventCount } from '../modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
+import { EmailAddress } from '../modules/users/domain/email-address.js';
 import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
 import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
 import { type AppConfig, ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
@@ -23,6 +24,9 @@ import { EmbeddedDatabaseBusyError, lockEmbeddedDatabase } from './embedded-lock
 const USAGE_EXIT_CODE = 2;
 /** The shell's codes for a process ended by SIGINT and SIGTERM, used when the import stopped on one. */
 const SIGNAL_EXIT_CODES: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+const DATABASE_HELP = `The database is DATABASE_URL's PostgreSQL, or when it is unset the embedded one under DATA_DIR (default ./var),
+which one process at a time can open.`;
 
 /** The database this command opens, taking the embedded one for this process when DATABASE_URL is unset. */
 function configFor(command: string): AppConfig {
@@ -41,6 +45,14 @@ const program = new Command()
 program
   .command('serve')
   .description('Serve the REST API, the admin portal and the background workers on PORT (default 3000).')
+  .addHelpText(
+    'after',
+    `
+${DATABASE_HELP}
+
+SIGTERM or Ctrl-C stops it; an import it is running stops after the batch being written, and the next instance
+to start (or one already running) resumes it.`,
+  )
   .action(async () => {
     const config = configFor('serve');
     const runtime = await openRuntime(config);
@@ -62,6 +74,7 @@ program
 program
   .command('migrate')
   .description('Apply pending database migrations and exit.')
+  .addHelpText('after', `\n${DATABASE_HELP}\nRun again, it applies nothing and exits 0. Exit code 1: the database cannot be used.`)
   .action(async () => {
     const config = configFor('migrate');
     const runtime = await openRuntime(config, createLogger(config.logLevel));
@@ -100,8 +113,7 @@ program
   .addHelpText(
     'after',
     `
-The database is DATABASE_URL's PostgreSQL, or when it is unset the embedded one under DATA_DIR (default ./var),
-which one process at a time can open. Progress goes to stderr: a bar on a terminal, a line every 2 seconds
+${DATABASE_HELP} Progress goes to stderr: a bar on a terminal, a line every 2 seconds
 otherwise. stdout gets the summary, or with --json the report alone.
 
 Ctrl-C (or SIGTERM) stops after the batch being written: what was applied stays, and running the same command
@@ -118,6 +130,12 @@ Exit codes:
     if (opts.network.trim() === '' || opts.network !== opts.network.trim()) {
       // Most often an unset shell variable (--network "$NETWORK"): such a network is no one's.
       process.stderr.write(`office-chat-users: --network ${JSON.stringify(opts.network)} is not a network id: give the id without spaces around it.\n`);
+      process.exitCode = USAGE_EXIT_CODE;
+      return;
+    }
+    const notify = opts.notify === undefined ? undefined : EmailAddress.parse(opts.notify);
+    if (notify && !notify.ok) {
+      process.stderr.write(`office-chat-users: --notify ${JSON.stringify(opts.notify)} is not an e-mail address (${notify.reason}).\n`);
       process.exitCode = USAGE_EXIT_CODE;
       return;
     }

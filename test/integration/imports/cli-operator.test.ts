@@ -264,6 +264,19 @@ describe('misuse of the command line', () => {
     expect(rows[0].n).toBe(0);
   });
 
+  it('a --notify that is not an e-mail address is refused before anything is imported (no mail could ever reach it): exit code 2', async () => {
+    const network = uniqueNetworkId('cli-notify');
+    const file = join(dir, 'one.csv');
+    await writeFile(file, 'email/login,name\none@acme.example,One\n');
+    const run = await runCli(['import', file, '--network', network, '--notify', 'admin-at-acme', '--json']);
+    expect({ code: run.code, stdout: run.stdout, stderr: run.stderr }).toEqual({
+      code: 2,
+      stdout: '',
+      stderr: 'office-chat-users: --notify "admin-at-acme" is not an e-mail address (it has no @).\n',
+    });
+    expect((await db.query(`SELECT count(*)::int AS n FROM imports WHERE network_id = $1`, [network])).rows[0].n).toBe(0);
+  });
+
   it('an unknown option, a wrong --mode or a missing --network exits 2 (nothing imported), not 1 (an import failed)', async () => {
     for (const args of [['import', 'x.csv', '--network', 'acme', '--bogus'], ['import', 'x.csv', '--network', 'acme', '--mode', 'Update'], ['import', 'x.csv']]) {
       const run = await runCli(args);
@@ -277,5 +290,6 @@ describe('misuse of the command line', () => {
     const run = await runCli(['import', '--help']);
     expect(run.code).toBe(0);
     for (const words of ['default: "skip"', 'DATABASE_URL', 'Exit codes', '130', 'run the same command again']) expect(run.stdout).toContain(words);
+    for (const command of ['serve', 'migrate']) expect((await runCli([command, '--help'])).stdout).toContain('DATABASE_URL');
   });
 });
