@@ -35,9 +35,24 @@ class SeenIds {
 
 const header = (message, name) => message.headers?.[name]?.toString();
 
+/** Waits until `topic` exists, calling `onWaiting` once if it does not yet; asks without creating it. */
+async function waitForTopic(kafka, topic, onWaiting) {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    for (let told = false; !(await admin.listTopics()).includes(topic); told = true) {
+      if (!told) onWaiting();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+    }
+  } finally {
+    await admin.disconnect();
+  }
+}
+
 /**
  * Starts the consumer. `onInvite(invite)` is called once per distinct UserInvitationRequested event,
- * `onDuplicate` for every message whose event-id was already handled.
+ * `onDuplicate` for every message whose event-id was already handled, `onWaitingForTopic` once if the topic does not
+ * exist yet.
  * @returns {Promise<{ stop(): Promise<void>, stats: { received: number, duplicates: number, invites: number } }>}
  */
 export async function startInviteConsumer({
@@ -46,9 +61,13 @@ export async function startInviteConsumer({
   groupId = process.env.INVITE_CONSUMER_GROUP ?? 'office-chat.invite-service',
   onInvite = (invite) => process.stdout.write(`${JSON.stringify({ msg: 'invite', ...invite })}\n`),
   onDuplicate = (duplicate) => process.stderr.write(`${JSON.stringify({ msg: 'duplicate skipped', ...duplicate })}\n`),
+  onWaitingForTopic = () => process.stderr.write(`invite consumer: waiting for ${topic} to exist (the service creates it when it starts with KAFKA_BROKERS set)\n`),
 } = {}) {
   const kafka = new Kafka({ clientId: 'invite-consumer-example', brokers, logLevel: logLevel.WARN });
-  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000 });
+  // Never create the topic: a broker that auto-creates topics would make it with its default partition count,
+  // not the service's (KAFKA_USERS_TOPIC_PARTITIONS), and the relay would then keep that one.
+  await waitForTopic(kafka, topic, onWaitingForTopic);
+  const consumer = kafka.consumer({ groupId, sessionTimeout: 10_000, heartbeatInterval: 1_000, allowAutoTopicCreation: false });
   const seen = new SeenIds();
   const stats = { received: 0, duplicates: 0, invites: 0 };
   await consumer.connect();
@@ -78,7 +97,10 @@ export async function startInviteConsumer({
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  const running = await startInviteConsumer();
+  const running = await startInviteConsumer().catch((error) => {
+    process.stderr.write(`invite consumer: cannot read from Kafka at ${process.env.KAFKA_BROKERS ?? '127.0.0.1:9092'} (KAFKA_BROKERS): ${error.message}\n`);
+    process.exit(1);
+  });
   process.stderr.write(`invite consumer: reading ${process.env.KAFKA_USERS_TOPIC ?? 'office-chat.users.v1'} (Ctrl-C to stop)\n`);
   const stop = async () => {
     await running.stop();

@@ -79,6 +79,28 @@ describe('reference invite consumer', () => {
     expect(pkg.scripts['example:invite-consumer']).toBe(`node ${SCRIPT}`);
   });
 
+  it('started before the service made its topic, waits for it without creating it (a broker would make it with its own partition count), then reads it', async () => {
+    const early = uniqueTopics('invite-early').users;
+    const admin = testKafka(brokers).admin();
+    await admin.connect();
+    const waiting = runConsumer(early, `${groupId}.early`);
+    try {
+      await waitFor(() => waiting.err.some((l) => l.includes(`waiting for ${early} to exist`)), 30_000, 'the consumer to say it waits');
+      await new Promise((r) => setTimeout(r, 2_000));
+      expect(waiting.child.exitCode).toBeNull();
+      expect(await admin.listTopics()).not.toContain(early);
+      await admin.createTopics({ waitForLeaders: true, topics: [{ topic: early, numPartitions: 5 }] });
+      await waitFor(() => waiting.err.some((l) => l.includes(`reading ${early}`)), 30_000, 'the consumer to read the topic once it exists');
+      const [metadata] = (await admin.fetchTopicMetadata({ topics: [early] })).topics;
+      expect(metadata.partitions).toHaveLength(5);
+      expect(await waiting.stop()).toBe(0);
+    } finally {
+      await waiting.stop();
+      await admin.deleteTopics({ topics: [early] }).catch(() => undefined);
+      await admin.disconnect();
+    }
+  });
+
   it('logs each UserInvitationRequested once, skips a redelivered copy, and resumes where its group left off', async () => {
     const network = uniqueNetworkId('invite');
     const auth = await t.authHeader([network]);
