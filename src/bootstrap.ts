@@ -58,6 +58,7 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   mountApiDocs(express);
   app.useGlobalFilters(new ProblemDetailsFilter());
   answerUnparsableRequests(app.getHttpServer());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks: the serve command closes the app on SIGTERM and SIGINT itself, and exits 0; Nest's own
+  // listener would close it a second time and end the process with the signal again (exit 143).
   return app;
 }

@@ -241,6 +241,8 @@ describe('a service stopped with SIGTERM mid-import', () => {
     const importId = await uploadTo(first, network, bigFile());
     await pollReport(first, network, importId, (r) => r.counts.created >= 2_000, 120_000);
     await first.kill('SIGTERM');
+    // A clean stop, as an orchestrator reads it: exit code 0, not the signal raised again.
+    expect([first.child.exitCode, first.child.signalCode]).toEqual([0, null]);
     // Out before the end: the import is left for the next process, not finished during shutdown.
     const { rows } = await db.query<{ status: string; applied_through: number }>(`SELECT status, applied_through FROM imports WHERE id = $1`, [importId]);
     expect(rows[0].status).toBe('running');
