@@ -1,4 +1,8 @@
+import { isSupportedCountry, type CountryCode } from 'libphonenumber-js/core';
+import metadata from 'libphonenumber-js/min/metadata';
 import { z } from 'zod';
+// Its error map words the messages below ("must be at least 1"), whichever module loads the configuration first.
+import '../http/zod-input.js';
 
 const DEV_SECRET = 'office-chat-users-development-secret-change-me';
 
@@ -25,7 +29,11 @@ const schema = z.object({
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5_000),
   IMPORT_EMAILS_IN_MEMORY: z.coerce.number().int().min(1).default(1_000_000),
   IMPORT_WORKER_ENABLED: booleanish.default(true),
-  DEFAULT_PHONE_REGION: z.string().length(2).optional(),
+  // Checked here, not on the first mobile: a region libphonenumber does not know made every import fail (500).
+  DEFAULT_PHONE_REGION: z
+    .string()
+    .refine((region) => isSupportedCountry(region as CountryCode, metadata), { error: (issue) => `${JSON.stringify(issue.input)} is not a region code: use two capital letters, e.g. IN, GB or US` })
+    .optional(),
   KAFKA_BROKERS: z.string().optional(),
   KAFKA_CLIENT_ID: z.string().min(1).default('office-chat-users'),
   KAFKA_USERS_TOPIC: z.string().regex(TOPIC_NAME, 'must be a Kafka topic name').default('office-chat.users.v1'),

@@ -15,10 +15,12 @@ z.config({
         return issue.input === null ? `must be ${expected}, not null` : `must be ${expected}`;
       }
       case 'too_big':
-        return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
+        if (issue.origin === 'string') return `must be at most ${String(issue.maximum)} characters`;
+        return issue.inclusive === false ? `must be less than ${String(issue.maximum)}` : `must be at most ${String(issue.maximum)}`;
       case 'too_small':
         if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? 'must not be empty' : `must be at least ${String(issue.minimum)} characters`;
-        return `must be at least ${String(issue.minimum)}`;
+        // .positive() is "more than 0": "at least 0" would invite the 0 it refuses.
+        return issue.inclusive === false ? `must be more than ${String(issue.minimum)}` : `must be at least ${String(issue.minimum)}`;
       default:
         return undefined;
     }

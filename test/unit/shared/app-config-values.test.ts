@@ -1,0 +1,28 @@
+/**
+ * A wrong value in the environment stops start-up with a message that names the variable and says what it takes,
+ * rather than starting a service that fails later on every request that reads it.
+ */
+import { ConfigurationError, loadConfig } from '../../../src/shared/infrastructure/config/app-config.js';
+
+describe('DEFAULT_PHONE_REGION', () => {
+  it('takes a region libphonenumber knows', () => {
+    expect(loadConfig({ DEFAULT_PHONE_REGION: 'IN' }).imports.defaultPhoneRegion).toBe('IN');
+    expect(loadConfig({ DEFAULT_PHONE_REGION: 'GB' }).imports.defaultPhoneRegion).toBe('GB');
+  });
+
+  it.each(['XX', 'in', 'India'])('refuses %j at start-up (it used to start, then fail every import with a 500)', (region) => {
+    const load = () => loadConfig({ DEFAULT_PHONE_REGION: region });
+    expect(load).toThrow(ConfigurationError);
+    expect(load).toThrow(`Invalid configuration: DEFAULT_PHONE_REGION: "${region}" is not a region code: use two capital letters, e.g. IN, GB or US`);
+  });
+});
+
+describe('numbers that must be more than 0', () => {
+  it.each(['0', '-1'])('IMPORT_MAX_FILE_BYTES=%s says "more than 0", not "at least 0"', (value) => {
+    expect(() => loadConfig({ IMPORT_MAX_FILE_BYTES: value })).toThrow('Invalid configuration: IMPORT_MAX_FILE_BYTES: must be more than 0');
+  });
+
+  it('a lower bound that is allowed still reads "at least"', () => {
+    expect(() => loadConfig({ DB_POOL_SIZE: '0' })).toThrow('Invalid configuration: DB_POOL_SIZE: must be at least 1');
+  });
+});
