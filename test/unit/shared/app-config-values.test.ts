@@ -26,3 +26,14 @@ describe('numbers that must be more than 0', () => {
     expect(() => loadConfig({ DB_POOL_SIZE: '0' })).toThrow('Invalid configuration: DB_POOL_SIZE: must be at least 1');
   });
 });
+
+describe('SMTP_URL', () => {
+  it('takes an smtp:// or smtps:// URL', () => {
+    expect(loadConfig({ SMTP_URL: 'smtp://user:pass@mail.example.com:587' }).smtpUrl).toBe('smtp://user:pass@mail.example.com:587');
+    expect(loadConfig({ SMTP_URL: 'smtps://mail.example.com' }).smtpUrl).toBe('smtps://mail.example.com');
+  });
+
+  it.each(['mail.example.com', 'notaurl', 'https://mail.example.com'])('refuses %j at start-up (nodemailer sent every mail to localhost:587 instead)', (url) => {
+    expect(() => loadConfig({ SMTP_URL: url })).toThrow('Invalid configuration: SMTP_URL: must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587');
+  });
+});

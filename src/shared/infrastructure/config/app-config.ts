@@ -47,7 +47,11 @@ const schema = z.object({
   KAFKA_RELAY_INTERVAL_MS: z.coerce.number().int().min(1).max(60_000).default(200),
   KAFKA_RELAY_RETRY_MAX_MS: z.coerce.number().int().min(10).max(600_000).default(30_000),
   KAFKA_RELAY_LEADER_POLL_MS: z.coerce.number().int().min(10).max(600_000).default(2_000),
-  SMTP_URL: z.string().optional(),
+  // nodemailer reads anything else as localhost:587 and the mails fail there, attempt after attempt.
+  SMTP_URL: z
+    .string()
+    .refine((url) => /^smtps?:\/\/[^/?#]+/i.test(url) && URL.canParse(url), { error: 'must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587' })
+    .optional(),
   MAIL_FROM: z.string().default('Office Chat <no-reply@office-chat.local>'),
   NODE_ENV: z.string().default('development'),
 });
