@@ -19,6 +19,7 @@ import { ManagerLinker } from './application/link-managers/manager-linker.js';
 import { ImportUploads } from './application/start-import/import-uploads.js';
 import { StartImportHandler } from './application/start-import/start-import.handler.js';
 import { CsvUserFileParser } from './infrastructure/csv/csv-user-file.parser.js';
+import { CancelImportHandler } from './application/cancel-import/cancel-import.handler.js';
 import { ImportsHttpController } from './infrastructure/http/imports.http.controller.js';
 import { PostgresImportFileStorage } from './infrastructure/persistence/postgres-import-file-storage.adapter.js';
 import { PostgresManagerLinks } from './infrastructure/persistence/postgres-manager-links.adapter.js';
@@ -58,6 +59,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     ListImportsHandler,
     GetImportErrorsHandler,
     InviteImportedUsersHandler,
+    CancelImportHandler,
   ],
   exports: [ImportUploads, ImportProcessor, ImportRepository],
 })

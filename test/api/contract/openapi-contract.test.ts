@@ -9,6 +9,7 @@ import { loadContract, OPENAPI_FILE, OpenApiContract } from '../../support/opena
 import { USERS_ROUTES, usersPath } from '../../support/users-api.js';
 import { importsPath } from '../../support/imports.js';
 import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
+import { DistributedLock, importLockKey } from '../../../src/modules/imports/application/ports/network-lock.port.js';
 
 const contract = loadContract();
 
@@ -367,9 +368,29 @@ describe('the running app agrees with openapi.yaml', () => {
       expect(res.status).toBe(409);
       expect(contract.check('inviteImportedUsers', res)).toEqual([]);
       covered.add('inviteImportedUsers 409');
+
+      // cancelImport: 202 while an instance holds the network's imports (the request waits for its next batch), 200
+      // once this one can end it.
+      const held = await idle.app.get(DistributedLock).tryAcquire(importLockKey(network));
+      const waiting = await idle.http.post(p(`/${queued.body.id}/cancel`)).set(auth);
+      await held!.release();
+      expect([waiting.status, waiting.headers.location]).toEqual([202, p(`/${queued.body.id}`)]);
+      expect(contract.check('cancelImport', waiting)).toEqual([]);
+      covered.add('cancelImport 202');
+      const cancelled = await idle.http.post(p(`/${queued.body.id}/cancel`)).set(auth);
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/^Cancelled by .* before any line was applied/) });
+      expect(contract.check('cancelImport', cancelled)).toEqual([]);
+      covered.add('cancelImport 200');
     } finally {
       await idle.close();
     }
+    await expectContract('cancelImport', t.http.post(p(`/${started.body.id}/cancel`)).set(auth), 409);
+    await expectContract('cancelImport', t.http.post(p('/not-a-uuid/cancel')).set(auth), 400);
+    await expectContract('cancelImport', t.http.post(p(`/${started.body.id}/cancel`)), 401);
+    await expectContract('cancelImport', t.http.post(p(`/${started.body.id}/cancel`)).set(outsider), 403);
+    await expectContract('cancelImport', t.http.post(p(`/${unknown}/cancel`)).set(auth), 404);
+    await expectContract('cancelImport', t.http.post(p(`/${started.body.id}/cancel`)).set(auth).send(big), 413);
   });
 
   it('operations and docs', async () => {

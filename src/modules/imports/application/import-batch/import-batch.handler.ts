@@ -21,6 +21,7 @@ import {
   type WouldBeUser,
 } from '../ports/import-store.port.js';
 import { type LineProbe, SettledLines } from '../ports/settled-lines.port.js';
+import { ImportCancelledError } from '../cancel-import/import-cancelled.error.js';
 import { BatchOutOfTurnError, ImportBatchCommand, type ImportBatchOutcome } from './import-batch.command.js';
 
 type ManagerCandidate = Pick<WouldBeUser, 'userId' | 'email'>;
@@ -214,6 +215,8 @@ export class ImportBatchHandler implements ICommandHandler<ImportBatchCommand, I
       const progress = await this.imports.getById(importId, tx);
       if (!progress) throw new Error(`Import ${importId} does not exist`);
       turn.onLocked?.();
+      // Read under the import's lock: a cancel requested before this point stops this batch, one after it the next.
+      if (progress.cancelRequestedBy !== null) throw new ImportCancelledError();
       if (progress.appliedThrough !== turn.afterLine) {
         throw new BatchOutOfTurnError(`The batch before line ${fromLine} did not commit (the import is applied through line ${progress.appliedThrough}).`);
       }

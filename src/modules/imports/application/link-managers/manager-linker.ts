@@ -13,6 +13,7 @@ import { IMPORT_EVENT_SCHEMA_VERSIONS } from '../../domain/import.events.js';
 import { decideManagerLinks } from '../../domain/manager-links.js';
 import { importCommandContext, importStreamVersion, runningImportState } from '../import-record.context.js';
 import { IMPORT_SETTINGS, type ImportSettings } from '../import-settings.js';
+import { ImportCancelledError } from '../cancel-import/import-cancelled.error.js';
 import { ImportManagerLinks, ImportRepository, type ImportRecord, type LinkToMake } from '../ports/import-store.port.js';
 
 const MAX_CONFLICTS = 12;
@@ -46,9 +47,15 @@ export class ManagerLinker {
     // A change of manager made through the API between the decisions and the links made would be seen by neither:
     // the two together could close a cycle. It waits instead (ManagementChainLock).
     await this.chain.holdDuring(record.networkId, async () => {
+      await this.stopIfCancelled(record.id);
       const made = record.managersLinked ? 0 : await this.decide(record);
       await this.makeDecided(record, made, onProgress);
     });
+  }
+
+  /** Between two batches of links: a cancel requested meanwhile stops the import before the next. */
+  private async stopIfCancelled(importId: string): Promise<void> {
+    if ((await this.imports.getById(importId))?.cancelRequestedBy) throw new ImportCancelledError();
   }
 
   private async makeDecided(record: ImportRecord, made: number, onProgress: (done: number, total: number | null) => void): Promise<void> {
@@ -56,6 +63,7 @@ export class ManagerLinker {
     let conflicts = 0;
     let size = this.settings.batchSize;
     for (let after = 0; ; ) {
+      await this.stopIfCancelled(record.id);
       const batch = await this.links.toMake(record.id, after, size);
       if (batch.length === 0) return;
       try {

@@ -37,6 +37,8 @@ export interface ImportRecord extends ImportReport {
   readonly totalRows: number;
   readonly warningCount: number;
   readonly createdAt: string;
+  /** Who asked to cancel the import (their e-mail, else their id) while it had not ended; null when nobody did. */
+  readonly cancelRequestedBy: string | null;
 }
 
 export interface NewImport {
@@ -99,6 +101,8 @@ export abstract class ImportRepository {
   abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void>;
   /** Every line is applied: the import moves on to the managers that waited for the whole file. */
   abstract finishReading(importId: string, totalRows: number, now: Date): Promise<void>;
+  /** Records a request to cancel the import unless it has ended (false then); a second request keeps the first. */
+  abstract requestCancel(importId: string, by: string, now: Date): Promise<boolean>;
   /** Counts the lines whose outcome waited for their manager's link. */
   abstract recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void>;
   abstract finish(

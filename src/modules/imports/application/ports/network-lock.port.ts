@@ -10,3 +10,6 @@ export interface HeldLock {
 export abstract class DistributedLock {
   abstract tryAcquire(key: string): Promise<HeldLock | null>;
 }
+
+/** The lock an import is applied under: one import of a network at a time, across every instance. */
+export const importLockKey = (networkId: string): string => `imports:${networkId}`;

@@ -19,6 +19,7 @@ import { SpilledEmails } from '../ports/spilled-emails.port.js';
 import { FileRefusedError, type ParsedLines, UserFileParser } from '../ports/user-file-parser.port.js';
 import { NO_USERS_IN_FILE } from '../../domain/import-warnings.js';
 import { EmailFingerprints } from './email-fingerprints.js';
+import { cancelledReason, ImportCancelledError } from '../cancel-import/import-cancelled.error.js';
 
 export interface ImportProgress {
   readonly phase: 'applying' | 'linking';
@@ -71,6 +72,10 @@ export class ImportProcessor {
   async process(importId: string, onProgress: (p: ImportProgress) => void = () => undefined, stop?: AbortSignal): Promise<ImportRecord> {
     let record = await this.require(importId);
     if (record.phase === 'done') return record;
+    if (record.cancelRequestedBy !== null) {
+      await this.cancelNow(importId);
+      return this.require(importId);
+    }
     try {
       if (record.phase === 'queued' || record.phase === 'applying') {
         await this.read(record, onProgress, stop);
@@ -84,10 +89,17 @@ export class ImportProcessor {
       stop?.throwIfAborted();
       await this.finish(importId, 'completed');
     } catch (error) {
-      if (!(error instanceof FileRefusedError)) throw error;
-      await this.finish(importId, 'failed', error.message);
+      if (error instanceof ImportCancelledError) await this.cancelNow(importId);
+      else if (error instanceof FileRefusedError) await this.finish(importId, 'failed', error.message);
+      else throw error;
     }
     return this.require(importId);
+  }
+
+  /** Ends an import someone asked to cancel, keeping what it applied; the caller holds its network's import lock. */
+  async cancelNow(importId: string): Promise<void> {
+    const record = await this.require(importId);
+    if (record.phase !== 'done') await this.finish(importId, 'failed', cancelledReason(record));
   }
 
   /**

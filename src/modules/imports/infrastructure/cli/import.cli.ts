@@ -8,7 +8,7 @@ import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
 import { ImportRepository, type ImportRecord, type RejectedLine } from '../../application/ports/import-store.port.js';
 import { FileTooLargeError } from '../../application/ports/import-file-storage.port.js';
-import { DistributedLock, type HeldLock } from '../../application/ports/network-lock.port.js';
+import { DistributedLock, type HeldLock, importLockKey } from '../../application/ports/network-lock.port.js';
 import { FileRefusedError } from '../../application/ports/user-file-parser.port.js';
 import { ImportProcessor } from '../../application/process-import/import-processor.js';
 import { ImportUploads } from '../../application/start-import/import-uploads.js';
@@ -39,7 +39,7 @@ async function networkLock(app: INestApplicationContext, networkId: string, stop
   let told = false;
   for (;;) {
     stop?.throwIfAborted();
-    const lock = await locks.tryAcquire(`imports:${networkId}`);
+    const lock = await locks.tryAcquire(importLockKey(networkId));
     if (lock) return lock;
     if (!told) process.stderr.write(`Another import of network ${networkId} is running; waiting for it to finish…\n`);
     told = true;

@@ -9,6 +9,7 @@ import { commandContext } from '../../../../shared/infrastructure/http/command-c
 import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
 import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { CancelImportCommand } from '../../application/cancel-import/cancel-import.command.js';
 import { InviteImportedUsersCommand } from '../../application/invite-imported-users/invite-imported-users.command.js';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
 import { GetImportQuery } from '../../application/get-import/get-import.query.js';
@@ -152,6 +153,19 @@ export class ImportsHttpController {
     return this.commands.execute(new InviteImportedUsersCommand(commandContext(req, networkId), importId));
   }
 
+  /**
+   * Cancels an import that has not ended: 200 with its report once it has ended (failed, saying it was cancelled),
+   * or 202 while the instance applying it stops at its next batch. What it applied stays.
+   */
+  @Post(':importId/cancel')
+  async cancel(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response, @Param('networkId') networkId: string, @Param() params: unknown) {
+    const { importId } = parseInput(importIdParam, params, 'path');
+    const { record, ended } = await this.commands.execute(new CancelImportCommand(commandContext(req, networkId), importId));
+    res.status(ended ? 200 : 202);
+    if (!ended) res.location(`/api/v1/networks/${encodeURIComponent(networkId)}/imports/${record.id}`);
+    return importReportJson(record);
+  }
+
   /** The rejected lines: JSON pages by default, or the whole list as a CSV to fix and re-upload. */
   @Get(':importId/errors')
   async errors(@Req() req: Request, @Res() res: Response, @Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
@@ -187,8 +201,8 @@ export class ImportsHttpController {
     answerOtherMethod(req, res, 'GET, HEAD');
   }
 
-  @All(':importId/invitations')
-  otherMethodsOfInvitations(@Req() req: Request, @Res() res: Response) {
+  @All([':importId/invitations', ':importId/cancel'])
+  otherMethodsOfCommands(@Req() req: Request, @Res() res: Response) {
     answerOtherMethod(req, res, 'POST');
   }
 

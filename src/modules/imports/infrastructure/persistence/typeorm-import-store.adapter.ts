@@ -46,6 +46,7 @@ interface ImportRow {
   created_at: Date;
   started_at: Date | null;
   finished_at: Date | null;
+  cancel_requested_by: string | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -80,6 +81,7 @@ function toRecord(r: ImportRow): ImportRecord {
     totalRows: r.total_rows,
     warningCount: r.warning_count,
     createdAt: new Date(r.created_at).toISOString(),
+    cancelRequestedBy: r.cancel_requested_by,
   };
 }
 
@@ -181,6 +183,18 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
       totalRows,
       now,
     ]);
+  }
+
+  async requestCancel(importId: string, by: string, now: Date): Promise<boolean> {
+    // A SELECT around the UPDATE: TypeORM answers an UPDATE with [rows, count], whatever it returns.
+    const [row] = await this.dataSource.query<{ requested: number }[]>(
+      `WITH requested AS (
+         UPDATE imports SET cancel_requested_by = coalesce(cancel_requested_by, $2), cancel_requested_at = coalesce(cancel_requested_at, $3)
+          WHERE id = $1 AND phase <> 'done' RETURNING id)
+       SELECT count(*)::int AS requested FROM requested`,
+      [importId, by, now],
+    );
+    return row.requested > 0;
   }
 
   async recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void> {

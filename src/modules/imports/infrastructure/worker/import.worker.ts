@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { ImportProcessor } from '../../application/process-import/import-processor.js';
 import { ImportRepository } from '../../application/ports/import-store.port.js';
-import { DistributedLock } from '../../application/ports/network-lock.port.js';
+import { DistributedLock, importLockKey } from '../../application/ports/network-lock.port.js';
 
 const POLL_MS = 1_000;
 const MAX_PARALLEL = 2;
@@ -58,7 +58,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     for (const { importId, networkId } of await this.imports.pending()) {
       if (this.running.size >= MAX_PARALLEL) return;
       if (this.busyNetworks.has(networkId) || (this.attempts.get(importId)?.retryAt ?? 0) > Date.now()) continue;
-      const lock = await this.locks.tryAcquire(`imports:${networkId}`);
+      const lock = await this.locks.tryAcquire(importLockKey(networkId));
       if (!lock) continue;
       this.busyNetworks.add(networkId);
       const job = this.run(importId)

@@ -1,0 +1,95 @@
+/**
+ * POST …/imports/{id}/cancel: an admin stops an import that has not ended (the wrong file, the wrong mode). What it
+ * applied stays, nothing more is applied, and it ends failed with a reason saying who cancelled it and how far it got.
+ */
+import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
+import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { csv, getImport, importsPath, upload, usersOf, waitForImport } from '../../support/imports.js';
+
+const ADMIN = 'admin@acme.example';
+
+const manyUsers = (rows: number) => csv('email,name', ...Array.from({ length: rows }, (_, i) => `u${i}@acme.example,User ${i}`));
+
+describe('an import being applied', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '500' });
+  });
+  afterAll(() => t.close());
+
+  it('stops at its next batch: 202, then failed with every applied line kept and no line after them', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(60_000), {}, { auth });
+    expect(res.status).toBe(202);
+    const importId: string = res.body.id;
+    for (const deadline = Date.now() + 60_000; (await getImport(t, network, importId)).counts.created < 1_000; ) {
+      if (Date.now() > deadline) throw new Error('the import did not start');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+
+    const cancel = await t.http.post(importsPath(network, `/${importId}/cancel`)).set(auth);
+    expect(cancel.status).toBe(202);
+    expect(cancel.headers.location).toBe(importsPath(network, `/${importId}`));
+
+    const report = await waitForImport(t, network, importId);
+    expect(report.status).toBe('failed');
+    const stoppedAfter = Number(/^Cancelled by admin@acme\.example after line (\d+): the lines up to it were applied \(see the counts\), the rest of the file was not\.$/.exec(report.failureReason ?? '')?.[1]);
+    expect(report.counts.created).toBe(stoppedAfter - 1);
+    expect(report.counts.created).toBeLessThan(60_000);
+    const users = await usersOf(t, network);
+    expect(users.size).toBe(report.counts.created);
+    expect(users.has(`u${stoppedAfter - 2}@acme.example`)).toBe(true);
+    expect(users.has(`u${stoppedAfter - 1}@acme.example`)).toBe(false);
+
+    // Ended: a second cancel has nothing to stop.
+    expect((await t.http.post(importsPath(network, `/${importId}/cancel`)).set(auth)).status).toBe(409);
+  }, 120_000);
+});
+
+describe('an import nobody is applying', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'false' });
+  });
+  afterAll(() => t.close());
+
+  it('queued: ends at once (200), nothing changed, and no worker takes it up afterwards', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(3), {}, { auth });
+    const cancel = await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body).toMatchObject({
+      status: 'failed',
+      failureReason: 'Cancelled by admin@acme.example before any line was applied: nothing was changed.',
+      counts: { rows: 0, created: 0 },
+    });
+    expect((await t.app.get(ImportProcessor).process(res.body.id)).status).toBe('failed');
+    expect((await usersOf(t, network)).size).toBe(0);
+  });
+
+  it('stopped once every line was applied: the manager links that waited for the whole file are not made', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    // Each user names as manager the one on the next line: links that wait for the whole file.
+    const res = await upload(t, network, csv('email,name,manager', 'a@acme.example,A,b@acme.example', 'b@acme.example,B,c@acme.example', 'c@acme.example,C,'), {}, { auth });
+    // A process stopped (Ctrl-C) as it finished reading the file, before the links.
+    const stop = new AbortController();
+    await expect(
+      t.app.get(ImportProcessor).process(res.body.id, (p) => {
+        if (p.phase === 'applying' && p.done === 3) stop.abort();
+      }, stop.signal),
+    ).rejects.toThrow();
+
+    const cancel = await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body).toMatchObject({
+      status: 'failed',
+      failureReason: 'Cancelled by admin@acme.example once every line was applied: the manager links that waited for the whole file were not made.',
+      counts: { rows: 3, created: 3 },
+    });
+    const users = await usersOf(t, network);
+    expect([...users.values()].map((u) => u.managerId)).toEqual([null, null, null]);
+  });
+});
