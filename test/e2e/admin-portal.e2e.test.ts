@@ -318,6 +318,47 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     if (new Set(partWay.map(([value]) => value)).size >= 2) expect(partWay.some(([, , text]) => /· [\d,]+ rows\/s · about .+ left$/.test(text))).toBe(true);
   });
 
+  it('"Cancel import" stops a running import after the batch being written: the report says who cancelled it and how far it got', async () => {
+    const before = hashImportId(page);
+    await page.goto(`${t.baseUrl}/admin/#/import`);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('Network').selectOption(bulkNetwork);
+    await until(async () => (await page.locator('.lead').textContent())?.includes(bulkNetwork), 'the form for the picked network');
+    const next = Array.from({ length: PROGRESS_ROWS }, (_, i) => manyUser(PROGRESS_ROWS + i));
+    const file = ['email/login,name', ...next.map((u) => `${u.email},${u.first} ${u.last}`)].join('\n');
+    // As above: an open transaction holding a later line's e-mail keeps the import running until the test is ready.
+    const holder = new pg.Client({ connectionString: testDatabaseUrl() });
+    await holder.connect();
+    try {
+      await holder.query('BEGIN');
+      await holder.query(
+        `INSERT INTO users (network_id, id, email, email_key, status, invitation, version, created_at, updated_at)
+         VALUES ($1, gen_random_uuid(), $2, $2, 'active', 'none', 1, now(), now())`,
+        [bulkNetwork, next[PROGRESS_ROWS / 2].email],
+      );
+      await page.getByLabel('CSV file').setInputFiles({ name: 'wrong-file.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+      await page.getByRole('button', { name: 'Import Now' }).click();
+      const cancel = page.getByRole('button', { name: 'Cancel import' });
+      await cancel.waitFor();
+      page.once('dialog', (dialog) => void dialog.accept());
+      await cancel.focus();
+      await page.keyboard.press('Enter');
+      await until(async () => (await page.locator('#cancel-status').textContent()) !== '', 'the cancel to be recorded');
+      expect(await page.locator('#cancel-status').textContent()).toBe('Cancelling: the import stops after the batch being written.');
+    } finally {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    }
+    await finishedReport(page, before);
+    expect(await page.locator('#failed-heading').textContent()).toBe('The import was cancelled');
+    const reason = (await page.locator('#failure-reason').textContent()) ?? '';
+    const after = Number(/^Cancelled by [^ ]+ after line (\d+): the lines up to it were applied/.exec(reason)?.[1]);
+    expect(after).toBeLessThan(PROGRESS_ROWS + 1);
+    expect((await usersOf(t, bulkNetwork)).size).toBe(PROGRESS_ROWS + after - 1);
+    expect(await page.getByRole('button', { name: 'Cancel import' }).isHidden()).toBe(true);
+    expect(await focusedId()).toBe('failed-heading');
+  });
+
   it('imports a file with bad lines: the rejected rows in a table, and "Download errors as CSV" saves what the API gives', async () => {
     const before = hashImportId(page);
     await page.goto(`${t.baseUrl}/admin/#/import`);

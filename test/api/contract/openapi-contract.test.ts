@@ -88,8 +88,9 @@ describe('openapi.yaml', () => {
 describe('openapi.yaml: imports', () => {
   it("ImportReport has the issue's report fields (plus warningCount, totalRows, estimatedRows and, when failed, failureReason), counts its eight numbers", () => {
     const report = contract.doc.components.schemas.ImportReport;
-    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'warningCount', 'failureReason', 'totalRows', 'estimatedRows', 'startedAt', 'finishedAt']);
+    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'warningCount', 'failureReason', 'cancelledBy', 'totalRows', 'estimatedRows', 'startedAt', 'finishedAt']);
     expect(report.required).not.toContain('failureReason');
+    expect(report.required).not.toContain('cancelledBy');
     expect(report.additionalProperties).toBe(false);
     expect(contract.doc.components.schemas.ImportCounts.required).toEqual(['rows', 'created', 'updated', 'activated', 'deactivated', 'unchanged', 'skipped', 'rejected']);
     expect(contract.deref(report.properties.status).enum).toEqual(['queued', 'running', 'completed', 'failed']);
@@ -379,7 +380,7 @@ describe('the running app agrees with openapi.yaml', () => {
       covered.add('cancelImport 202');
       const cancelled = await idle.http.post(p(`/${queued.body.id}/cancel`)).set(auth);
       expect(cancelled.status).toBe(200);
-      expect(cancelled.body).toMatchObject({ status: 'failed', failureReason: expect.stringMatching(/^Cancelled by .* before any line was applied/) });
+      expect(cancelled.body).toMatchObject({ status: 'failed', cancelledBy: 'contract@acme.example', failureReason: expect.stringMatching(/^Cancelled by .* before any line was applied/) });
       expect(contract.check('cancelImport', cancelled)).toEqual([]);
       covered.add('cancelImport 200');
     } finally {

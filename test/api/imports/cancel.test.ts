@@ -62,6 +62,7 @@ describe('an import nobody is applying', () => {
     expect(cancel.status).toBe(200);
     expect(cancel.body).toMatchObject({
       status: 'failed',
+      cancelledBy: ADMIN,
       failureReason: 'Cancelled by admin@acme.example before any line was applied: nothing was changed.',
       counts: { rows: 0, created: 0 },
     });

@@ -27,6 +27,7 @@ export interface ImportReport {
   counts: ImportCounts;
   warnings: string[];
   warningCount: number;
+  cancelledBy?: string;
   failureReason?: string;
   /** null until the worker has read the whole file. */
   totalRows: number | null;
@@ -173,6 +174,10 @@ export class Api {
     const disposition = response.headers.get('Content-Disposition') ?? '';
     const named = /filename="?([^";]+)"?/i.exec(disposition);
     return { blob: await response.blob(), fileName: named?.[1] ?? `import-${importId}-errors.csv` };
+  }
+
+  cancelImport(networkId: string, importId: string): Promise<ImportReport> {
+    return this.json('POST', this.networkPath(networkId, `/imports/${encodeURIComponent(importId)}/cancel`));
   }
 
   requestInvitations(networkId: string, importId: string): Promise<{ requested: number }> {

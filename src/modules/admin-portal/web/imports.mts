@@ -358,12 +358,16 @@ export function importReportView(importId: string, options: { invite: boolean })
     const meta = h('div', { class: 'meta' });
     const bar = h('progress', { id: 'import-progress', 'aria-labelledby': 'import-progress-label' });
     const progressText = h('p', { class: 'progress-text', id: 'import-progress-text' });
+    const cancel = h('button', { type: 'button', class: 'secondary', id: 'cancel-import', hidden: true }, 'Cancel import');
+    const cancelStatus = h('p', { class: 'muted', role: 'status', id: 'cancel-status' });
     const progressSection = h(
       'section',
       { class: 'card progress-box', id: 'progress-section', 'aria-labelledby': 'import-progress-label', 'aria-busy': 'true' },
       h('h2', { id: 'import-progress-label' }, 'Progress'),
       bar,
       progressText,
+      h('div', { class: 'actions' }, cancel),
+      cancelStatus,
     );
     const result = h('div', { id: 'result' });
     append(main, [breadcrumb(h('a', { href: '#/import' }, 'Import Users'), 'Report'), title, meta, errors.element, progressSection, result]);
@@ -374,6 +378,21 @@ export function importReportView(importId: string, options: { invite: boolean })
     let lastStatus: string | null = null;
     let lastPhaseText: string | null = null;
     let failures = 0;
+
+    cancel.addEventListener('click', () =>
+      whileBusy(cancel, async () => {
+        if (!window.confirm('Cancel this import? The rows it has already applied stay; nothing more of the file is applied.')) return;
+        errors.clear();
+        try {
+          const r = await context.api.cancelImport(network, importId);
+          cancelStatus.textContent = finished(r) ? 'The import is cancelled.' : 'Cancelling: the import stops after the batch being written.';
+          window.clearTimeout(timer);
+          void poll();
+        } catch (error) {
+          errors.show(error);
+        }
+      }),
+    );
 
     const renderMeta = (r: ImportReport) => {
       fill(
@@ -428,6 +447,8 @@ export function importReportView(importId: string, options: { invite: boolean })
         }
         fill(progressText, ...parts);
       }
+      // Once the import has ended there is nothing to cancel: the focus goes on to its report (renderResult).
+      cancel.hidden = finished(r);
       if (phase !== lastPhaseText && !finished(r)) context.announce(phase.replace('…', '.'));
       lastPhaseText = phase;
       bar.setAttribute('aria-valuetext', progressText.textContent ?? '');
@@ -474,15 +495,18 @@ export function importReportView(importId: string, options: { invite: boolean })
       fill(result);
       if (report.dryRun) result.appendChild(dryRunPanel(context, report));
       if (report.status === 'failed') {
-        result.appendChild(
-          h(
-            'section',
-            { class: 'card failed', 'aria-labelledby': 'failed-heading' },
-            h('h2', { id: 'failed-heading' }, 'The import failed'),
-            h('p', { id: 'failure-reason' }, report.failureReason ?? 'The import stopped because of an unexpected error.'),
-            h('p', {}, 'Rows already applied stay applied. Fix what the reason points at, then upload the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab: rows that are already right come out as unchanged.'),
-          ),
+        const cancelled = report.cancelledBy !== undefined;
+        const failed = h(
+          'section',
+          { class: 'card failed', 'aria-labelledby': 'failed-heading' },
+          h('h2', { id: 'failed-heading', tabindex: '-1' }, cancelled ? 'The import was cancelled' : 'The import failed'),
+          h('p', { id: 'failure-reason' }, report.failureReason ?? 'The import stopped because of an unexpected error.'),
+          cancelled
+            ? h('p', {}, 'Rows already applied stay applied. To import the rest, upload the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab: rows that are already right come out as unchanged.')
+            : h('p', {}, 'Rows already applied stay applied. Fix what the reason points at, then upload the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab: rows that are already right come out as unchanged.'),
         );
+        result.appendChild(failed);
+        if (document.activeElement === cancel || document.activeElement === document.body) focusTarget(failed.querySelector('h2')!);
       }
       // Followed from the e-mail's invite link: the button comes first.
       const invite = inviteSection(context, report, options.invite);
@@ -503,7 +527,7 @@ export function importReportView(importId: string, options: { invite: boolean })
 }
 
 function summarySentence(r: ImportReport): string {
-  if (r.status === 'failed') return `The import failed: ${r.failureReason ?? 'unexpected error'}.`;
+  if (r.status === 'failed') return r.cancelledBy !== undefined ? `The import was cancelled. ${r.failureReason ?? ''}` : `The import failed: ${r.failureReason ?? 'unexpected error'}.`;
   const c = r.counts;
   const verb = r.dryRun ? 'Dry run finished, nothing changed' : 'Import finished';
   return `${verb}: ${plural(c.rows, 'row', 'rows')}; ${formatNumber(c.created)} created, ${formatNumber(c.updated)} updated, ${formatNumber(c.unchanged)} unchanged, ${formatNumber(c.skipped)} skipped, ${formatNumber(c.rejected)} rejected.`;

@@ -2,7 +2,7 @@ import type { ImportReport } from '../../application/import-report.js';
 import { estimatedRows } from '../../application/import-record.context.js';
 import type { ImportRecord } from '../../application/ports/import-store.port.js';
 
-export type ImportReportJson = ImportReport & { warningCount: number; totalRows: number | null; estimatedRows: number | null };
+export type ImportReportJson = ImportReport & { warningCount: number; cancelledBy?: string; totalRows: number | null; estimatedRows: number | null };
 
 /** The report as the API and the CLI's --json show it: the report fields, none of the job's internals. */
 export function importReportJson(r: ImportRecord): ImportReportJson {
@@ -19,6 +19,7 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     warnings: r.warnings,
     warningCount: r.warningCount,
     ...(r.failureReason ? { failureReason: r.failureReason } : {}),
+    ...(r.status === 'failed' && r.cancelRequestedBy !== null ? { cancelledBy: r.cancelRequestedBy } : {}),
     totalRows: r.phase === 'queued' || r.phase === 'applying' ? null : r.totalRows,
     estimatedRows: estimatedRows(r),
     startedAt: r.startedAt,
