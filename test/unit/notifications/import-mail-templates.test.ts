@@ -60,7 +60,7 @@ describe('import-completed e-mail', () => {
   });
 
   it('lists the warnings', () => {
-    const warning = 'Row 7: manager johnny_depp@yahoo.com is not in the network; the manager was left empty';
+    const warning = 'Line 7: manager johnny_depp@yahoo.com is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.';
     expect(mail.text).toContain(`WARNINGS\n  - ${warning}\n`);
     expect(mail.html).toContain(`<li style="margin:0 0 4px;">${warning}</li>`);
   });

@@ -19,7 +19,7 @@ export function aCompletedImport(overrides: Partial<FinishedImportReport> = {}):
     fileName: 'staff-november.csv',
     sha256: 'c0ffee',
     counts: { rows: 120, created: 42, updated: 17, activated: 3, deactivated: 2, unchanged: 51, skipped: 0, rejected: 5 },
-    warnings: ['Row 7: manager johnny_depp@yahoo.com is not in the network; the manager was left empty'],
+    warnings: ['Line 7: manager johnny_depp@yahoo.com is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody); imported without a manager.'],
     startedAt: '2026-11-25T07:58:00.000Z',
     finishedAt: '2026-11-25T08:00:30.000Z',
     ...overrides,
