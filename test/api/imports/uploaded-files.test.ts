@@ -3,6 +3,7 @@
  * deleted when the import ends, completed or failed. What the admin reads afterwards (the report, the rejected
  * lines and their error CSV) is kept apart and stays.
  */
+import { DistributedLock, importLockKey } from '../../../src/modules/imports/application/ports/network-lock.port.js';
 import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { csv, errorsCsv, importCsv, upload, waitForImport } from '../../support/imports.js';
@@ -29,10 +30,13 @@ it('an import given up on (the worker failed it too many times) keeps no copy of
   const idle = await startTestApp({ IMPORT_WORKER_ENABLED: 'false' });
   try {
     const network = uniqueNetworkId('files');
+    // Held as a worker holds it when it gives up: the other app's worker (same database) must not take the import.
+    const lock = await idle.app.get(DistributedLock).tryAcquire(importLockKey(network));
     const res = await upload(idle, network, csv('email,name', 'ann@acme.example,Ann Lee'));
     expect(res.status).toBe(202);
     expect(await storedChunks(res.body.id)).toBeGreaterThan(0);
     await idle.app.get(ImportProcessor).giveUp(res.body.id, 'The import failed five times in a row.');
+    await lock!.release();
     expect((await waitForImport(idle, network, res.body.id)).status).toBe('failed');
     expect(await storedChunks(res.body.id)).toBe(0);
   } finally {
