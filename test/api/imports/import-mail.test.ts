@@ -128,6 +128,8 @@ describe('the mail of an import, as the admin receives it', () => {
 });
 
 it('GET /metrics shows the outbox by status, the oldest waiting mail and the delivery attempts by outcome', async () => {
+  // The background worker would move mails between statuses while the scrape and the count below are taken.
+  await t.app.get(MailOutboxWorker).stop();
   const res = await t.http.get('/metrics').expect(200);
   const value = (series: string): number => Number(new RegExp(`^${series.replace(/[{}"]/g, '\\$&')} (\\S+)$`, 'm').exec(res.text)?.[1] ?? NaN);
   const rows = await t.runtime.dataSource.query<{ status: string; count: number }[]>(`SELECT status, count(*)::int AS count FROM mail_outbox GROUP BY status`);
