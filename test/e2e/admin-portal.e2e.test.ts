@@ -93,6 +93,27 @@ async function signIn(page: Page, token: string): Promise<void> {
   await page.locator('#admin-email').waitFor();
 }
 
+/**
+ * Holds `email` in the network's users table from an open transaction: an import reaching that e-mail's line waits
+ * for it, which keeps the import running until the test lets go (release rolls the transaction back).
+ */
+async function holdEmail(network: string, email: string): Promise<{ release(): Promise<void> }> {
+  const holder = new pg.Client({ connectionString: testDatabaseUrl() });
+  await holder.connect();
+  await holder.query('BEGIN');
+  await holder.query(
+    `INSERT INTO users (network_id, id, email, email_key, status, invitation, version, created_at, updated_at)
+     VALUES ($1, gen_random_uuid(), $2, $2, 'active', 'none', 1, now(), now())`,
+    [network, email],
+  );
+  return {
+    async release() {
+      await holder.query('ROLLBACK');
+      await holder.end();
+    },
+  };
+}
+
 /** Waits for the report of a finished import (summary rendered) whose id differs from `not`. */
 async function finishedReport(page: Page, not?: string): Promise<string> {
   return until(async () => {
@@ -277,24 +298,16 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     // A 10,000-line import is over between two of the page's polls, so the test makes it stop half-way: an open
     // transaction holds line 5,001's e-mail in the users table, and the import's insert of it waits for that
     // transaction until the bar has been seen part-way; rolled back, it lets the import go on to the end.
-    const holder = new pg.Client({ connectionString: testDatabaseUrl() });
-    await holder.connect();
+    const held = await holdEmail(bulkNetwork, manyUser(PROGRESS_ROWS / 2).email);
     try {
-      await holder.query('BEGIN');
-      await holder.query(
-        `INSERT INTO users (network_id, id, email, email_key, status, invitation, version, created_at, updated_at)
-         VALUES ($1, gen_random_uuid(), $2, $2, 'active', 'none', 1, now(), now())`,
-        [bulkNetwork, manyUser(PROGRESS_ROWS / 2).email],
-      );
       await page.getByLabel('CSV file').setInputFiles({ name: 'initech-staff.csv', mimeType: 'text/csv', buffer: manyUsersCsv(PROGRESS_ROWS) });
       await page.getByRole('button', { name: 'Import Now' }).click();
       await until(
         () => page.locator('#import-progress').evaluate((bar: HTMLProgressElement) => bar.hasAttribute('value') && bar.value > 0 && bar.value < bar.max),
         'the bar part-way',
       );
-      await holder.query('ROLLBACK');
     } finally {
-      await holder.end();
+      await held.release();
     }
     await finishedReport(page, guideImportId);
     expect(await readCounts(page)).toMatchObject({ rows: PROGRESS_ROWS, created: PROGRESS_ROWS, rejected: 0 });
@@ -327,15 +340,8 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     const next = Array.from({ length: PROGRESS_ROWS }, (_, i) => manyUser(PROGRESS_ROWS + i));
     const file = ['email/login,name', ...next.map((u) => `${u.email},${u.first} ${u.last}`)].join('\n');
     // As above: an open transaction holding a later line's e-mail keeps the import running until the test is ready.
-    const holder = new pg.Client({ connectionString: testDatabaseUrl() });
-    await holder.connect();
+    const held = await holdEmail(bulkNetwork, next[PROGRESS_ROWS / 2].email);
     try {
-      await holder.query('BEGIN');
-      await holder.query(
-        `INSERT INTO users (network_id, id, email, email_key, status, invitation, version, created_at, updated_at)
-         VALUES ($1, gen_random_uuid(), $2, $2, 'active', 'none', 1, now(), now())`,
-        [bulkNetwork, next[PROGRESS_ROWS / 2].email],
-      );
       await page.getByLabel('CSV file').setInputFiles({ name: 'wrong-file.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
       await page.getByRole('button', { name: 'Import Now' }).click();
       const cancel = page.getByRole('button', { name: 'Cancel import' });
@@ -346,8 +352,7 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       await until(async () => (await page.locator('#cancel-status').textContent()) !== '', 'the cancel to be recorded');
       expect(await page.locator('#cancel-status').textContent()).toBe('Cancelling: the import stops after the batch being written.');
     } finally {
-      await holder.query('ROLLBACK');
-      await holder.end();
+      await held.release();
     }
     await finishedReport(page, before);
     expect(await page.locator('#failed-heading').textContent()).toBe('The import was cancelled');

@@ -12,6 +12,7 @@ import type { EventMetadata, NewEvent } from '../../src/shared/application/ports
 import { BulkLoader } from '../../src/shared/infrastructure/database/bulk-loader.js';
 import { TypeormUnitOfWork } from '../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { TypeormEventStore } from '../../src/shared/infrastructure/event-store/typeorm-event-store.adapter.js';
+import type { DataSource } from 'typeorm';
 import { testConfig, type TestEnv } from './app.js';
 
 /** The migrated test database with no HTTP app around it. Close it in afterAll. */
@@ -41,4 +42,18 @@ export async function eventRows(runtime: OpenRuntime, streamId: string) {
        FROM events e JOIN event_metadata m ON m.id = e.metadata_id WHERE e.stream_id = $1 ORDER BY e.stream_version`,
     [streamId],
   );
+}
+
+/** Polls until a session of this test run's database waits for an advisory lock (one the test holds, say). */
+export async function untilWaitingForAdvisoryLock(dataSource: DataSource, what: string, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const [row] = await dataSource.query<{ waiting: number }[]>(
+      `SELECT count(*)::int AS waiting FROM pg_locks
+        WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+    );
+    if (row.waiting > 0) return;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
 }

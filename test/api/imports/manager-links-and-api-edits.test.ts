@@ -5,6 +5,7 @@
  */
 import { PostgresManagementChainLock } from '../../../src/modules/users/infrastructure/persistence/postgres-management-chain-lock.adapter.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { untilWaitingForAdvisoryLock } from '../../support/database.js';
 import { csv, upload, usersOf, waitForImport } from '../../support/imports.js';
 import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
 
@@ -13,20 +14,6 @@ beforeAll(async () => {
   t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true' });
 });
 afterAll(() => t.close());
-
-/** Polls until someone in this test's database waits for an advisory lock. */
-async function untilSomeoneWaitsForTheChain(what: string): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const [row] = await t.runtime.dataSource.query<{ waiting: number }[]>(
-      `SELECT count(*)::int AS waiting FROM pg_locks
-        WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-    );
-    if (row.waiting > 0) return;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 it('an import makes its links after a change of manager in flight commits, and refuses the one that would close a cycle with it', async () => {
   const network = uniqueNetworkId('links');
@@ -46,7 +33,7 @@ it('an import makes its links after a change of manager in flight commits, and r
     const res = await upload(t, network, csv('email,manager', 'bob@acme.example,ann@acme.example'), { mode: 'update' });
     expect(res.status).toBe(202);
     importId = res.body.id;
-    await untilSomeoneWaitsForTheChain('the import to wait for the change of manager in flight');
+    await untilWaitingForAdvisoryLock(t.runtime.dataSource, 'the import to wait for the change of manager in flight');
     await inFlight.commitTransaction();
   } finally {
     if (inFlight.isTransactionActive) await inFlight.rollbackTransaction();

@@ -1,15 +1,7 @@
 import { PostgresManagementChainLock } from '../../../src/modules/users/infrastructure/persistence/postgres-management-chain-lock.adapter.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
-
-/** Polls `check` until it holds, failing after `timeoutMs`. */
-async function until(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
+import { untilWaitingForAdvisoryLock } from '../../support/database.js';
 
 describe('users API: two changes of manager at the same moment cannot make a management cycle', () => {
   let t: TestApp;
@@ -34,13 +26,7 @@ describe('users API: two changes of manager at the same moment cannot make a man
 
       const patch = t.http.patch(usersPath(network, `/${anna.id}`)).set(auth).send({ managerId: bo.id }).then((res) => res);
       // The PATCH waits for the change in flight instead of checking a chain about to change under it.
-      await until(async () => {
-        const [row] = await t.runtime.dataSource.query<{ waiting: number }[]>(
-          `SELECT count(*)::int AS waiting FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
-        );
-        return row.waiting > 0;
-      }, 'the PATCH to wait for the change of manager in flight');
+      await untilWaitingForAdvisoryLock(t.runtime.dataSource, 'the PATCH to wait for the change of manager in flight');
       await inFlight.commitTransaction();
 
       const refused = expectProblem(await patch, 400, 'managerId');
