@@ -37,3 +37,19 @@ describe('SMTP_URL', () => {
     expect(() => loadConfig({ SMTP_URL: url })).toThrow('Invalid configuration: SMTP_URL: must be an smtp:// or smtps:// URL, e.g. smtp://user:pass@mail.example.com:587');
   });
 });
+
+describe('PUBLIC_BASE_URL', () => {
+  it('takes the address the service is reached at, with a path prefix or not; a trailing slash is dropped', () => {
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://chat.example.com/' }).publicBaseUrl).toBe('https://chat.example.com');
+    expect(loadConfig({ PUBLIC_BASE_URL: 'https://example.com/office-chat' }).publicBaseUrl).toBe('https://example.com/office-chat');
+  });
+
+  it.each(['chat.example.com', 'https://chat.example.com/?tenant=acme', 'https://chat.example.com/#/', 'ftp://chat.example.com'])(
+    'refuses %j at start-up (the links in the e-mails would be broken)',
+    (url) => {
+      expect(() => loadConfig({ PUBLIC_BASE_URL: url })).toThrow(
+        'Invalid configuration: PUBLIC_BASE_URL: must be the http:// or https:// address the service is reached at, with no ?query or #fragment, e.g. https://chat.example.com',
+      );
+    },
+  );
+});

@@ -23,7 +23,13 @@ const schema = z.object({
   AUTH_JWT_ISSUER: z.string().optional(),
   AUTH_JWT_AUDIENCE: z.string().optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  PUBLIC_BASE_URL: z.string().url().default('http://localhost:3000'),
+  // Links in the admin's e-mails are this plus a path and a #fragment: a query or a fragment of its own breaks them.
+  PUBLIC_BASE_URL: z
+    .string()
+    .refine((url) => /^https?:\/\/[^/?#]+[^?#]*$/i.test(url) && URL.canParse(url), {
+      error: 'must be the http:// or https:// address the service is reached at, with no ?query or #fragment, e.g. https://chat.example.com',
+    })
+    .default('http://localhost:3000'),
   IMPORT_MAX_FILE_BYTES: z.coerce.number().int().positive().default(100 * 1024 * 1024),
   IMPORT_MAX_ROWS: z.coerce.number().int().positive().default(1_000_000),
   IMPORT_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(5_000),
