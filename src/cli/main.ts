@@ -18,6 +18,7 @@ import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
 import { type AppConfig, ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
 import { createLogger } from '../shared/infrastructure/observability/logger.js';
 import { databaseUnreachable } from './database-error.js';
+import { startupProblem } from './startup-error.js';
 import { EmbeddedDatabaseBusyError, lockEmbeddedDatabase } from './embedded-lock.js';
 
 /** A mistake on the command line: nothing was done (exit code 2, as for a file that cannot be read). */
@@ -183,7 +184,9 @@ Exit codes:
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   const unreachable = databaseUnreachable(error, process.env.DATABASE_URL);
+  const setup = startupProblem(error, process.env);
   if (error instanceof ConfigurationError || error instanceof EmbeddedDatabaseBusyError) process.stderr.write(`${error.message}\n`);
+  else if (setup) process.stderr.write(`${setup}\n`);
   else if (unreachable) process.stderr.write(`${unreachable}\n`);
   else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
   process.exit(1);
