@@ -76,6 +76,17 @@ export async function importCsv(t: TestApp, network: string, content: string | B
   return report;
 }
 
+/** The import's rejected lines as the API gives them in JSON (the first page). */
+export async function errorsJson(
+  t: TestApp,
+  network: string,
+  importId: string,
+): Promise<{ line: number; email: string | null; error: string; field: string | null; fields: Record<string, string> }[]> {
+  const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network]));
+  if (res.status !== 200) throw new Error(`GET errors of ${importId} answered ${res.status}: ${res.text}`);
+  return res.body.items;
+}
+
 /** The import's five exclusive outcomes add up to the rows it read. */
 export function exclusiveSum(c: ImportCounts): number {
   return c.created + c.updated + c.unchanged + c.skipped + c.rejected;

@@ -5,19 +5,13 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem } from '../../support/users-api.js';
-import { csv, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
+import { csv, errorsJson, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true' });
 });
 afterAll(() => t.close());
-
-async function errorsJson(network: string, importId: string) {
-  const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network]));
-  expect(res.status).toBe(200);
-  return res.body.items as { line: number; email: string | null; error: string; field: string | null }[];
-}
 
 describe('directory exports', () => {
   it("Google Workspace's \"Download users\": headings read through their [Required] notes, managers linked, a suspended account never created, the other 30 columns named in one warning", async () => {
@@ -54,7 +48,7 @@ describe('directory exports', () => {
     const network = uniqueNetworkId('dir');
     const report = await importCsv(t, network, csv('Email Address [Required],First Name [Required],Status [READ ONLY]', 'ann@acme.example,Ann,Archived', 'bob@acme.example,Bob,active'));
     expect(report.counts).toMatchObject({ rows: 2, created: 1, rejected: 1 });
-    expect((await errorsJson(network, report.id))[0]).toMatchObject({ line: 2, field: 'enabled', error: expect.stringMatching(/"Status \[READ ONLY\]".*must be Active, Suspended or left blank/) });
+    expect((await errorsJson(t, network, report.id))[0]).toMatchObject({ line: 2, field: 'enabled', error: expect.stringMatching(/"Status \[READ ONLY\]".*must be Active, Suspended or left blank/) });
 
     const both = await importCsv(t, uniqueNetworkId('dir'), csv('email,name,Status [READ ONLY],Enabled', 'cid@acme.example,Cid,Suspended,TRUE'));
     expect(both.counts).toMatchObject({ rows: 1, created: 1 });
@@ -72,7 +66,7 @@ describe('directory exports', () => {
     expect(users.get('ann.lee@contoso.example')).toMatchObject({ name: 'Ann Lee', firstName: 'Ann', lastName: 'Lee', title: 'Director', mobile: '+447911123456', status: 'active' });
     expect(users.get('bob.ray@contoso.example')).toMatchObject({ name: 'Bob Ray', title: 'Engineer' });
     expect(users.get('dee@partner.example')).toMatchObject({ name: 'Dee Fox', status: 'active' });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors).toEqual([expect.objectContaining({ line: 6, field: 'email', error: 'line 6: the e-mail address (column "mail") is empty' })]);
   });
 

@@ -7,19 +7,13 @@
 import { NO_USERS_IN_FILE } from '../../../src/modules/imports/domain/import-warnings.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem } from '../../support/users-api.js';
-import { csv, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
+import { csv, errorsJson, exclusiveSum, fixture, importCsv, importsPath, upload, usersOf } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true' });
 });
 afterAll(() => t.close());
-
-async function errorsJson(network: string, importId: string) {
-  const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network]));
-  expect(res.status).toBe(200);
-  return res.body.items as { line: number; email: string | null; error: string; field: string | null; fields: Record<string, string> }[];
-}
 
 async function importsOf(network: string) {
   const res = await t.http.get(importsPath(network)).set(await t.authHeader([network]));
@@ -193,7 +187,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     const report = await importCsv(t, network, fixture('wrong-field-counts.csv'));
     expect(report.counts).toMatchObject({ rows: 4, created: 1, skipped: 1, rejected: 2 });
     expect([...(await usersOf(t, network)).keys()]).toEqual(['ann@example.com']);
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors.map((e) => e.line)).toEqual([3, 4]);
     expect(errors[0].error).toBe('line 3 has 3 fields but the header has 5');
     // The cell past the headings has no column in the error report: the message shows it.
@@ -207,7 +201,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     // Ann and Cid created, Dee skipped (FALSE), Bob's line rejected.
     expect(report.counts).toMatchObject({ rows: 4, created: 2, skipped: 1, rejected: 1 });
     expect([...(await usersOf(t, network)).keys()].sort()).toEqual(['ann@example.com', 'cid@example.com']);
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors).toEqual([expect.objectContaining({ line: 3, error: expect.stringMatching(/quote/i) })]);
     expect(errors[0].error).toMatch(/line 3/);
   });
@@ -217,7 +211,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     const lines = Array.from({ length: 600 }, (_, i) => `u${i}@acme.example,User ${i},`);
     const report = await importCsv(t, network, csv('email/login,name,title', ...lines, 'nul@acme.example,Nul\u0000Name,', 'after@acme.example,After,'));
     expect(report.counts).toMatchObject({ rows: 602, created: 601, rejected: 1 });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors).toEqual([expect.objectContaining({ line: 602, error: expect.stringMatching(/line 602 holds a NUL character/) })]);
     expect((await usersOf(t, network)).has('after@acme.example')).toBe(true);
   });
@@ -228,7 +222,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     const emojiAt60 = `${'x'.repeat(59)}😀@acme.example`;
     const report = await importCsv(t, network, csv('email/login,name,title', ...lines, '"unclosed\u0000 quote,b@acme.example,', `${emojiAt60},Emoji,`, 'after@acme.example,After,'));
     expect(report).toMatchObject({ status: 'completed', counts: { rows: 603, created: 601, rejected: 2 } });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors.map((e: { line: number; error: string }) => [e.line, e.error])).toEqual([
       [602, 'line 602: a quote is opened but never closed; the line reads: "unclosed\uFFFD quote,b@acme.example,'],
       [603, `line 603: "${'x'.repeat(59)}…" in column "email/login" is not a valid e-mail address (the part before the @ has characters or dots an address cannot have)`],
@@ -241,7 +235,7 @@ describe('faulty lines: rejected with their line number, the others go on', () =
     const report = await importCsv(t, network, csv('email/login,name,title', 'a@acme.example,A,', `b@acme.example,B,${long}`, 'c@acme.example,C,'));
     expect(report.counts).toMatchObject({ rows: 3, created: 2, rejected: 1 });
     expect([...(await usersOf(t, network)).keys()].sort()).toEqual(['a@acme.example', 'c@acme.example']);
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors).toEqual([expect.objectContaining({ line: 3, error: expect.stringMatching(/64 KiB|too long|longer/i) })]);
   });
 });

@@ -5,19 +5,13 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
-import { csv, exclusiveSum, historyOf, importCsv, importsPath, usersOf, type ImportReportBody } from '../../support/imports.js';
+import { csv, errorsJson, exclusiveSum, historyOf, importCsv, usersOf, type ImportReportBody } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
   t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', IMPORT_BATCH_SIZE: '2' });
 });
 afterAll(() => t.close());
-
-async function errorsJson(network: string, importId: string) {
-  const res = await t.http.get(importsPath(network, `/${importId}/errors`)).set(await t.authHeader([network]));
-  expect(res.status).toBe(200);
-  return res.body.items as { line: number; email: string | null; error: string; field: string | null; fields: Record<string, string> }[];
-}
 
 function expectSum(report: ImportReportBody) {
   expect(report.status).toBe('completed');
@@ -30,7 +24,7 @@ describe('validation', () => {
     const report = await importCsv(t, network, csv('name,email/login', 'Ann,ann@acme.example', 'No At,no-at.acme.example', 'Two,a@b@acme.example', 'Blank,'));
     expectSum(report);
     expect(report.counts).toMatchObject({ rows: 4, created: 1, rejected: 3 });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors.map((e) => [e.line, e.field])).toEqual([
       [3, 'email'],
       [4, 'email'],
@@ -45,7 +39,7 @@ describe('validation', () => {
     const report = await importCsv(t, network, csv('name,email/login,Mobile', 'Will,will@acme.example,(+91)1234123411', 'Short,short@acme.example,+91 12', 'Letters,letters@acme.example,+44 7911 CALLME'));
     expectSum(report);
     expect(report.counts).toMatchObject({ rows: 3, created: 1, rejected: 2 });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors.map((e) => [e.line, e.field])).toEqual([
       [3, 'mobile'],
       [4, 'mobile'],
@@ -60,7 +54,7 @@ describe('validation', () => {
     const report = await importCsv(t, network, csv('email/login,title', 'new@acme.example,CTO', 'old@acme.example,CFO'), { mode: 'update' });
     expectSum(report);
     expect(report.counts).toMatchObject({ rows: 2, updated: 1, rejected: 1 });
-    expect(await errorsJson(network, report.id)).toEqual([expect.objectContaining({ line: 2, field: 'name', email: 'new@acme.example', error: expect.stringMatching(/name/) })]);
+    expect(await errorsJson(t, network, report.id)).toEqual([expect.objectContaining({ line: 2, field: 'name', email: 'new@acme.example', error: expect.stringMatching(/name/) })]);
     const users = await usersOf(t, network);
     expect(users.has('new@acme.example')).toBe(false);
     expect(users.get('old@acme.example')).toMatchObject({ name: 'Old Timer', title: 'CFO' });
@@ -79,7 +73,7 @@ describe('validation', () => {
     const report = await importCsv(t, network, csv('email/login,name', 'ann@acme.example,First Ann', 'bob@acme.example,Bob', 'ANN@Acme.Example,Second Ann', 'ann@acme.example,Third Ann'));
     expectSum(report);
     expect(report.counts).toMatchObject({ rows: 4, created: 2, rejected: 2 });
-    const errors = await errorsJson(network, report.id);
+    const errors = await errorsJson(t, network, report.id);
     expect(errors.map((e) => e.line)).toEqual([4, 5]);
     for (const e of errors) expect(e.error).toMatch(/already appears on line 2/);
     expect((await usersOf(t, network)).get('ann@acme.example')!.name).toBe('First Ann');
@@ -89,7 +83,7 @@ describe('validation', () => {
     const network = uniqueNetworkId('val');
     const report = await importCsv(t, network, csv('email/login,name,Enabled', 'a@acme.example,A,yes', 'b@acme.example,B,  False '));
     expect(report.counts).toMatchObject({ rows: 2, skipped: 1, rejected: 1 });
-    expect(await errorsJson(network, report.id)).toEqual([expect.objectContaining({ line: 2, field: 'enabled', error: expect.stringMatching(/"yes" in column "Enabled" must be TRUE, FALSE or left blank/) })]);
+    expect(await errorsJson(t, network, report.id)).toEqual([expect.objectContaining({ line: 2, field: 'enabled', error: expect.stringMatching(/"yes" in column "Enabled" must be TRUE, FALSE or left blank/) })]);
   });
 });
 

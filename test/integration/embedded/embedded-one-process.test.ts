@@ -3,43 +3,18 @@
  * on the same directory used to open its own copy, and whichever wrote back last lost the other's imports. Now the
  * second one is refused in one line naming the first, and a lock left by a killed process is taken over.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import type { ImportReportJson } from '../../../src/modules/imports/infrastructure/http/import-report.json.js';
+import { CLI_MAIN, type Cli, type CliRun, spawnCli } from '../imports/support/cli-process.js';
 import { ensureBuilt, freePort, ROOT } from '../imports/support/service-process.js';
 
 jest.setTimeout(180_000);
 
-const MAIN = join(ROOT, 'dist/cli/main.js');
-
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function start(args: string[], dataDir: string, env: Record<string, string> = {}, script = MAIN): { child: ChildProcess; done: Promise<CliRun> } {
-  const child = spawn(process.execPath, [script, ...args], {
-    cwd: ROOT,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 150_000);
-  const done = new Promise<CliRun>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, done };
+function start(args: string[], dataDir: string, env: Record<string, string> = {}, script = CLI_MAIN): Cli {
+  return spawnCli(args, { cwd: ROOT, env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATA_DIR: dataDir, HOST: '127.0.0.1', ...env }, timeoutMs: 150_000, script });
 }
 
 function reportOf(run: CliRun): ImportReportJson {
@@ -89,11 +64,11 @@ describe('one process at a time on the embedded database', () => {
   });
 
   it.each([
-    ['as an absolute path', MAIN],
+    ['as an absolute path', CLI_MAIN],
     // What `npm start` runs: the lock records the absolute path Node made of it, /proc the path as typed.
     ['relative to its folder, as npm start runs it', 'dist/cli/main.js'],
   ])('an import while serve (started %s) has the directory is refused naming serve; once serve is killed (-9) the import runs', async (_how, script) => {
-    const dataDir = join(dir, `with-serve-${script === MAIN ? 'absolute' : 'relative'}`);
+    const dataDir = join(dir, `with-serve-${script === CLI_MAIN ? 'absolute' : 'relative'}`);
     const port = await freePort();
     const serve = start(['serve'], dataDir, { PORT: String(port), AUTH_JWT_SECRET: 'x'.repeat(32) }, script);
     const deadline = Date.now() + 60_000;

@@ -3,7 +3,7 @@
  * mid-import and run again, pointed at a database that is not there, and given a network id it cannot mean.
  * Runs the built `node dist/cli/main.js` (ensureBuilt rebuilds it when a source is newer).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -11,43 +11,19 @@ import { jest } from '@jest/globals';
 import pg from 'pg';
 import type { ImportReportJson } from '../../../src/modules/imports/infrastructure/http/import-report.json.js';
 import { testDatabaseUrl, uniqueNetworkId } from '../../support/app.js';
-import { ensureBuilt, ROOT, startService } from './support/service-process.js';
+import { type Cli, type CliRun, CLI_MAIN, spawnCli } from './support/cli-process.js';
+import { ensureBuilt, startService } from './support/service-process.js';
 
 jest.setTimeout(240_000);
 
-const MAIN = join(ROOT, 'dist/cli/main.js');
 const ROWS = 60_000;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-interface Cli {
-  readonly child: ChildProcess;
-  readonly done: Promise<CliRun>;
-}
-
 function startCli(args: string[], env: Record<string, string> = {}): Cli {
-  const child = spawn(process.execPath, [MAIN, ...args], {
+  return spawnCli(args, {
     cwd: dir,
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: testDatabaseUrl(), DATA_DIR: join(dir, 'var'), ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: testDatabaseUrl(), DATA_DIR: join(dir, 'var'), ...env },
+    timeoutMs: 200_000,
   });
-  let stdout = '';
-  let stderr = '';
-  child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-  const timer = setTimeout(() => child.kill('SIGKILL'), 200_000);
-  const done = new Promise<CliRun>((resolve, reject) => {
-    child.once('error', reject);
-    child.once('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-  return { child, done };
 }
 
 const runCli = (args: string[], env: Record<string, string> = {}) => startCli(args, env).done;
@@ -230,7 +206,7 @@ describe('what the file is', () => {
     const piped = join(dir, 'piped.csv');
     await writeFile(piped, 'email/login,name\npiped1@acme.example,Piped One\npiped2@acme.example,Piped Two\n');
     // A shell's pipe, as an operator writes it (node's own stdin pipes are sockets, which /dev/stdin cannot reopen).
-    const run = await runShell(`cat '${piped}' | '${process.execPath}' '${MAIN}' import /dev/stdin --network ${network} --json`);
+    const run = await runShell(`cat '${piped}' | '${process.execPath}' '${CLI_MAIN}' import /dev/stdin --network ${network} --json`);
     expect({ code: run.code, created: reportOf(run).counts.created }).toEqual({ code: 0, created: 2 });
   });
 });

@@ -2,24 +2,16 @@
  * The service started on a machine set up wrong says which variable to change, in one line on stderr, and exits 1:
  * never a stack trace (the built `node dist/cli/main.js`, as operators run it).
  */
-import { execFile } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { ensureBuilt, ROOT } from './support/service-process.js';
+import { spawnCli } from './support/cli-process.js';
+import { ensureBuilt } from './support/service-process.js';
 
-const MAIN = join(ROOT, 'dist/cli/main.js');
-
-async function run(args: string[], env: Record<string, string>): Promise<{ code: number; stderr: string }> {
-  try {
-    await promisify(execFile)(process.execPath, [MAIN, ...args], { env: { ...process.env, LOG_LEVEL: 'silent', ...env }, timeout: 60_000 });
-    return { code: 0, stderr: '' };
-  } catch (error) {
-    const failed = error as { code: number; stderr: string };
-    return { code: failed.code, stderr: failed.stderr };
-  }
+/** Runs a command with an environment of its own (no DATABASE_URL unless given): its exit code and stderr. */
+async function run(args: string[], env: Record<string, string>): Promise<{ code: number | null; stderr: string }> {
+  return spawnCli(args, { cwd: dir, env: { LOG_LEVEL: 'silent', ...env }, timeoutMs: 60_000 }).done;
 }
 
 let dir: string;
@@ -32,13 +24,13 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 it('DATA_DIR that is a file', async () => {
   const file = join(dir, 'not-a-directory');
   await writeFile(file, 'x');
-  const { code, stderr } = await run(['migrate'], { DATA_DIR: file, DATABASE_URL: '' });
+  const { code, stderr } = await run(['migrate'], { DATA_DIR: file });
   expect(code).toBe(1);
   expect(stderr).toBe(`office-chat-users: cannot use DATA_DIR ${file} (a file is in the way: ${file}): it must be a directory this user can write.\n`);
 }, 60_000);
 
 it('HOST that is not an address of this machine', async () => {
-  const { code, stderr } = await run(['serve'], { DATA_DIR: join(dir, 'host'), DATABASE_URL: '', HOST: 'no-such-host.invalid', PORT: '0' });
+  const { code, stderr } = await run(['serve'], { DATA_DIR: join(dir, 'host'), HOST: 'no-such-host.invalid', PORT: '0' });
   expect(code).toBe(1);
   expect(stderr).toContain(
     'office-chat-users: cannot listen on HOST "no-such-host.invalid": it is not an address of this machine. Set HOST to one of its addresses (0.0.0.0 for all of them), or unset it.\n',
@@ -51,7 +43,7 @@ it('PORT already in use', async () => {
   await new Promise<void>((resolve) => taken.listen(0, '127.0.0.1', resolve));
   const port = (taken.address() as { port: number }).port;
   try {
-    const { code, stderr } = await run(['serve'], { DATA_DIR: join(dir, 'port'), DATABASE_URL: '', HOST: '127.0.0.1', PORT: String(port) });
+    const { code, stderr } = await run(['serve'], { DATA_DIR: join(dir, 'port'), HOST: '127.0.0.1', PORT: String(port) });
     expect(code).toBe(1);
     expect(stderr).toContain(`office-chat-users: port ${port} is already in use on 127.0.0.1: stop what uses it, or set PORT to another.\n`);
     expect(stderr).not.toMatch(/\n\s+at /);
