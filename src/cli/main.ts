@@ -13,6 +13,7 @@ import { runImportCli, unreadableFile } from '../modules/imports/infrastructure/
 import { pendingEventCount } from '../modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { MailOutboxWorker } from '../modules/notifications/infrastructure/mail-outbox.worker.js';
 import { EmailAddress } from '../modules/users/domain/email-address.js';
+import { runReplayUsersCli } from '../modules/users/infrastructure/cli/replay-users.cli.js';
 import { PinoNestLogger } from '../shared/infrastructure/observability/logger.js';
 import { mintToken } from '../shared/infrastructure/auth/jwt-verifier.js';
 import { type AppConfig, ConfigurationError, loadConfig } from '../shared/infrastructure/config/app-config.js';
@@ -180,6 +181,39 @@ Exit codes:
       await runtime.close();
     }
     process.exitCode = exitCode;
+  });
+
+program
+  .command('replay-users')
+  .description("Replay the users' events and check that the users table is what they give; --repair rewrites the rows that are not.")
+  .option('--network <id>', 'only this network (default: every network)')
+  .option('--repair', 'rewrite the rows that differ from the events, add the missing ones, delete those no events give', false)
+  .option('--json', 'print the report as JSON on stdout', false)
+  .addHelpText(
+    'after',
+    `
+${DATABASE_HELP}
+
+The events are the record, and the users table is their projection (the API lists users from it, and imports
+decide from it). Both are written in one transaction, so they should never differ; this checks that they do not,
+and mends a table that was restored, edited by hand or written by a faulty release. The check reads one snapshot
+and blocks nothing. --repair blocks writes to users (not reads) until it has finished.
+
+Exit codes:
+  0    the table is what the events give (after --repair: it is now)
+  1    rows differ (listed, up to 20), or the command could not run: see stderr`,
+  )
+  .action(async (opts: { network?: string; repair: boolean; json: boolean }) => {
+    const config = configFor('replay-users');
+    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
+    const runtime = await openRuntime({ ...config, imports: { ...config.imports, workerEnabled: false } }, logger);
+    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
+    try {
+      process.exitCode = await runReplayUsersCli(app, opts);
+    } finally {
+      await app.close();
+      await runtime.close();
+    }
   });
 
 program.parseAsync(process.argv).catch((error: unknown) => {

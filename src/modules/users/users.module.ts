@@ -8,6 +8,7 @@ import { ListUsersHandler } from './application/list-users/list-users.handler.js
 import { ManagerResolver } from './application/manager-resolver.js';
 import { ManagementChainLock } from './application/ports/management-chain-lock.port.js';
 import { UserProjection, UserReadModel } from './application/ports/user-read-model.port.js';
+import { ReplayUsersHandler } from './application/replay-users/replay-users.handler.js';
 import { RequestInvitationHandler } from './application/request-invitation/request-invitation.handler.js';
 import { UpdateUserHandler } from './application/update-user/update-user.handler.js';
 import { UserCommandRunner } from './application/user-command-runner.js';
@@ -32,6 +33,7 @@ import { TypeormUserReadModel } from './infrastructure/persistence/typeorm-user-
     GetUserHandler,
     ListUsersHandler,
     GetUserHistoryHandler,
+    ReplayUsersHandler,
   ],
   exports: [UserProjection, UserReadModel, UserCommandRunner, ManagementChainLock],
 })

@@ -53,4 +53,10 @@ export abstract class EventStore {
   abstract readStream(networkId: string, streamId: string, tx?: Transaction): Promise<RecordedEvent[]>;
   /** Events after a global position, in position order (admin tooling, rebuilds). */
   abstract readAll(afterPosition: string, limit: number): Promise<RecordedEvent[]>;
+  /**
+   * Every stream of a type, one network's or all networks', each whole, upcast and in version order, streams in
+   * stream-id order (a uuid's order, which is its lower-case text's): a projection replays them against its rows.
+   * Read through a cursor in the transaction, so only a page of events is held at a time.
+   */
+  abstract readStreams(tx: Transaction, streamType: StreamType, networkId?: string): AsyncGenerator<readonly RecordedEvent[], void, undefined>;
 }

@@ -27,6 +27,10 @@ interface EventRow {
   recorded_at: Date;
 }
 
+/** Events fetched a round trip when replaying streams. */
+const STREAMS_PAGE = 5_000;
+let streamCursors = 0;
+
 const COLUMNS = `e.position, e.event_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data, m.metadata, e.recorded_at`;
 const FROM_EVENTS = `events e JOIN event_metadata m ON m.id = e.metadata_id`;
 
@@ -142,6 +146,38 @@ export class TypeormEventStore extends EventStore {
       [afterPosition, limit],
     );
     return rows.map((r) => this.toRecorded(r, r.network_id));
+  }
+
+  async *readStreams(tx: Transaction, streamType: StreamType, networkId?: string): AsyncGenerator<readonly RecordedEvent[], void, undefined> {
+    const sql = sqlRunner(this.dataSource, tx);
+    // Cursors are named per transaction; a counter keeps two readings in one transaction apart.
+    const cursor = `event_streams_${(streamCursors += 1)}`;
+    const byNetwork = networkId === undefined ? '' : 'AND e.network_id = $2';
+    await sql.query(
+      `DECLARE ${cursor} NO SCROLL CURSOR FOR
+         SELECT ${COLUMNS}, e.network_id FROM ${FROM_EVENTS}
+          WHERE e.stream_type = $1 ${byNetwork} ORDER BY e.stream_id, e.stream_version`,
+      networkId === undefined ? [streamType] : [streamType, networkId],
+    );
+    try {
+      let stream: RecordedEvent[] = [];
+      for (;;) {
+        const page = await sql.query<EventRow & { network_id: string }>(`FETCH ${STREAMS_PAGE} FROM ${cursor}`);
+        for (const row of page) {
+          if (stream.length > 0 && stream[0].streamId !== row.stream_id) {
+            yield stream;
+            stream = [];
+          }
+          stream.push(this.toRecorded(row, row.network_id));
+        }
+        if (page.length < STREAMS_PAGE) break;
+      }
+      if (stream.length > 0) yield stream;
+    } finally {
+      // A reader that stops early leaves the cursor open till the transaction ends; an aborted transaction has
+      // dropped it already, and its own error is the one to see.
+      await sql.query(`CLOSE ${cursor}`).catch(() => undefined);
+    }
   }
 
   private toRecorded(row: EventRow, networkId: string): RecordedEvent {

@@ -71,6 +71,18 @@ export interface NewUserRows {
   readonly count: number;
 }
 
+/** The users table as a replay of the events meets it (ReplayUsersHandler), within the replay's transaction. */
+export interface UsersReplay {
+  /** The stored rows, in user-id order. `managerEmail` is the manager's e-mail now (the table keeps no other). */
+  readonly rows: AsyncIterable<UserSnapshot>;
+  /** Stages the row the events give a user, in place of the stored one if there is one. */
+  put(user: UserSnapshot): Promise<void>;
+  /** Stages the deletion of a row that no user's events give. */
+  remove(networkId: string, userId: string): Promise<void>;
+  /** Writes what was staged, all at once (two users may trade e-mails); returns the rows written and deleted. */
+  apply(): Promise<number>;
+}
+
 /** Writes the users projection; called inside the transaction that appended the users' events. */
 export abstract class UserProjection {
   /** Inserts or replaces the given users' rows (set-based: one statement for any number of users). */
@@ -83,6 +95,12 @@ export abstract class UserProjection {
   abstract newRows(): NewUserRows;
   /** Inserts the rows, which no user can have yet (a bulk load, no upsert). */
   abstract insert(tx: Transaction, rows: NewUserRows): Promise<void>;
+  /**
+   * Opens the rows of one network (or all) to a replay, as the first thing `tx` does: the transaction then reads
+   * one snapshot of the events and the rows, and with `repair` no other transaction writes users until it ends
+   * (reads go on).
+   */
+  abstract startReplay(tx: Transaction, options: { readonly networkId?: string; readonly repair: boolean }): Promise<UsersReplay>;
 }
 
 /** Reads the users projection, always within one network. */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { UniqueEmailViolationError, UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
-import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { type SqlRunner, sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { type BulkColumn, BulkLoader, type BulkRows, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
@@ -11,6 +11,7 @@ import {
   UserReadModel,
   type UserListFilter,
   type UserPage,
+  type UsersReplay,
   type UserSnapshot,
   type UserView,
 } from '../../application/ports/user-read-model.port.js';
@@ -209,6 +210,18 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     }
   }
 
+  async startReplay(tx: Transaction, options: { readonly networkId?: string; readonly repair: boolean }): Promise<UsersReplay> {
+    const sql = sqlRunner(this.dataSource, tx);
+    // The snapshot is taken at the first read, so after the lock: writers that held users then have committed.
+    await sql.query(`SET TRANSACTION ISOLATION LEVEL REPEATABLE READ${options.repair ? '' : ', READ ONLY'}`);
+    if (options.repair) {
+      await sql.query(`LOCK TABLE users IN SHARE ROW EXCLUSIVE MODE`);
+      await sql.query(`CREATE TEMP TABLE users_replayed (LIKE users) ON COMMIT DROP`);
+      await sql.query(`CREATE TEMP TABLE users_unbacked (network_id text, id uuid) ON COMMIT DROP`);
+    }
+    return new TypeormUsersReplay(sql, this.bulk, tx, options.networkId);
+  }
+
   async get(networkId: string, userId: string): Promise<UserView | null> {
     const rows = await this.dataSource.query<UserRow[]>(`${SELECT_USER} WHERE u.network_id = $1 AND u.id = $2`, [networkId, userId]);
     return rows[0] ? toView(rows[0]) : null;
@@ -297,3 +310,77 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     return { items: page.map(toView), nextCursor: more ? encodeCursor(page[page.length - 1].email_key) : null };
   }
 }
+
+/** Rows staged a load: a replay that rewrites a whole table holds no more than this many. */
+const REPLAY_STAGE = 5_000;
+
+class TypeormUsersReplay implements UsersReplay {
+  private readonly replayed: UserSnapshot[] = [];
+  private readonly unbacked: BulkValue[][] = [];
+  private written = 0;
+
+  constructor(
+    private readonly sql: SqlRunner,
+    private readonly bulk: BulkLoader,
+    private readonly tx: Transaction,
+    private readonly networkId: string | undefined,
+  ) {}
+
+  get rows(): AsyncIterable<UserSnapshot> {
+    return this.read();
+  }
+
+  private async *read(): AsyncGenerator<UserSnapshot, void, undefined> {
+    const byNetwork = this.networkId === undefined ? '' : 'WHERE u.network_id = $1';
+    await this.sql.query(
+      `DECLARE users_replay NO SCROLL CURSOR FOR ${SELECT_USER} ${byNetwork} ORDER BY u.id, u.network_id`,
+      this.networkId === undefined ? [] : [this.networkId],
+    );
+    try {
+      for (;;) {
+        const page = await this.sql.query<UserRow>(`FETCH ${REPLAY_STAGE} FROM users_replay`);
+        for (const row of page) yield toSnapshot(row);
+        if (page.length < REPLAY_STAGE) return;
+      }
+    } finally {
+      await this.sql.query(`CLOSE users_replay`).catch(() => undefined);
+    }
+  }
+
+  async put(user: UserSnapshot): Promise<void> {
+    this.replayed.push(user);
+    if (this.replayed.length >= REPLAY_STAGE) await this.flush();
+  }
+
+  async remove(networkId: string, userId: string): Promise<void> {
+    this.unbacked.push([networkId, userId]);
+    if (this.unbacked.length >= REPLAY_STAGE) await this.flush();
+  }
+
+  async apply(): Promise<number> {
+    await this.flush();
+    if (this.written === 0) return 0;
+    await this.sql.query(
+      `DELETE FROM users u
+        USING (SELECT network_id, id FROM users_unbacked UNION ALL SELECT network_id, id FROM users_replayed) r
+        WHERE u.network_id = r.network_id AND u.id = r.id`,
+    );
+    await this.sql.query(`INSERT INTO users (${USER_COLUMN_LIST}) SELECT ${USER_COLUMN_LIST} FROM users_replayed`).catch((error: unknown) => {
+      throw emailTaken(error);
+    });
+    return this.written;
+  }
+
+  private async flush(): Promise<void> {
+    if (this.replayed.length > 0) await this.bulk.load(this.tx, 'users_replayed', USER_COLUMNS, this.replayed.map(userRow));
+    if (this.unbacked.length > 0) await this.bulk.load(this.tx, 'users_unbacked', UNBACKED_COLUMNS, this.unbacked);
+    this.written += this.replayed.length + this.unbacked.length;
+    this.replayed.length = 0;
+    this.unbacked.length = 0;
+  }
+}
+
+const UNBACKED_COLUMNS: readonly BulkColumn[] = [
+  { name: 'network_id', type: 'text' },
+  { name: 'id', type: 'uuid' },
+];
