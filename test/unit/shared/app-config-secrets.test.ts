@@ -1,11 +1,12 @@
 /**
  * In production the service never verifies tokens with a secret an attacker can know or guess: not the
- * development secret (in this code for anyone to read), nor one shorter than HS256's 256 bits.
+ * development secret (in this code for anyone to read), nor one shorter than HS256's 256 bits. Nor does it send
+ * e-mails whose links lead to localhost.
  */
 import { ConfigurationError, loadConfig } from '../../../src/shared/infrastructure/config/app-config.js';
 
 const DEVELOPMENT_SECRET = 'office-chat-users-development-secret-change-me';
-const production = (env: Record<string, string>) => () => loadConfig({ NODE_ENV: 'production', ...env });
+const production = (env: Record<string, string>) => () => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: 'https://users.chat.example.com', ...env });
 
 describe('the token secret in production', () => {
   it('refuses to start without a secret or a JWKS', () => {
@@ -30,5 +31,19 @@ describe('the token secret in production', () => {
   it('development keeps its default secret and short test secrets', () => {
     expect(loadConfig({ NODE_ENV: 'development' }).auth).toMatchObject({ secret: DEVELOPMENT_SECRET, usesDevelopmentSecret: true });
     expect(loadConfig({ NODE_ENV: 'test', AUTH_JWT_SECRET: 'sixteen-chars-ok' }).auth.secret).toBe('sixteen-chars-ok');
+  });
+});
+
+describe('the address of the links in e-mails, in production', () => {
+  const secret = { AUTH_JWT_SECRET: 'q7Vb0cX1n9LkR2s8TzWm4pYd6HfJa3Ge5Ui0Oo' };
+
+  it('refuses to start without PUBLIC_BASE_URL, whose default is localhost', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production', ...secret })).toThrow(/PUBLIC_BASE_URL is required in production/);
+    expect(() => loadConfig({ NODE_ENV: 'production', PUBLIC_BASE_URL: '', ...secret })).toThrow(ConfigurationError);
+  });
+
+  it('starts with it set, and development keeps the localhost default', () => {
+    expect(production(secret)().publicBaseUrl).toBe('https://users.chat.example.com');
+    expect(loadConfig({ NODE_ENV: 'development' }).publicBaseUrl).toBe('http://localhost:3000');
   });
 });

@@ -126,6 +126,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       throw new ConfigurationError('Invalid configuration: AUTH_JWT_SECRET must be at least 32 bytes in production (an HS256 key of 256 bits); set a random one, e.g. `openssl rand -base64 48`');
     }
   }
+  // The default is this machine: every link in the admins' e-mails (the import report, the users to invite) would
+  // lead to their own computer.
+  if (e.NODE_ENV === 'production' && !env.PUBLIC_BASE_URL) {
+    throw new ConfigurationError(
+      "Invalid configuration: PUBLIC_BASE_URL is required in production: the links in the admins' e-mails start with it; set the address admins reach the service at, e.g. https://users.chat.example.com",
+    );
+  }
   return {
     port: e.PORT,
     databaseUrl: e.DATABASE_URL,
