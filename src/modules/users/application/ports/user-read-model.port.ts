@@ -73,7 +73,7 @@ export interface NewUserRows {
 
 /** The users table as a replay of the events meets it (ReplayUsersHandler), within the replay's transaction. */
 export interface UsersReplay {
-  /** The stored rows, in user-id order. `managerEmail` is the manager's e-mail now (the table keeps no other). */
+  /** The stored rows, in user-id order; `managerEmail` is null (the table keeps the manager's id, not the e-mail). */
   readonly rows: AsyncIterable<UserSnapshot>;
   /** Stages the row the events give a user, in place of the stored one if there is one. */
   put(user: UserSnapshot): Promise<void>;

@@ -333,7 +333,10 @@ class TypeormUsersReplay implements UsersReplay {
   private async *read(): AsyncGenerator<UserSnapshot, void, undefined> {
     const byNetwork = this.networkId === undefined ? '' : 'WHERE u.network_id = $1';
     await this.sql.query(
-      `DECLARE users_replay NO SCROLL CURSOR FOR ${SELECT_USER} ${byNetwork} ORDER BY u.id, u.network_id`,
+      `DECLARE users_replay NO SCROLL CURSOR FOR
+         SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
+                NULL AS manager_email, u.status, u.invitation, u.version, ${USER_TIMES}, u.created_by_import_id
+           FROM users u ${byNetwork} ORDER BY u.id, u.network_id`,
       this.networkId === undefined ? [] : [this.networkId],
     );
     try {
