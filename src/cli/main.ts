@@ -197,7 +197,7 @@ ${DATABASE_HELP}
 The events are the record, and the users table is their projection (the API lists users from it, and imports
 decide from it). Both are written in one transaction, so they should never differ; this checks that they do not,
 and mends a table that was restored, edited by hand or written by a faulty release. The check reads one snapshot
-and blocks nothing. --repair blocks writes to users (not reads) until it has finished.
+and blocks nothing. --repair blocks writes to users (not reads), and holds the Kafka relay, until it has finished.
 
 Exit codes:
   0    the table is what the events give (after --repair: it is now)
