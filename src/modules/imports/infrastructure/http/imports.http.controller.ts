@@ -223,6 +223,11 @@ export class ImportsHttpController {
     return new Promise((resolve, reject) => {
       this.multipart.single('file')(req, res, (error: unknown) => {
         if (!error) return resolve();
+        // The client went away mid-upload (a closed tab, a lost network): the part stored is gone, no one is there
+        // to read an answer, and it is not the server's failure to log as one.
+        if (!req.complete && req.destroyed) {
+          return reject(new ProblemError(400, 'The upload stopped before the whole file had arrived; nothing was imported. Send the file again.'));
+        }
         if (error instanceof FileTooLargeError) return reject(new ProblemError(413, error.message, { reason: 'too-large' }));
         if (error instanceof MulterError) return reject(this.multerProblem(error));
         // busboy's words for a broken multipart body: the client's fault, not ours.
