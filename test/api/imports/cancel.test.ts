@@ -4,6 +4,7 @@
  */
 import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { expectUsersMatchEvents } from '../../support/replay.js';
 import { csv, getImport, importsPath, upload, usersOf, waitForImport } from '../../support/imports.js';
 
 const ADMIN = 'admin@acme.example';
@@ -41,6 +42,7 @@ describe('an import being applied', () => {
     expect(users.size).toBe(report.counts.created);
     expect(users.has(`u${stoppedAfter - 2}@acme.example`)).toBe(true);
     expect(users.has(`u${stoppedAfter - 1}@acme.example`)).toBe(false);
+    await expectUsersMatchEvents(t, network);
 
     // Ended: a second cancel has nothing to stop.
     expect((await t.http.post(importsPath(network, `/${importId}/cancel`)).set(auth)).status).toBe(409);

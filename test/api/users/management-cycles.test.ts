@@ -1,5 +1,6 @@
 import { PostgresManagementChainLock } from '../../../src/modules/users/infrastructure/persistence/postgres-management-chain-lock.adapter.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { expectUsersMatchEvents } from '../../support/replay.js';
 import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
 import { untilWaitingForAdvisoryLock } from '../../support/database.js';
 
@@ -61,5 +62,6 @@ describe('users API: two changes of manager at the same moment cannot make a man
       [network],
     );
     expect(row.loops).toBe(0);
+    await expectUsersMatchEvents(t, network);
   });
 });

@@ -4,6 +4,7 @@
  * an import is applying batches is never lost (optimistic concurrency on the user's stream).
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { expectUsersMatchEvents } from '../../support/replay.js';
 import { usersPath } from '../../support/users-api.js';
 import { createUserOverHttp } from '../../support/users-api.js';
 import { getImport, historyOf, importCsv, upload, usersOf, waitForImport, type ImportReportBody } from '../../support/imports.js';
@@ -60,6 +61,7 @@ describe('two imports on the same network', () => {
       expect(s.versions).toEqual(s.versions.map((_, i) => i + 1));
       expect(s.imports).toEqual([first.id, second.id]);
     }
+    await expectUsersMatchEvents(a, network);
   });
 
   it('three imports queued at once on one instance also run one at a time, in upload order', async () => {
@@ -74,6 +76,7 @@ describe('two imports on the same network', () => {
     for (let i = 1; i < reports.length; i++) expect(Date.parse(reports[i].startedAt!)).toBeGreaterThanOrEqual(Date.parse(reports[i - 1].finishedAt!));
     const users = await usersOf(a, network);
     for (const [email, u] of users) expect(u.title).toBe(`Three ${email.match(/\d+/)![0]}`);
+    await expectUsersMatchEvents(a, network);
   });
 });
 
@@ -126,6 +129,7 @@ describe('API edits during an import', () => {
       expect(u.title).toBe(`Imported ${i}`);
       expect(u.lastName).toBe(history.filter((e) => e.importId === null && e.type === 'UserProfileUpdated').at(-1)!.data.changes.lastName);
     }
+    await expectUsersMatchEvents(a, network);
     console.log(`API edits during the import: ${JSON.stringify(statuses)}`);
   });
 });
@@ -173,6 +177,7 @@ describe('a user created through the API while an import that creates them runs'
       // UserCreated when the import created a@ with m@ already there, else the link made once the whole file was read.
       const managerFacts = history.filter((e) => e.type === 'UserCreated' || e.type === 'UserManagerAssigned');
       expect(managerFacts.at(-1)).toMatchObject({ type: managerLine === 'before' ? 'UserCreated' : 'UserManagerAssigned', data: { managerId: m.id }, importId: res.body.id });
+      await expectUsersMatchEvents(a, network);
     },
   );
 });

@@ -2,11 +2,14 @@
  * Durability, with the built service as real processes: a 50,000-row import is SIGKILLed mid-way and a new
  * process finishes it, applying every row exactly once; one killed while it makes the manager links that waited
  * for the whole file is finished by the next with every link made once; and with two processes running, killing
- * the one that holds an import lets the other take it over and finish it.
+ * the one that holds an import lets the other take it over and finish it. After each, the users table is what the
+ * events give (replay-users).
  */
+import { tmpdir } from 'node:os';
 import { jest } from '@jest/globals';
 import pg from 'pg';
 import { testDatabaseUrl, testToken, uniqueNetworkId } from '../../support/app.js';
+import { spawnCli } from './support/cli-process.js';
 import { ensureBuilt, startService, type ServiceProcess } from './support/service-process.js';
 
 const ROWS = 50_000;
@@ -147,6 +150,15 @@ async function expectAppliedExactlyOnce(network: string, importId: string, rows:
   for (let i = 1; i < batches.length; i++) expect(batches[i].fromLine).toBeGreaterThan(batches[i - 1].throughLine);
   expect(batches.reduce((sum, b) => sum + b.counts.rows, 0)).toBe(rows);
   expect(batches.reduce((sum, b) => sum + b.counts.created, 0)).toBe(rows);
+
+  // And every users row is exactly what its events give, as `office-chat-users replay-users` checks it.
+  const replay = await spawnCli(['replay-users', '--network', network, '--json'], {
+    cwd: tmpdir(),
+    env: { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: testDatabaseUrl() },
+    timeoutMs: 60_000,
+  }).done;
+  expect({ code: replay.code, stderr: replay.stderr }).toEqual({ code: 0, stderr: '' });
+  expect(JSON.parse(replay.stdout)).toMatchObject({ users: rows, rows, differences: { missing: 0, unbacked: 0, different: 0, unreadable: 0 } });
   return batches;
 }
 

@@ -5,6 +5,7 @@ import { UpdateUserCommand } from '../../../src/modules/users/application/update
 import type { UserCommandOutcome } from '../../../src/modules/users/application/user-command-runner.js';
 import { ConcurrencyConflictError } from '../../../src/shared/application/application-errors.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { expectUsersMatchEvents } from '../../support/replay.js';
 import { commandContextFor, eventRows } from '../../support/database.js';
 
 const ROUNDS = 20;
@@ -91,6 +92,7 @@ describe('two writers on the same user at once', () => {
     const final = await t.http.get(`/api/v1/networks/${network}/users/${userId}`).set(auth).expect(200);
     expect(final.headers.etag).toBe(`"${1 + winners.length}"`);
     expect(statuses.every((s) => s === 200 || s === 409)).toBe(true);
+    await expectUsersMatchEvents(t, network);
   });
 
   it('deterministically: a PATCH whose next version is taken while it writes gets 409 and writes nothing', async () => {
