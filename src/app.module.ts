@@ -13,11 +13,13 @@ export class AppModule {
   /** `http: false` for one-off commands (the CLI's import), which have no HTTP server for the portal to mount on. */
   static forRoot(runtime: Runtime, options: { http?: boolean } = {}): DynamicModule {
     const httpOnly = options.http === false ? [] : [AdminPortalModule];
-    // The Kafka relay runs in serving instances only; a one-off command leaves its events to them.
+    // The Kafka relay and the mail worker run in serving instances only: a one-off command leaves its events and
+    // every network's waiting mails to them (the import command sends its own --notify mail with drainOnce).
     const serving = options.http === false ? [] : [MessagingModule];
+    const notifications = options.http === false ? NotificationsModule.forRoot({ worker: { enabled: false } }) : NotificationsModule;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, USER_EVENT_UPCASTERS), UsersModule, NotificationsModule, ImportsModule, ...httpOnly, ...serving],
+      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, USER_EVENT_UPCASTERS), UsersModule, notifications, ImportsModule, ...httpOnly, ...serving],
     };
   }
 }
