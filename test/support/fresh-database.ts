@@ -1,11 +1,12 @@
 /**
- * A database of its own for one relay test file: the relay reads every event of its database and holds a lock per
- * database, so relay tests never share the per-run database with the other suites (whose events it would relay).
+ * A database of its own for one test file, for tests that read or act on a whole database: the relay reads every
+ * event of its database and holds a lock per database, replaying every network meets every suite's users, and a
+ * background worker would take other suites' work.
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openRuntime, type OpenRuntime } from '../../../../src/bootstrap.js';
-import { testConfig, type TestEnv } from '../../../support/app.js';
+import { openRuntime, type OpenRuntime } from '../../src/bootstrap.js';
+import { testConfig, type TestEnv } from './app.js';
 
 export interface FreshDatabase {
   readonly name: string;

@@ -11,7 +11,7 @@ import { startTestApp, type TestApp, uniqueEmail, uniqueNetworkId } from '../../
 import { createUserOverHttp } from '../../support/users-api.js';
 import { startDedicatedBroker, type DedicatedBroker } from './support/own-broker.js';
 import { appendCommitted, committedEventIds, userEvents } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { createTopicsNow, type ReceivedMessage, relayEnv, relaySettings, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 import { startTestRelay, type TestRelay } from './support/relay.js';
 

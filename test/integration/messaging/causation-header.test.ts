@@ -3,7 +3,7 @@
 // Real application over HTTP, real relay, real Kafka.
 import { startTestApp, type TestApp, uniqueEmail, uniqueNetworkId } from '../../support/app.js';
 import { usersPath } from '../../support/users-api.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relayEnv, runBrokers, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 
 const brokers = runBrokers();

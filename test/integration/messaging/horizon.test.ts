@@ -6,7 +6,7 @@ import pg from 'pg';
 import type { OpenRuntime } from '../../../src/bootstrap.js';
 import { uniqueNetworkId } from '../../support/app.js';
 import { appendCommitted, checkpointOf, committedEventIds, holdTransaction, userEvents } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relaySettings, runBrokers, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 import { startTestRelay, type TestRelay } from './support/relay.js';
 

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { startTestApp, type TestApp, uniqueEmail, uniqueNetworkId } from '../../support/app.js';
 import { csv, importCsv } from '../../support/imports.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relayEnv, runBrokers, testKafka, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 
 const brokers = runBrokers();

@@ -8,7 +8,7 @@ import type { OpenRuntime } from '../../../src/bootstrap.js';
 import { RELAY_APPLICATION_NAME, pendingEventCount } from '../../../src/modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { uniqueNetworkId } from '../../support/app.js';
 import { appendCommitted, checkpointOf, committedEventIds, userEvents } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relaySettings, runBrokers, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 import { startTestRelay, type TestRelay } from './support/relay.js';
 

@@ -10,7 +10,7 @@ import { toOutboundMessage } from '../../../src/modules/messaging/domain/message
 import { pendingEventCount } from '../../../src/modules/messaging/infrastructure/persistence/postgres-relay-outbox.js';
 import { uniqueNetworkId } from '../../support/app.js';
 import { appendCommitted, userEvents } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relaySettings, runBrokers, testKafka, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 import { startTestRelay, type TestRelay } from './support/relay.js';
 

@@ -10,7 +10,7 @@ import { csv, importCsv } from '../../support/imports.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
 import { loadAsyncApiFor } from './support/asyncapi.js';
 import { committedEventIds } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relayEnv, runBrokers, testKafka, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 
 const brokers = runBrokers();

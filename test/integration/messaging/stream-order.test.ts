@@ -8,7 +8,7 @@ import type { OpenRuntime } from '../../../src/bootstrap.js';
 import { eventStoreOn } from '../../support/database.js';
 import { uniqueNetworkId } from '../../support/app.js';
 import { appendCommitted, idsOf, userEvents } from './support/events.js';
-import { createFreshDatabase, type FreshDatabase } from './support/fresh-database.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { relaySettings, runBrokers, TopicRecorder, uniqueTopics, waitFor } from './support/kafka.js';
 import { startTestRelay, type TestRelay } from './support/relay.js';
 

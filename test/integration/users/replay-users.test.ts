@@ -11,8 +11,8 @@ import { join } from 'node:path';
 import { jest } from '@jest/globals';
 import { CommandBus } from '@nestjs/cqrs';
 import { ReplayUsersCommand, type UsersReplayReport } from '../../../src/modules/users/application/replay-users/replay-users.command.js';
-import pg from 'pg';
 import { startTestApp, type TestApp, uniqueNetworkId } from '../../support/app.js';
+import { createFreshDatabase, type FreshDatabase } from '../../support/fresh-database.js';
 import { csv, importCsv, usersOf } from '../../support/imports.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
 import { spawnCli } from '../imports/support/cli-process.js';
@@ -24,14 +24,7 @@ let t: TestApp;
 let network: string;
 let other: string;
 let dir: string;
-let databaseUrl: string;
-const databaseName = `${process.env.TEST_DATABASE_NAME}_replay`;
-
-async function onServer(statement: string): Promise<void> {
-  const admin = new pg.Client({ connectionString: process.env.TEST_ADMIN_DATABASE_URL });
-  await admin.connect();
-  await admin.query(statement).finally(() => admin.end());
-}
+let database: FreshDatabase;
 
 const replay = (options: { networkId?: string; repair: boolean }): Promise<UsersReplayReport> =>
   t.app.get(CommandBus).execute(new ReplayUsersCommand(options));
@@ -47,9 +40,8 @@ const sql = (text: string, params: unknown[] = []) => t.runtime.dataSource.query
 beforeAll(async () => {
   ensureBuilt();
   dir = await mkdtemp(join(tmpdir(), 'ocu-replay-'));
-  await onServer(`CREATE DATABASE ${databaseName}`);
-  databaseUrl = Object.assign(new URL(process.env.TEST_ADMIN_DATABASE_URL!), { pathname: `/${databaseName}` }).toString();
-  t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', DATABASE_URL: databaseUrl });
+  database = await createFreshDatabase('replay');
+  t = await startTestApp({ IMPORT_WORKER_ENABLED: 'true', DATABASE_URL: database.url });
   network = uniqueNetworkId('replay');
   other = uniqueNetworkId('replay-other');
   const auth = await t.authHeader([network]);
@@ -91,7 +83,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await t?.close();
-  await onServer(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
+  await database?.drop();
   await rm(dir, { recursive: true, force: true });
 });
 
@@ -189,7 +181,7 @@ describe('replaying the users’ events', () => {
 
   it('office-chat-users replay-users: exit 1 naming the rows, exit 0 once --repair has mended them', async () => {
     await sql(`UPDATE users SET title = 'Hacked' WHERE network_id = $1 AND email = 'cat@acme.example'`, [network]);
-    const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, DATA_DIR: join(dir, 'var') };
+    const env = { NODE_ENV: 'test', LOG_LEVEL: 'warn', DATABASE_URL: database.url, DATA_DIR: join(dir, 'var') };
     const run = (...args: string[]) => spawnCli(['replay-users', '--network', network, ...args], { cwd: dir, env, timeoutMs: 60_000 }).done;
 
     const check = await run();
