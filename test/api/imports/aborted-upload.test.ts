@@ -3,22 +3,15 @@
  * goes on answering, and the logs do not report a server failure for the client's going away.
  */
 import { connect } from 'node:net';
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { startTestApp, type TestApp, uniqueNetworkId } from '../../support/app.js';
 import { importsPath, upload, waitForImport } from '../../support/imports.js';
+import { capturedLogs } from '../../support/logs.js';
 
-const lines: string[] = [];
+const { logger, lines } = capturedLogs();
 let t: TestApp;
 
 beforeAll(async () => {
-  const sink = new Writable({
-    write(chunk, _encoding, done) {
-      lines.push(...String(chunk).split('\n').filter(Boolean));
-      done();
-    },
-  });
-  t = await startTestApp({ LOG_LEVEL: 'info', IMPORT_WORKER_ENABLED: 'true' }, { logger: pino({ level: 'info' }, sink) });
+  t = await startTestApp({ LOG_LEVEL: 'info', IMPORT_WORKER_ENABLED: 'true' }, { logger });
 });
 afterAll(() => t?.close());
 

@@ -1,20 +1,14 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
+import { capturedLogs } from '../../support/logs.js';
 import { createUserOverHttp, usersPath } from '../../support/users-api.js';
 
 describe('health, metrics and logs', () => {
-  const lines: string[] = [];
+  const logs = capturedLogs({ base: { service: 'office-chat-users' } });
+  const lines = logs.lines;
   let t: TestApp;
 
   beforeAll(async () => {
-    const sink = new Writable({
-      write(chunk, _encoding, done) {
-        lines.push(...String(chunk).split('\n').filter(Boolean));
-        done();
-      },
-    });
-    t = await startTestApp({ LOG_LEVEL: 'info' }, { logger: pino({ level: 'info', base: { service: 'office-chat-users' } }, sink) });
+    t = await startTestApp({ LOG_LEVEL: 'info' }, { logger: logs.logger });
   });
   afterAll(() => t.close());
 
