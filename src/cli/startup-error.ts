@@ -18,6 +18,10 @@ export function startupProblem(error: unknown, env: NodeJS.ProcessEnv): string |
     EPERM: 'permission denied',
     EROFS: 'read-only file system',
   };
+  // A folder on the way that exists but takes no folders (a link to a volume that is not mounted, /proc).
+  if (e.code === 'ENOENT' && e.syscall === 'mkdir' && e.path !== undefined) {
+    return `office-chat-users: cannot use DATA_DIR ${env.DATA_DIR ?? './var'} (no folder can be made at ${e.path}: is a link on the way broken, or a volume not mounted?): it must be a directory this user can write.`;
+  }
   if (e.path !== undefined && e.code !== undefined && reasons[e.code]) {
     return `office-chat-users: cannot use DATA_DIR ${env.DATA_DIR ?? './var'} (${reasons[e.code]}: ${e.path}): it must be a directory this user can write.`;
   }

@@ -2,7 +2,7 @@
  * The service started on a machine set up wrong says which variable to change, in one line on stderr, and exits 1:
  * never a stack trace (the built `node dist/cli/main.js`, as operators run it).
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,6 +27,18 @@ it('DATA_DIR that is a file', async () => {
   const { code, stderr } = await run(['migrate'], { DATA_DIR: file });
   expect(code).toBe(1);
   expect(stderr).toBe(`office-chat-users: cannot use DATA_DIR ${file} (a file is in the way: ${file}): it must be a directory this user can write.\n`);
+}, 60_000);
+
+it.each([
+  ['under a link to a volume that is not mounted', () => join(dir, 'unmounted-volume', 'office-chat-users')],
+  ['under /proc', () => '/proc/office-chat-users'],
+])('DATA_DIR %s: one line, at once (Node’s own recursive mkdir spins forever there)', async (_case, dataDir) => {
+  await symlink(join(dir, 'no-such-volume'), join(dir, 'unmounted-volume')).catch(() => undefined);
+  const { code, stderr } = await run(['migrate'], { DATA_DIR: dataDir() });
+  expect({ code, stderr }).toEqual({
+    code: 1,
+    stderr: `office-chat-users: cannot use DATA_DIR ${dataDir()} (no folder can be made at ${dataDir()}: is a link on the way broken, or a volume not mounted?): it must be a directory this user can write.\n`,
+  });
 }, 60_000);
 
 it('HOST that is not an address of this machine', async () => {

@@ -1,10 +1,11 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { Logger } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
 import { MailTransport } from '../application/ports/mail-transport.port.js';
 import type { OutgoingMail } from '../domain/mail.js';
 import { toNodemailerMessage } from './nodemailer-message.mapper.js';
+import { makeDirectory } from '../../../shared/infrastructure/make-directory.js';
 
 /** Outbox ids are uuids; anything else must not get near a file path. */
 const SAFE_ID = /^[A-Za-z0-9-]+$/;
@@ -30,7 +31,7 @@ export class EmlFileMailTransport extends MailTransport {
     if (!SAFE_ID.test(mail.id)) throw new Error(`Refusing to write a mail file for id ${JSON.stringify(mail.id)}`);
     const info = await this.composer.sendMail(toNodemailerMessage(mail, this.from));
     if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream although buffer was requested');
-    await mkdir(this.directory, { recursive: true });
+    await makeDirectory(this.directory);
     const path = join(this.directory, `${mail.kind}-${mail.id}.eml`);
     // Written aside then renamed, so whoever watches the folder never opens half a message.
     const partial = `${path}.partial`;

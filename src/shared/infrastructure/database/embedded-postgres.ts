@@ -1,7 +1,7 @@
-import { mkdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { makeDirectory } from '../make-directory.js';
 
 export interface EmbeddedPostgres {
   readonly url: string;
@@ -89,7 +89,7 @@ function keepExtendedQueriesTogether(server: PGLiteSocketServer): void {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = resolve(join(dataDir, 'pgdata'));
-  await mkdir(dir, { recursive: true });
+  await makeDirectory(dir);
   const db = await PGlite.create(dir);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   keepExtendedQueriesTogether(server);
