@@ -37,6 +37,15 @@ function configFor(command: string): AppConfig {
   return config;
 }
 
+/** False (having said why, exit code 2) for a --network no one's network can be. */
+function usableNetwork(network: string | undefined): boolean {
+  if (network === undefined || (network.trim() !== '' && network === network.trim())) return true;
+  // Most often an unset shell variable (--network "$NETWORK"): such a network is no one's.
+  process.stderr.write(`office-chat-users: --network ${JSON.stringify(network)} is not a network id: give the id without spaces around it.\n`);
+  process.exitCode = USAGE_EXIT_CODE;
+  return false;
+}
+
 const program = new Command()
   .name('office-chat-users')
   .description('The users of every Office Chat network: REST API, CSV bulk import, admin tooling.')
@@ -129,12 +138,7 @@ Exit codes:
   130  stopped by Ctrl-C (SIGINT), 143 by SIGTERM: run the same command again to resume`,
   )
   .action(async (file: string, opts: { network: string; mode: 'skip' | 'update'; autoInvite: boolean; dryRun: boolean; json: boolean; notify?: string }) => {
-    if (opts.network.trim() === '' || opts.network !== opts.network.trim()) {
-      // Most often an unset shell variable (--network "$NETWORK"): such a network is no one's.
-      process.stderr.write(`office-chat-users: --network ${JSON.stringify(opts.network)} is not a network id: give the id without spaces around it.\n`);
-      process.exitCode = USAGE_EXIT_CODE;
-      return;
-    }
+    if (!usableNetwork(opts.network)) return;
     const notify = opts.notify === undefined ? undefined : EmailAddress.parse(opts.notify);
     if (notify && !notify.ok) {
       process.stderr.write(`office-chat-users: --notify ${JSON.stringify(opts.notify)} is not an e-mail address (${notify.reason}).\n`);
@@ -204,6 +208,7 @@ Exit codes:
   1    rows differ (listed, up to 20), or the command could not run: see stderr`,
   )
   .action(async (opts: { network?: string; repair: boolean; json: boolean }) => {
+    if (!usableNetwork(opts.network)) return;
     const config = configFor('replay-users');
     const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
     const runtime = await openRuntime({ ...config, imports: { ...config.imports, workerEnabled: false } }, logger);

@@ -198,5 +198,9 @@ describe('replaying the users’ events', () => {
     const clean = await run();
     expect(clean.code).toBe(0);
     expect(clean.stdout).toContain('The users table is what the events give.');
+
+    // An unset shell variable (--network "$NETWORK") is a usage mistake, not a check of every network.
+    const unset = await spawnCli(['replay-users', '--network', ''], { cwd: dir, env, timeoutMs: 60_000 }).done;
+    expect(unset).toMatchObject({ code: 2, stdout: '', stderr: 'office-chat-users: --network "" is not a network id: give the id without spaces around it.\n' });
   });
 });
