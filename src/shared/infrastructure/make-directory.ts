@@ -1,4 +1,4 @@
-import { mkdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -26,7 +26,7 @@ async function fileInTheWay(dir: string): Promise<boolean> {
   );
 }
 
-export function makeDirectorySync(dir: string): void {
+function makeSync(dir: string): void {
   try {
     mkdirSync(dir);
     return;
@@ -34,7 +34,7 @@ export function makeDirectorySync(dir: string): void {
     if (codeOf(error) === 'EEXIST' && !fileInTheWaySync(dir)) return;
     if (codeOf(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
   }
-  makeDirectorySync(dirname(dir));
+  makeSync(dirname(dir));
   try {
     mkdirSync(dir);
   } catch (error) {
@@ -43,7 +43,7 @@ export function makeDirectorySync(dir: string): void {
   }
 }
 
-export async function makeDirectory(dir: string): Promise<void> {
+async function make(dir: string): Promise<void> {
   try {
     await mkdir(dir);
     return;
@@ -51,10 +51,25 @@ export async function makeDirectory(dir: string): Promise<void> {
     if (codeOf(error) === 'EEXIST' && !(await fileInTheWay(dir))) return;
     if (codeOf(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
   }
-  await makeDirectory(dirname(dir));
+  await make(dirname(dir));
   try {
     await mkdir(dir);
   } catch (error) {
     if (codeOf(error) !== 'EEXIST' || (await fileInTheWay(dir))) throw error;
   }
+}
+
+/** A link to nothing passes as a parent (see fileInTheWay), but is no folder to end at: said as mkdir would. */
+function noFolderAt(dir: string): NodeJS.ErrnoException {
+  return Object.assign(new Error(`ENOENT: no such file or directory, mkdir '${dir}'`), { code: 'ENOENT', syscall: 'mkdir', path: dir });
+}
+
+export function makeDirectorySync(dir: string): void {
+  makeSync(dir);
+  if (!existsSync(dir)) throw noFolderAt(dir);
+}
+
+export async function makeDirectory(dir: string): Promise<void> {
+  await make(dir);
+  if (!(await stat(dir).then(() => true, () => false))) throw noFolderAt(dir);
 }

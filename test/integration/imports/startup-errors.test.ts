@@ -32,6 +32,7 @@ it('DATA_DIR that is a file', async () => {
 it.each([
   ['under a link to a volume that is not mounted', () => join(dir, 'unmounted-volume', 'office-chat-users')],
   ['under /proc', () => '/proc/office-chat-users'],
+  ['that is a link to a volume that is not mounted', () => join(dir, 'unmounted-volume')],
 ])('DATA_DIR %s: one line, at once (Node’s own recursive mkdir spins forever there)', async (_case, dataDir) => {
   await symlink(join(dir, 'no-such-volume'), join(dir, 'unmounted-volume')).catch(() => undefined);
   const { code, stderr } = await run(['migrate'], { DATA_DIR: dataDir() });

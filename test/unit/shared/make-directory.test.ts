@@ -23,6 +23,10 @@ describe.each([
     expect(statSync(deep).isDirectory()).toBe(true);
   });
 
+  it('refuses a link to nothing at its end with ENOENT, as a folder it cannot make', async () => {
+    await expect(make(join(dir, 'dangling'))).rejects.toMatchObject({ code: 'ENOENT', syscall: 'mkdir', path: join(dir, 'dangling') });
+  });
+
   it('refuses a file in the way, on the path or at its end', async () => {
     await expect(make(join(dir, 'file'))).rejects.toMatchObject({ code: 'EEXIST' });
     await expect(make(join(dir, 'file', 'sub'))).rejects.toMatchObject({ code: 'ENOTDIR' });
