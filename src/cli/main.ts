@@ -37,6 +37,18 @@ function configFor(command: string): AppConfig {
   return config;
 }
 
+/**
+ * The application without HTTP for a one-off command, logging at warn to stderr unless LOG_LEVEL says otherwise. It
+ * runs no import worker (the command does its one import, if any), relay or mail worker: the serving instances do.
+ */
+async function openCommandApp(loaded: AppConfig) {
+  const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };
+  const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
+  const runtime = await openRuntime(config, logger);
+  const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
+  return { runtime, app };
+}
+
 /** False (having said why, exit code 2) for a --network no one's network can be. */
 function usableNetwork(network: string | undefined): boolean {
   if (network === undefined || (network.trim() !== '' && network === network.trim())) return true;
@@ -151,9 +163,7 @@ Exit codes:
       process.exitCode = 2;
       return;
     }
-    const loaded = configFor('import');
-    // This process does one import; the service's workers pick up everything else.
-    const config = { ...loaded, imports: { ...loaded.imports, workerEnabled: false } };
+    const config = configFor('import');
     const stop = new AbortController();
     let stoppedBy: string | undefined;
     const onSignal = (signal: NodeJS.Signals) => {
@@ -164,9 +174,7 @@ Exit codes:
     };
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
-    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
-    const runtime = await openRuntime(config, logger);
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
+    const { runtime, app } = await openCommandApp(config);
     let exitCode = 1;
     try {
       const outcome = await runImportCli(app, file, opts, stop.signal);
@@ -209,10 +217,7 @@ Exit codes:
   )
   .action(async (opts: { network?: string; repair: boolean; json: boolean }) => {
     if (!usableNetwork(opts.network)) return;
-    const config = configFor('replay-users');
-    const logger = createLogger(process.env.LOG_LEVEL ?? 'warn', 2);
-    const runtime = await openRuntime({ ...config, imports: { ...config.imports, workerEnabled: false } }, logger);
-    const app = await NestFactory.createApplicationContext(AppModule.forRoot(runtime, { http: false }), { logger: new PinoNestLogger(logger) });
+    const { runtime, app } = await openCommandApp(configFor('replay-users'));
     try {
       process.exitCode = await runReplayUsersCli(app, opts);
     } finally {

@@ -12,6 +12,7 @@ import {
 } from '../../application/ports/event-store.port.js';
 import type { Transaction } from '../../application/ports/unit-of-work.port.js';
 import { type BulkColumn, BulkLoader, type BulkValue } from '../database/bulk-loader.js';
+import { cursorPages } from '../database/cursor-pages.js';
 import { sqlRunner } from '../database/typeorm-unit-of-work.adapter.js';
 
 interface EventRow {
@@ -32,7 +33,6 @@ interface EventRow {
 
 /** Events fetched a round trip when replaying streams. */
 const STREAMS_PAGE = 5_000;
-let streamCursors = 0;
 
 const COLUMNS = `e.position, e.event_id, e.stream_type, e.stream_id, e.stream_version, e.type, e.schema_version, e.data,
   e.metadata_id, m.metadata::text AS metadata, (extract(epoch FROM e.recorded_at) * 1000)::float8 AS recorded_ms`;
@@ -153,35 +153,24 @@ export class TypeormEventStore extends EventStore {
   }
 
   async *readStreams(tx: Transaction, streamType: StreamType, networkId?: string): AsyncGenerator<readonly RecordedEvent[], void, undefined> {
-    const sql = sqlRunner(this.dataSource, tx);
-    // Cursors are named per transaction; a counter keeps two readings in one transaction apart.
-    const cursor = `event_streams_${(streamCursors += 1)}`;
-    const byNetwork = networkId === undefined ? '' : 'AND e.network_id = $2';
-    await sql.query(
-      `DECLARE ${cursor} NO SCROLL CURSOR FOR
-         SELECT ${COLUMNS}, e.network_id FROM ${FROM_EVENTS}
-          WHERE e.stream_type = $1 ${byNetwork} ORDER BY e.stream_id, e.stream_version`,
+    const pages = cursorPages<EventRow & { network_id: string }>(
+      sqlRunner(this.dataSource, tx),
+      `SELECT ${COLUMNS}, e.network_id FROM ${FROM_EVENTS}
+        WHERE e.stream_type = $1 ${networkId === undefined ? '' : 'AND e.network_id = $2'} ORDER BY e.stream_id, e.stream_version`,
       networkId === undefined ? [streamType] : [streamType, networkId],
+      STREAMS_PAGE,
     );
-    try {
-      let stream: RecordedEvent[] = [];
-      for (;;) {
-        const page = await sql.query<EventRow & { network_id: string }>(`FETCH ${STREAMS_PAGE} FROM ${cursor}`);
-        for (const row of page) {
-          if (stream.length > 0 && stream[0].streamId !== row.stream_id) {
-            yield stream;
-            stream = [];
-          }
-          stream.push(this.toRecorded(row, row.network_id));
+    let stream: RecordedEvent[] = [];
+    for await (const page of pages) {
+      for (const row of page) {
+        if (stream.length > 0 && stream[0].streamId !== row.stream_id) {
+          yield stream;
+          stream = [];
         }
-        if (page.length < STREAMS_PAGE) break;
+        stream.push(this.toRecorded(row, row.network_id));
       }
-      if (stream.length > 0) yield stream;
-    } finally {
-      // A reader that stops early leaves the cursor open till the transaction ends; an aborted transaction has
-      // dropped it already, and its own error is the one to see.
-      await sql.query(`CLOSE ${cursor}`).catch(() => undefined);
     }
+    if (stream.length > 0) yield stream;
   }
 
   private lastMetadata: { id: string; networkId: string; metadata: EventMetadata } | undefined;

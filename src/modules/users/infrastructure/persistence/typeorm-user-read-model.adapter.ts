@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { UniqueEmailViolationError, UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { type SqlRunner, sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { cursorPages } from '../../../../shared/infrastructure/database/cursor-pages.js';
 import { type BulkColumn, BulkLoader, type BulkRows, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
@@ -43,10 +44,13 @@ interface UserRow {
  */
 const USER_TIMES = `(extract(epoch FROM u.created_at) * 1000)::float8 AS created_ms, (extract(epoch FROM u.updated_at) * 1000)::float8 AS updated_ms`;
 
+/** A users row's columns, with `managerEmail` as the expression that gives the manager's e-mail. */
+const userColumns = (managerEmail: string) => `u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
+         ${managerEmail} AS manager_email, u.status, u.invitation, u.version, ${USER_TIMES}, u.created_by_import_id`;
+
 // The manager's e-mail is read through the join so it follows the manager's own changes.
 const SELECT_USER = `
-  SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
-         m.email AS manager_email, u.status, u.invitation, u.version, ${USER_TIMES}, u.created_by_import_id
+  SELECT ${userColumns('m.email')}
     FROM users u
     LEFT JOIN users m ON m.network_id = u.network_id AND m.id = u.manager_id`;
 
@@ -311,7 +315,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
   }
 }
 
-/** Rows staged a load: a replay that rewrites a whole table holds no more than this many. */
+/** Rows fetched, and rows staged, a round trip: a replay that rewrites a whole table holds no more than this many. */
 const REPLAY_STAGE = 5_000;
 
 class TypeormUsersReplay implements UsersReplay {
@@ -331,23 +335,14 @@ class TypeormUsersReplay implements UsersReplay {
   }
 
   private async *read(): AsyncGenerator<UserSnapshot, void, undefined> {
-    const byNetwork = this.networkId === undefined ? '' : 'WHERE u.network_id = $1';
-    await this.sql.query(
-      `DECLARE users_replay NO SCROLL CURSOR FOR
-         SELECT u.network_id, u.id, u.email, u.name, u.first_name, u.last_name, u.title, u.mobile, u.manager_id,
-                NULL AS manager_email, u.status, u.invitation, u.version, ${USER_TIMES}, u.created_by_import_id
-           FROM users u ${byNetwork} ORDER BY u.id, u.network_id`,
+    // The replay compares the manager's id, which the table keeps; the e-mail would cost a join per row.
+    const pages = cursorPages<UserRow>(
+      this.sql,
+      `SELECT ${userColumns('NULL')} FROM users u ${this.networkId === undefined ? '' : 'WHERE u.network_id = $1'} ORDER BY u.id, u.network_id`,
       this.networkId === undefined ? [] : [this.networkId],
+      REPLAY_STAGE,
     );
-    try {
-      for (;;) {
-        const page = await this.sql.query<UserRow>(`FETCH ${REPLAY_STAGE} FROM users_replay`);
-        for (const row of page) yield toSnapshot(row);
-        if (page.length < REPLAY_STAGE) return;
-      }
-    } finally {
-      await this.sql.query(`CLOSE users_replay`).catch(() => undefined);
-    }
+    for await (const page of pages) for (const row of page) yield toSnapshot(row);
   }
 
   async put(user: UserSnapshot): Promise<void> {
