@@ -18,6 +18,7 @@ import { ImportProcessor } from './application/process-import/import-processor.j
 import { ManagerLinker } from './application/link-managers/manager-linker.js';
 import { ImportUploads } from './application/start-import/import-uploads.js';
 import { StartImportHandler } from './application/start-import/start-import.handler.js';
+import { SweepImportFilesHandler } from './application/sweep-import-files/sweep-import-files.handler.js';
 import { CsvUserFileParser } from './infrastructure/csv/csv-user-file.parser.js';
 import { CancelImportHandler } from './application/cancel-import/cancel-import.handler.js';
 import { ImportsHttpController } from './infrastructure/http/imports.http.controller.js';
@@ -60,6 +61,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     GetImportErrorsHandler,
     InviteImportedUsersHandler,
     CancelImportHandler,
+    SweepImportFilesHandler,
   ],
   exports: [ImportUploads, ImportProcessor, ImportRepository],
 })

@@ -16,6 +16,7 @@ import { AddImportDelimiter1764057600014 } from '../../../modules/imports/infras
 import { AddManagerLinkNewUser1764057600015 } from '../../../modules/imports/infrastructure/persistence/1764057600015-add-manager-link-new-user.js';
 import { DeleteFinishedImportFiles1764057600016 } from '../../../modules/imports/infrastructure/persistence/1764057600016-delete-finished-import-files.js';
 import { AddImportCancelRequest1764057600017 } from '../../../modules/imports/infrastructure/persistence/1764057600017-add-import-cancel-request.js';
+import { AddImportFileStoredAt1764057600018 } from '../../../modules/imports/infrastructure/persistence/1764057600018-add-import-file-stored-at.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -39,6 +40,7 @@ export const migrations = [
   AddManagerLinkNewUser1764057600015,
   DeleteFinishedImportFiles1764057600016,
   AddImportCancelRequest1764057600017,
+  AddImportFileStoredAt1764057600018,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

@@ -23,6 +23,12 @@ export class FileTooLargeError extends Error {
   }
 }
 
+/** A file in storage: whose import it is, and when its last part was written. */
+export interface KeptFile {
+  readonly importId: string;
+  readonly storedAt: Date;
+}
+
 /**
  * Keeps uploaded files so any instance can process (or resume) an import. PostgreSQL by default; an object
  * store can take its place behind this port.
@@ -32,4 +38,6 @@ export abstract class ImportFileStorage {
   abstract save(importId: string, content: AsyncIterable<Uint8Array>, maxBytes: number): Promise<StoredFile>;
   abstract open(importId: string): AsyncIterable<Uint8Array>;
   abstract delete(importId: string): Promise<void>;
+  /** Every file in storage. */
+  abstract kept(): Promise<KeptFile[]>;
 }

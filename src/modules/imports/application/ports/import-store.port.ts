@@ -95,6 +95,8 @@ export abstract class ImportRepository {
   abstract list(networkId: string, after: string | undefined, limit: number): Promise<ImportPage>;
   /** Imports still to do, the oldest of each network, oldest first: what a worker looks at to claim one. */
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
+  /** Of these imports, the ones that exist, each with whether it has ended. */
+  abstract endedOf(importIds: readonly string[]): Promise<Map<string, boolean>>;
   /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
   abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void>;
   /** Adds a batch's counts; its `warnings`, about the file as a whole, are each kept once however many batches give them. */

@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from '../../../../shared/infrastructure/database/binary-copy.js';
 import { BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { copyOutBinaryColumn } from '../../../../shared/infrastructure/database/copy-out.js';
-import { FileTooLargeError, ImportFileStorage, type StoredFile } from '../../application/ports/import-file-storage.port.js';
+import { FileTooLargeError, ImportFileStorage, type KeptFile, type StoredFile } from '../../application/ports/import-file-storage.port.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 // Chunks written per INSERT on the embedded database: bounds both memory and round trips.
@@ -183,5 +183,12 @@ export class PostgresImportFileStorage extends ImportFileStorage {
 
   async delete(importId: string): Promise<void> {
     await this.dataSource.query(`DELETE FROM import_files WHERE import_id = $1`, [importId]);
+  }
+
+  async kept(): Promise<KeptFile[]> {
+    const rows = await this.dataSource.query<{ import_id: string; stored_at: Date }[]>(
+      `SELECT import_id, max(stored_at) AS stored_at FROM import_files GROUP BY import_id`,
+    );
+    return rows.map((r) => ({ importId: r.import_id, storedAt: new Date(r.stored_at) }));
   }
 }

@@ -159,6 +159,14 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     return rows.map((r) => ({ importId: r.id, networkId: r.network_id }));
   }
 
+  async endedOf(importIds: readonly string[]): Promise<Map<string, boolean>> {
+    const rows = await this.dataSource.query<{ id: string; ended: boolean }[]>(
+      `SELECT id, phase = 'done' AS ended FROM imports WHERE id = ANY($1::uuid[])`,
+      [importIds],
+    );
+    return new Map(rows.map((r) => [r.id, r.ended]));
+  }
+
   async beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void> {
     await this.dataSource.query(
       `UPDATE imports SET status = 'running', phase = 'applying', columns = $2, delimiter = $6, warnings = $3, warning_count = $4,

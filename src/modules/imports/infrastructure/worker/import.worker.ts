@@ -1,21 +1,27 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { ImportProcessor } from '../../application/process-import/import-processor.js';
 import { ImportRepository } from '../../application/ports/import-store.port.js';
 import { DistributedLock, importLockKey } from '../../application/ports/network-lock.port.js';
+import { SweepImportFilesCommand } from '../../application/sweep-import-files/sweep-import-files.command.js';
 
 const POLL_MS = 1_000;
 const MAX_PARALLEL = 2;
 const MAX_ATTEMPTS = 5;
+const SWEEP_MS = 60 * 60 * 1000;
 
 /**
  * Picks up queued imports and ones whose instance died. One import per network at a time across all instances
  * (a PostgreSQL advisory lock per network), so two imports never interleave their decisions on the same user.
+ * At start and every hour, deletes the uploaded files a dead process left behind.
  */
 @Injectable()
 export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger('import-worker');
   private timer?: NodeJS.Timeout;
+  private sweepTimer?: NodeJS.Timeout;
+  private sweeping?: Promise<void>;
   private readonly busyNetworks = new Set<string>();
   private readonly running = new Set<Promise<void>>();
   /** Failed attempts per import and when it may be tried again (exponential back-off, up to a minute). */
@@ -29,20 +35,24 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly imports: ImportRepository,
     private readonly processor: ImportProcessor,
     private readonly locks: DistributedLock,
+    private readonly commands: CommandBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   onApplicationBootstrap(): void {
     if (!this.config.imports.workerEnabled) return;
     this.timer = setInterval(() => this.wake(), POLL_MS);
+    this.sweepTimer = setInterval(() => this.sweep(), SWEEP_MS);
     this.wake();
+    this.sweep();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearInterval(this.sweepTimer);
     this.stopping.abort();
-    await Promise.allSettled([...this.running]);
+    await Promise.allSettled([...this.running, this.sweeping]);
   }
 
   /** Looks for work now rather than at the next poll (called right after an upload). */
@@ -52,6 +62,19 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     this.tick()
       .catch((error: unknown) => this.logger.error({ err: error }, 'could not look for imports'))
       .finally(() => (this.ticking = false));
+  }
+
+  private sweep(): void {
+    if (this.stopped || this.sweeping) return;
+    this.sweeping = this.commands
+      .execute(new SweepImportFilesCommand())
+      .then(
+        (deleted) => {
+          if (deleted.length > 0) this.logger.log({ importIds: deleted }, 'deleted uploaded files left behind by a process that died');
+        },
+        (error: unknown) => this.logger.error({ err: error }, 'could not delete the uploaded files left behind'),
+      )
+      .finally(() => (this.sweeping = undefined));
   }
 
   private async tick(): Promise<void> {
