@@ -177,7 +177,7 @@ Exit codes:
     const { runtime, app } = await openCommandApp(config);
     let exitCode = 1;
     try {
-      const outcome = await runImportCli(app, file, opts, stop.signal);
+      const outcome = await runImportCli(app, file, { ...opts, notify: notify?.ok ? notify.value.value : undefined }, stop.signal);
       exitCode = outcome.exitCode === 'stopped' ? SIGNAL_EXIT_CODES[stoppedBy ?? 'SIGINT'] : outcome.exitCode;
       if (opts.notify && outcome.report) await app.get(MailOutboxWorker).drainOnce({ networkId: opts.network });
       if (outcome.report && !outcome.report.dryRun) {

@@ -1,13 +1,16 @@
 /**
  * The import CLI as an operator uses it, on the per-run PostgreSQL (DATABASE_URL): stopped with Ctrl-C or SIGTERM
- * mid-import and run again, pointed at a database that is not there, and given a network id it cannot mean.
+ * mid-import and run again, asked to e-mail the result (--notify), pointed at a database that is not there, and given
+ * a network id it cannot mean.
  * Runs the built `node dist/cli/main.js` (ensureBuilt rebuilds it when a source is newer).
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { jest } from '@jest/globals';
+import { simpleParser } from 'mailparser';
 import pg from 'pg';
 import type { ImportReportJson } from '../../../src/modules/imports/infrastructure/http/import-report.json.js';
 import { testDatabaseUrl, uniqueNetworkId } from '../../support/app.js';
@@ -224,6 +227,47 @@ describe('a database that cannot be used', () => {
       expect(run.stderr).toMatch(message);
       expect(run.stderr.trim().split('\n')).toHaveLength(1);
     }
+  });
+});
+
+describe('--notify', () => {
+  /** The .eml files the CLI wrote under its DATA_DIR (no SMTP_URL), parsed. */
+  async function mailsIn(dataDir: string) {
+    const folder = join(dataDir, 'mail');
+    const files = existsSync(folder) ? (await readdir(folder)).filter((f) => f.endsWith('.eml')) : [];
+    return Promise.all(files.map(async (f) => simpleParser(await readFile(join(folder, f)))));
+  }
+
+  it('e-mails the admin the result, with the link to invite the users it created', async () => {
+    const network = uniqueNetworkId('cli-notify');
+    const dataDir = join(dir, `var-${network}`);
+    const file = join(dir, 'notify.csv');
+    await writeFile(file, 'email/login,name\nann@acme.example,Ann Lee\nbob@acme.example,Bob Ray\nnot-an-address,Cy Day\n');
+    const run = await runCli(['import', file, '--network', network, '--notify', 'ops@acme.example', '--json'], { DATA_DIR: dataDir });
+    expect(run.code).toBe(0);
+    const report = reportOf(run);
+    const mails = await mailsIn(dataDir);
+    expect(mails.map((m) => ({ to: m.to && !Array.isArray(m.to) ? m.to.text : m.to, subject: m.subject }))).toEqual([
+      { to: 'ops@acme.example', subject: 'User import finished: notify.csv (2 created, 0 updated, 1 rejected)' },
+    ]);
+    expect(mails[0].text).toContain(`/admin/#/imports/${report.id}/invite`);
+  });
+
+  it('given to the run that resumes a stopped import, the admin it names gets the mail', async () => {
+    const network = uniqueNetworkId('cli-notify-resume');
+    const dataDir = join(dir, `var-${network}`);
+    const first = startCli(['import', bigCsv, '--network', network, '--json'], { IMPORT_BATCH_SIZE: '1000', DATA_DIR: dataDir });
+    await appliedThrough(network, 3_000);
+    first.child.kill('SIGINT');
+    expect((await first.done).code).toBe(130);
+
+    const again = await runCli(['import', bigCsv, '--network', network, '--notify', 'ops@acme.example', '--json'], { DATA_DIR: dataDir });
+    expect(again.stderr).toContain('Resuming import');
+    expect(reportOf(again)).toMatchObject({ status: 'completed', counts: { created: ROWS } });
+    const mails = await mailsIn(dataDir);
+    expect(mails.map((m) => ({ to: m.to && !Array.isArray(m.to) ? m.to.text : m.to, subject: m.subject }))).toEqual([
+      { to: 'ops@acme.example', subject: `User import finished: big.csv (${ROWS.toLocaleString('en-US')} created, 0 updated, 0 rejected)` },
+    ]);
   });
 });
 

@@ -103,6 +103,8 @@ export abstract class ImportRepository {
   abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void>;
   /** Every line is applied: the import moves on to the managers that waited for the whole file. */
   abstract finishReading(importId: string, totalRows: number, now: Date): Promise<void>;
+  /** Who gets the e-mail when the import ends (an operator resuming it from the CLI may name another admin). */
+  abstract setNotifyEmail(importId: string, email: string): Promise<void>;
   /** Records a request to cancel the import unless it has ended (false then); a second request keeps the first. */
   abstract requestCancel(importId: string, by: string, now: Date): Promise<boolean>;
   /** Counts the lines whose outcome waited for their manager's link. */

@@ -167,6 +167,7 @@ export async function runImportCli(app: INestApplicationContext, file: string, o
     }
     if (same) {
       recordId = same.id;
+      if (options.notify !== undefined && options.notify !== same.notifyEmail) await app.get(ImportRepository).setNotifyEmail(same.id, options.notify);
       if (same.phase === 'applying') progress.resumeAfter(same.counts.rows);
       process.stderr.write(
         same.phase === 'queued'

@@ -193,6 +193,10 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     ]);
   }
 
+  async setNotifyEmail(importId: string, email: string): Promise<void> {
+    await this.dataSource.query(`UPDATE imports SET notify_email = $2 WHERE id = $1`, [importId, email]);
+  }
+
   async requestCancel(importId: string, by: string, now: Date): Promise<boolean> {
     // A SELECT around the UPDATE: TypeORM answers an UPDATE with [rows, count], whatever it returns.
     const [row] = await this.dataSource.query<{ requested: number }[]>(
