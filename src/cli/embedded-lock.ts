@@ -1,6 +1,6 @@
 import { readFileSync, readlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { makeDirectorySync } from '../shared/infrastructure/make-directory.js';
+import { makeDirectory } from '../shared/infrastructure/make-directory.js';
 
 /** Refused because another process has the embedded database open. */
 export class EmbeddedDatabaseBusyError extends Error {}
@@ -38,7 +38,7 @@ function alive(holder: Holder): boolean {
  */
 export function lockEmbeddedDatabase(dataDir: string, command: string): void {
   const dir = resolve(dataDir);
-  makeDirectorySync(dir);
+  makeDirectory(dir);
   const path = join(dir, 'pgdata.lock');
   const me: Holder = { pid: process.pid, command, script: process.argv[1] ?? '' };
   for (let attempt = 0; ; attempt++) {

@@ -1,5 +1,4 @@
 import { existsSync, mkdirSync, statSync } from 'node:fs';
-import { mkdir, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 /*
@@ -11,7 +10,7 @@ import { dirname } from 'node:path';
 const codeOf = (error: unknown) => (error as NodeJS.ErrnoException).code;
 
 /** What EEXIST found is no folder: a file. A link to nothing is let by, so that its child's mkdir says ENOENT. */
-function fileInTheWaySync(dir: string): boolean {
+function fileInTheWay(dir: string): boolean {
   try {
     return !statSync(dir).isDirectory();
   } catch {
@@ -19,57 +18,31 @@ function fileInTheWaySync(dir: string): boolean {
   }
 }
 
-async function fileInTheWay(dir: string): Promise<boolean> {
-  return stat(dir).then(
-    (found) => !found.isDirectory(),
-    () => false,
-  );
-}
-
-function makeSync(dir: string): void {
+function make(dir: string): void {
   try {
     mkdirSync(dir);
     return;
   } catch (error) {
-    if (codeOf(error) === 'EEXIST' && !fileInTheWaySync(dir)) return;
+    if (codeOf(error) === 'EEXIST' && !fileInTheWay(dir)) return;
     if (codeOf(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
   }
-  makeSync(dirname(dir));
+  make(dirname(dir));
   try {
     mkdirSync(dir);
   } catch (error) {
     // Made meanwhile by another process.
-    if (codeOf(error) !== 'EEXIST' || fileInTheWaySync(dir)) throw error;
+    if (codeOf(error) !== 'EEXIST' || fileInTheWay(dir)) throw error;
   }
 }
 
-async function make(dir: string): Promise<void> {
-  try {
-    await mkdir(dir);
-    return;
-  } catch (error) {
-    if (codeOf(error) === 'EEXIST' && !(await fileInTheWay(dir))) return;
-    if (codeOf(error) !== 'ENOENT' || dirname(dir) === dir) throw error;
+/**
+ * Synchronous on purpose, with one body: it runs at start-up and before a mail file is written, where a mkdir that
+ * finds its folder there costs microseconds.
+ */
+export function makeDirectory(dir: string): void {
+  make(dir);
+  // A link to nothing passes as a parent (see fileInTheWay), but is no folder to end at: said as mkdir would.
+  if (!existsSync(dir)) {
+    throw Object.assign(new Error(`ENOENT: no such file or directory, mkdir '${dir}'`), { code: 'ENOENT', syscall: 'mkdir', path: dir });
   }
-  await make(dirname(dir));
-  try {
-    await mkdir(dir);
-  } catch (error) {
-    if (codeOf(error) !== 'EEXIST' || (await fileInTheWay(dir))) throw error;
-  }
-}
-
-/** A link to nothing passes as a parent (see fileInTheWay), but is no folder to end at: said as mkdir would. */
-function noFolderAt(dir: string): NodeJS.ErrnoException {
-  return Object.assign(new Error(`ENOENT: no such file or directory, mkdir '${dir}'`), { code: 'ENOENT', syscall: 'mkdir', path: dir });
-}
-
-export function makeDirectorySync(dir: string): void {
-  makeSync(dir);
-  if (!existsSync(dir)) throw noFolderAt(dir);
-}
-
-export async function makeDirectory(dir: string): Promise<void> {
-  await make(dir);
-  if (!(await stat(dir).then(() => true, () => false))) throw noFolderAt(dir);
 }

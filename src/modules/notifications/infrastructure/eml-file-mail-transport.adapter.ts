@@ -31,7 +31,7 @@ export class EmlFileMailTransport extends MailTransport {
     if (!SAFE_ID.test(mail.id)) throw new Error(`Refusing to write a mail file for id ${JSON.stringify(mail.id)}`);
     const info = await this.composer.sendMail(toNodemailerMessage(mail, this.from));
     if (!Buffer.isBuffer(info.message)) throw new Error('nodemailer returned a stream although buffer was requested');
-    await makeDirectory(this.directory);
+    makeDirectory(this.directory);
     const path = join(this.directory, `${mail.kind}-${mail.id}.eml`);
     // Written aside then renamed, so whoever watches the folder never opens half a message.
     const partial = `${path}.partial`;

@@ -89,7 +89,7 @@ function keepExtendedQueriesTogether(server: PGLiteSocketServer): void {
  */
 export async function startEmbeddedPostgres(dataDir: string): Promise<EmbeddedPostgres> {
   const dir = resolve(join(dataDir, 'pgdata'));
-  await makeDirectory(dir);
+  makeDirectory(dir);
   const db = await PGlite.create(dir);
   const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections: 16 });
   keepExtendedQueriesTogether(server);
