@@ -41,6 +41,10 @@ describe('EmailAddress', () => {
     ['"ann"@example.com', 'the part before the @ has characters or dots an address cannot have'],
     ['ann(x)@example.com', 'the part before the @ has characters or dots an address cannot have'],
     [`${'a'.repeat(65)}@example.com`, 'the part before the @ is longer than 64 characters'],
+    ['mailto:ann@example.com', 'it starts with "mailto:"; write the address alone: ann@example.com'],
+    ['MAILTO:Ann@Example.com', 'it starts with "mailto:"; write the address alone: Ann@Example.com'],
+    ['Ann Lee <ann@example.com>', 'it holds a name besides the address; write the address alone: ann@example.com'],
+    ['"Lee, Ann" <ann@example.com>', 'it holds a name besides the address; write the address alone: ann@example.com'],
     [`a@${'b'.repeat(63)}.${'c'.repeat(63)}.${'d'.repeat(63)}.${'e'.repeat(63)}.com`, 'it is longer than 254 characters'],
   ])('rejects %j: %s', (text, reason) => {
     expect(EmailAddress.parse(text)).toEqual({ ok: false, reason });

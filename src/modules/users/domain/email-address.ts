@@ -9,6 +9,9 @@ const LOCAL_PART = /^[\p{L}\p{N}!#$%&'*+/=?^_`{|}~-]+(?:\.[\p{L}\p{N}!#$%&'*+/=?
 const DOMAIN =
   /^(?:[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?\.)+\p{L}(?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])$/u;
 const BLANK = /\s/u;
+// What mail clients and web pages put around an address when it is copied from them.
+const MAILTO = /^mailto:/i;
+const NAME_AND_ADDRESS = /<([^<>\s]+@[^<>\s]+)>$/;
 
 /** E-mail addresses are compared case-insensitively within a network. */
 export const emailKey = (email: string): string => email.trim().toLowerCase();
@@ -31,6 +34,9 @@ export class EmailAddress {
     const at = value.indexOf('@');
     if (at < 0) return { ok: false, reason: 'it has no @' };
     if (value.indexOf('@', at + 1) >= 0) return { ok: false, reason: 'it has more than one @' };
+    if (MAILTO.test(value)) return { ok: false, reason: `it starts with "mailto:"; write the address alone: ${value.slice('mailto:'.length)}` };
+    const named = NAME_AND_ADDRESS.exec(value);
+    if (named !== null) return { ok: false, reason: `it holds a name besides the address; write the address alone: ${named[1]}` };
     const invisible = firstInvisibleCharacter(value);
     if (invisible !== undefined) {
       return { ok: false, reason: `it contains an invisible character (${invisible}), as copying from a web page or document leaves; type the address again` };

@@ -50,10 +50,13 @@ const SCIENTIFIC = /^\d(?:[.,]\d+)?E\+\d+$/i;
 // What spreadsheets and HR exports write for "no mobile": no number, so the admin is told to give none (an empty cell)
 // rather than told it is empty or has wrong characters.
 const NO_NUMBER = /^(?:[-‐‑‒–—]+|n\/a|#n\/a|none)$/i;
+// A desk phone's extension, as directories write it: "ext. 12", "x5", "extension 340", "#12".
+const EXTENSION = /\d[\s.)-]*(?:ext\.?|extension|x|#)\s*\d{1,6}$/i;
 
 function whyNotDialable(trimmed: string, compact: string): string {
   if (NO_NUMBER.test(trimmed)) return 'it stands for "no number": give no mobile at all when the user has none';
   if (compact === '') return 'it is empty';
+  if (EXTENSION.test(trimmed)) return 'it has an extension, which a mobile number cannot have; give the mobile number alone';
   if (SCIENTIFIC.test(trimmed)) {
     return 'a spreadsheet turned it into a number in scientific notation; format the column as text and type the number again';
   }
