@@ -19,6 +19,14 @@ export const emailKey = (email: string): string => email.trim().toLowerCase();
 export const MAX_EMAIL_LENGTH = 254;
 const MAX_LOCAL_PART_LENGTH = 64;
 
+/** Looked for only once an address has failed: it costs nothing on the hundreds of thousands that pass. */
+function copiedWithExtras(value: string): string | undefined {
+  if (MAILTO.test(value)) return `it starts with "mailto:"; write the address alone: ${value.slice('mailto:'.length)}`;
+  const named = NAME_AND_ADDRESS.exec(value);
+  if (named !== null) return `it holds a name besides the address; write the address alone: ${named[1]}`;
+  return undefined;
+}
+
 export class EmailAddress {
   private constructor(
     /** As written (trimmed): what the user sees. */
@@ -34,14 +42,11 @@ export class EmailAddress {
     const at = value.indexOf('@');
     if (at < 0) return { ok: false, reason: 'it has no @' };
     if (value.indexOf('@', at + 1) >= 0) return { ok: false, reason: 'it has more than one @' };
-    if (MAILTO.test(value)) return { ok: false, reason: `it starts with "mailto:"; write the address alone: ${value.slice('mailto:'.length)}` };
-    const named = NAME_AND_ADDRESS.exec(value);
-    if (named !== null) return { ok: false, reason: `it holds a name besides the address; write the address alone: ${named[1]}` };
     const invisible = firstInvisibleCharacter(value);
     if (invisible !== undefined) {
       return { ok: false, reason: `it contains an invisible character (${invisible}), as copying from a web page or document leaves; type the address again` };
     }
-    if (BLANK.test(value)) return { ok: false, reason: 'it contains a space' };
+    if (BLANK.test(value)) return { ok: false, reason: copiedWithExtras(value) ?? 'it contains a space' };
     const local = value.slice(0, at);
     const domain = value.slice(at + 1);
     if (local === '') return { ok: false, reason: 'nothing comes before the @' };
@@ -49,7 +54,7 @@ export class EmailAddress {
     if (local.length > MAX_LOCAL_PART_LENGTH) {
       return { ok: false, reason: `the part before the @ is longer than ${MAX_LOCAL_PART_LENGTH} characters` };
     }
-    if (!LOCAL_PART.test(local)) return { ok: false, reason: 'the part before the @ has characters or dots an address cannot have' };
+    if (!LOCAL_PART.test(local)) return { ok: false, reason: copiedWithExtras(value) ?? 'the part before the @ has characters or dots an address cannot have' };
     if (!DOMAIN.test(domain)) return { ok: false, reason: 'the part after the @ is not a domain name like example.com' };
     return { ok: true, value: new EmailAddress(value, emailKey(value)) };
   }
