@@ -135,14 +135,23 @@ describe('managers', () => {
     const report = await importCsv(
       t,
       network,
-      csv('email/login,name,manager', 'a@acme.example,A,Anna Boss', 'b@acme.example,B,Anna Boss <boss@acme.example>', 'old@acme.example,Old Timer,boss@'),
+      csv(
+        'email/login,name,manager',
+        'a@acme.example,A,Anna Boss',
+        'b@acme.example,B,Anna Boss <boss@acme.example>',
+        'old@acme.example,Old Timer,boss@',
+        'c@acme.example,C,mailto:boss@acme.example',
+        'd@acme.example,D,<boss@acme.example>',
+      ),
       { mode: 'update' },
     );
-    expect(report.counts).toMatchObject({ rows: 3, created: 2, updated: 1, rejected: 0 });
+    expect(report.counts).toMatchObject({ rows: 5, created: 4, updated: 1, rejected: 0 });
     expect(report.warnings).toEqual([
       'Line 2: manager "Anna Boss" is not an e-mail address; imported without a manager.',
       'Line 3: manager "Anna Boss <boss@acme.example>" is not an e-mail address; imported without a manager.',
       'Line 4: manager "boss@" is not an e-mail address; their manager is left as it was.',
+      'Line 5: manager "mailto:boss@acme.example" is not an e-mail address; imported without a manager.',
+      'Line 6: manager "<boss@acme.example>" is not an e-mail address; imported without a manager.',
     ]);
     const users = await usersOf(t, network);
     expect(users.get('a@acme.example')!.managerId).toBeNull();

@@ -54,11 +54,11 @@ const userByEmailKey = (key: string, network: string, dryRunOf?: string) => `LAT
     LIMIT 1)`;
 
 // A manager cell that is no e-mail address was kept as written (see ValidUserRow.managerEmailKey): a key with a
-// blank, or without exactly one @ between text, is one of those.
+// blank, a colon (mailto:) or an angle bracket, or without exactly one @ between text, is one of those.
 const WARNING = `'Line ' || line || ': ' || CASE
     WHEN kind = 'self' THEN 'a user cannot be their own manager'
     WHEN decision = 'cycle' THEN 'manager ' || manager_key || ' would make a management cycle'
-    WHEN manager_key !~ '^[^@[:space:]]+@[^@[:space:]]+$' THEN 'manager "' || manager_key || '" is not an e-mail address'
+    WHEN manager_key !~ '^[^@[:space:]:<>]+@[^@[:space:]:<>]+$' THEN 'manager "' || manager_key || '" is not an e-mail address'
     ELSE 'manager ' || manager_key || ' is not a user of this network, and no line of this file created them (a rejected line, or one with Enabled FALSE, creates nobody)'
   END || CASE WHEN new_user THEN '; imported without a manager.' ELSE '; their manager is left as it was.' END`;
 
