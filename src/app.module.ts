@@ -6,6 +6,7 @@ import { ImportsModule } from './modules/imports/imports.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
 import { USER_EVENT_UPCASTERS } from './modules/users/application/user-event.upcasters.js';
+import { IMPORT_EVENT_UPCASTERS } from './modules/imports/application/import-event.upcasters.js';
 import { UsersModule } from './modules/users/users.module.js';
 
 @Module({})
@@ -19,7 +20,7 @@ export class AppModule {
     const notifications = options.http === false ? NotificationsModule.forRoot({ worker: { enabled: false } }) : NotificationsModule;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, USER_EVENT_UPCASTERS), UsersModule, notifications, ImportsModule, ...httpOnly, ...serving],
+      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, [...USER_EVENT_UPCASTERS, ...IMPORT_EVENT_UPCASTERS]), UsersModule, notifications, ImportsModule, ...httpOnly, ...serving],
     };
   }
 }

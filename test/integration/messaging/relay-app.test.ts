@@ -161,6 +161,55 @@ describe('event relay in the application, KAFKA_BROKERS set', () => {
     expect(sent.flatMap((m) => contract.check(m.topic, m))).toEqual([]);
   });
 
+  it('a dry run says so on each of its import events after ImportStarted (dryRun true), a real import too (false); a dry run sends no user event', async () => {
+    const network = uniqueNetworkId('relay-dry');
+    const file = csv('email/login,name,manager', 'ann@acme.example,Ann,ghost@acme.example', 'bob@acme.example,Bob,');
+    const dry = await importCsv(t, network, file, { dryRun: 'true' });
+    const real = await importCsv(t, network, file);
+    const committed = await committedEventIds(t.runtime);
+    await recorder.waitForEvents(committed, 30_000);
+    const flags = (importId: string) =>
+      recorder.messages.filter((m) => m.key === importId).map((m) => [m.value.type, m.value.type === 'ImportStarted' ? undefined : m.value.data.dryRun]);
+    expect(flags(dry.id)).toEqual([
+      ['ImportStarted', undefined],
+      ['ImportBatchApplied', true],
+      ['ImportManagersLinked', true],
+      ['ImportCompleted', true],
+    ]);
+    expect(flags(real.id).slice(1).map(([, flag]) => flag)).toEqual([false, false, false]);
+    expect(recorder.messages.filter((m) => m.topic === topics.users && m.value.importId === dry.id)).toEqual([]);
+    const contract = loadAsyncApiFor(topics);
+    expect(recorder.messages.filter((m) => m.key === dry.id).flatMap((m) => contract.check(m.topic, m))).toEqual([]);
+  });
+
+  it('sends an import stream an earlier release stored upcast: its events of schema 1 go out as schema 2 with dryRun null', async () => {
+    const network = uniqueNetworkId('relay-import-v1');
+    const importId = randomUUID();
+    const counts = { rows: 1, created: 1, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+    const metadata = { networkId: network, actorId: 'admin:old-release', correlationId: `corr-${randomUUID()}`, importId };
+    const started = {
+      importId, networkId: network, fileName: 'old.csv', sha256: 'ab'.repeat(32), sizeBytes: 30, mode: 'skip', autoSendInvites: false, dryRun: true,
+      requestedBy: { id: 'admin:old-release', email: null },
+    };
+    const stored = [
+      newEvent('ImportStarted', started, metadata),
+      newEvent('ImportBatchApplied', { importId, batch: 1, fromLine: 2, throughLine: 2, counts }, metadata, { schemaVersion: 1 }),
+      newEvent('ImportCompleted', { importId, counts, warnings: 0 }, metadata, { schemaVersion: 1 }),
+    ];
+    const store = eventStoreOn(t.runtime as OpenRuntime);
+    await store.uow.transaction((tx) => store.events.append(tx, [{ streamType: 'import', streamId: importId, expectedVersion: 0, events: stored }]));
+
+    await recorder.waitForEvents(stored.map((e) => e.eventId), 30_000);
+    const sent = recorder.messages.filter((m) => m.key === importId);
+    expect(sent.map((m) => [m.headers['event-type'], m.headers['schema-version'], m.value.data.dryRun])).toEqual([
+      ['ImportStarted', '1', true],
+      ['ImportBatchApplied', '2', null],
+      ['ImportCompleted', '2', null],
+    ]);
+    const contract = loadAsyncApiFor(topics);
+    expect(sent.flatMap((m) => contract.check(m.topic, m))).toEqual([]);
+  });
+
   it('/health/ready reports the relay (leading, no lag) and /metrics its lag and published totals', async () => {
     await waitFor(async () => (await pendingEventCount(t.runtime.dataSource)) === 0, 10_000, 'no lag');
     const ready = await t.http.get('/health/ready').expect(200);

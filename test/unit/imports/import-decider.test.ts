@@ -1,7 +1,9 @@
 /**
  * The import's own aggregate: it starts once, records batches strictly in order (a batch replayed after a crash
- * is refused rather than counted twice), sums their counts, and finishes once.
+ * is refused rather than counted twice), sums their counts, and finishes once; a dry run says so on each event.
  */
+import { EventUpcasters } from '../../../src/shared/application/event-upcasters.js';
+import { IMPORT_EVENT_UPCASTERS } from '../../../src/modules/imports/application/import-event.upcasters.js';
 import { deciderSpec } from '../../support/decider-spec.js';
 import { importDecider } from '../../../src/modules/imports/domain/import.decider.js';
 import type { ImportCommand } from '../../../src/modules/imports/domain/import.commands.js';
@@ -36,7 +38,7 @@ const fail: ImportCommand = { type: 'FailImport', data: { reason: 'broken' }, me
 const started: ImportEvent = { type: 'ImportStarted', data: startData };
 const applied = (batch: number, fromLine: number, throughLine: number, c = counts({ rows: 1, created: 1 })): ImportEvent => ({
   type: 'ImportBatchApplied',
-  data: { importId: ID, batch, fromLine, throughLine, counts: c },
+  data: { importId: ID, batch, fromLine, throughLine, counts: c, dryRun: false },
 });
 
 describe('import decider', () => {
@@ -66,19 +68,49 @@ describe('import decider', () => {
     spec
       .given([started, applied(1, 2, 4, c1), applied(2, 5, 6, c2)])
       .when(complete)
-      .then([{ type: 'ImportCompleted', data: { importId: ID, counts: counts({ rows: 5, created: 2, skipped: 1, updated: 1, deactivated: 1, rejected: 1 }), warnings: 2 } }]);
+      .then([{ type: 'ImportCompleted', data: { importId: ID, counts: counts({ rows: 5, created: 2, skipped: 1, updated: 1, deactivated: 1, rejected: 1 }), warnings: 2, dryRun: false } }]);
   });
 
   it('fails keeping what was applied', () => {
-    spec.given([started, applied(1, 2, 4)]).when(fail).then([{ type: 'ImportFailed', data: { importId: ID, reason: 'broken', counts: counts({ rows: 1, created: 1 }) } }]);
+    spec.given([started, applied(1, 2, 4)]).when(fail).then([{ type: 'ImportFailed', data: { importId: ID, reason: 'broken', counts: counts({ rows: 1, created: 1 }), dryRun: false } }]);
+  });
+
+  it('a dry run says so on every event after its start: their counts are what it would have done', () => {
+    const dry: ImportEvent = { type: 'ImportStarted', data: { ...startData, dryRun: true } };
+    const batch = counts({ rows: 1, created: 1 });
+    const dryApplied: ImportEvent = { type: 'ImportBatchApplied', data: { importId: ID, batch: 1, fromLine: 2, throughLine: 2, counts: batch, dryRun: true } };
+    spec.given([dry]).when(record(1, 2, 2, batch)).then([dryApplied]);
+    spec
+      .given([dry, dryApplied])
+      .when({ type: 'RecordManagerLinks', data: { made: 0, unknown: 1, cycles: 0, counts: zeroCounts() }, metadata: { now } })
+      .then([{ type: 'ImportManagersLinked', data: { importId: ID, made: 0, unknown: 1, cycles: 0, counts: zeroCounts(), dryRun: true } }]);
+    spec.given([dry, dryApplied]).when(complete).then([{ type: 'ImportCompleted', data: { importId: ID, counts: batch, warnings: 2, dryRun: true } }]);
+    spec.given([dry, dryApplied]).when(fail).then([{ type: 'ImportFailed', data: { importId: ID, reason: 'broken', counts: batch, dryRun: true } }]);
   });
 
   it('finishes once; nothing is recorded after the end; nothing before the start', () => {
-    const done: ImportEvent = { type: 'ImportCompleted', data: { importId: ID, counts: zeroCounts(), warnings: 0 } };
+    const done: ImportEvent = { type: 'ImportCompleted', data: { importId: ID, counts: zeroCounts(), warnings: 0, dryRun: false } };
     spec.given([started, done]).when(complete).thenThrows('invalid-state');
     spec.given([started, done]).when(fail).thenThrows('invalid-state');
     spec.given([started, done]).when(record(1, 2, 3)).thenThrows('invalid-state');
     spec.given([]).when(record(1, 2, 3)).thenThrows('not-found');
     spec.given([]).when(complete).thenThrows('not-found');
+  });
+});
+
+describe('import events of schema version 1', () => {
+  const upcasters = new EventUpcasters(IMPORT_EVENT_UPCASTERS);
+
+  it.each(['ImportBatchApplied', 'ImportManagersLinked', 'ImportCompleted', 'ImportFailed'])(
+    '%s 1 reads as version 2 with dryRun null (not known from the event itself), the rest as stored',
+    (type) => {
+      const stored = { importId: ID, counts: counts({ rows: 1, created: 1 }) };
+      expect(upcasters.upcast(type, 1, stored)).toEqual({ schemaVersion: 2, data: { ...stored, dryRun: null } });
+      expect(upcasters.upcast(type, 2, { ...stored, dryRun: true })).toEqual({ schemaVersion: 2, data: { ...stored, dryRun: true } });
+    },
+  );
+
+  it('ImportStarted, which always said, is read as stored', () => {
+    expect(upcasters.upcast('ImportStarted', 1, startData)).toEqual({ schemaVersion: 1, data: startData });
   });
 });

@@ -18,6 +18,7 @@ export function runningImportState(record: ImportRecord): ImportState {
   return {
     status: 'started',
     importId: record.id,
+    dryRun: record.dryRun,
     lastBatch: record.batches,
     throughLine: record.appliedThrough,
     counts: record.counts,

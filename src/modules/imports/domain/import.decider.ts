@@ -8,6 +8,7 @@ export type ImportState =
   | {
       readonly status: 'started' | 'completed' | 'failed';
       readonly importId: string;
+      readonly dryRun: boolean;
       readonly lastBatch: number;
       readonly throughLine: number;
       readonly counts: ImportCountsData;
@@ -20,7 +21,7 @@ export const initialImportState = (): ImportState => ({ status: 'absent' });
 export function evolveImport(state: ImportState, event: ImportEvent): ImportState {
   switch (event.type) {
     case 'ImportStarted':
-      return { status: 'started', importId: event.data.importId, lastBatch: 0, throughLine: 0, counts: zeroCounts(), linked: false };
+      return { status: 'started', importId: event.data.importId, dryRun: event.data.dryRun, lastBatch: 0, throughLine: 0, counts: zeroCounts(), linked: false };
     case 'ImportBatchApplied':
       return state.status === 'absent'
         ? state
@@ -58,20 +59,22 @@ export function decideImport(command: ImportCommand, state: ImportState): Import
           `Batch ${command.data.batch} does not follow batch ${running.lastBatch} (line ${running.throughLine}).`,
         );
       }
-      return [{ type: 'ImportBatchApplied', data: { importId: running.importId, ...command.data } }];
+      return [{ type: 'ImportBatchApplied', data: { importId: running.importId, ...command.data, dryRun: running.dryRun } }];
     }
     case 'RecordManagerLinks': {
       const running = requireRunning(state);
       if (running.linked) throw new DomainError('invalid-state', 'The manager links of this import are already decided.');
-      return [{ type: 'ImportManagersLinked', data: { importId: running.importId, ...command.data } }];
+      return [{ type: 'ImportManagersLinked', data: { importId: running.importId, ...command.data, dryRun: running.dryRun } }];
     }
     case 'CompleteImport': {
       const running = requireRunning(state);
-      return [{ type: 'ImportCompleted', data: { importId: running.importId, counts: running.counts, warnings: command.data.warnings } }];
+      return [
+        { type: 'ImportCompleted', data: { importId: running.importId, counts: running.counts, warnings: command.data.warnings, dryRun: running.dryRun } },
+      ];
     }
     case 'FailImport': {
       const running = requireRunning(state);
-      return [{ type: 'ImportFailed', data: { importId: running.importId, reason: command.data.reason, counts: running.counts } }];
+      return [{ type: 'ImportFailed', data: { importId: running.importId, reason: command.data.reason, counts: running.counts, dryRun: running.dryRun } }];
     }
     default:
       return assertNever(command);

@@ -52,12 +52,21 @@ export type ImportStarted = DomainEvent<
   }
 >;
 /**
+ * Whether the import is a dry run, whose counts are what it would have done (no user changed), repeated on each of
+ * its events after ImportStarted so that a consumer who reads one of them alone does not take them for changes.
+ * Schema version 2; version 1 did not say, and is upcast with null: not known from the event itself.
+ */
+export interface DryRunFlag {
+  dryRun: boolean | null;
+}
+
+/**
  * One chunk of the file applied, with what it did. `throughLine` is the checkpoint: a resumed import continues
  * after it, so no row is applied twice.
  */
 export type ImportBatchApplied = DomainEvent<
   'ImportBatchApplied',
-  { importId: string; batch: number; fromLine: number; throughLine: number; counts: ImportCountsData }
+  { importId: string; batch: number; fromLine: number; throughLine: number; counts: ImportCountsData } & DryRunFlag
 >;
 /**
  * The manager links that waited for the whole file (a manager named on a later line, or a new manager for a user
@@ -66,17 +75,17 @@ export type ImportBatchApplied = DomainEvent<
  */
 export type ImportManagersLinked = DomainEvent<
   'ImportManagersLinked',
-  { importId: string; made: number; unknown: number; cycles: number; counts: ImportCountsData }
+  { importId: string; made: number; unknown: number; cycles: number; counts: ImportCountsData } & DryRunFlag
 >;
-export type ImportCompleted = DomainEvent<'ImportCompleted', { importId: string; counts: ImportCountsData; warnings: number }>;
-export type ImportFailed = DomainEvent<'ImportFailed', { importId: string; reason: string; counts: ImportCountsData }>;
+export type ImportCompleted = DomainEvent<'ImportCompleted', { importId: string; counts: ImportCountsData; warnings: number } & DryRunFlag>;
+export type ImportFailed = DomainEvent<'ImportFailed', { importId: string; reason: string; counts: ImportCountsData } & DryRunFlag>;
 
 export type ImportEvent = ImportStarted | ImportBatchApplied | ImportManagersLinked | ImportCompleted | ImportFailed;
 
 export const IMPORT_EVENT_SCHEMA_VERSIONS: Readonly<Record<ImportEvent['type'], number>> = {
   ImportStarted: 1,
-  ImportBatchApplied: 1,
-  ImportManagersLinked: 1,
-  ImportCompleted: 1,
-  ImportFailed: 1,
+  ImportBatchApplied: 2,
+  ImportManagersLinked: 2,
+  ImportCompleted: 2,
+  ImportFailed: 2,
 };
