@@ -27,6 +27,7 @@ import { PostgresManagerLinks } from './infrastructure/persistence/postgres-mana
 import { PostgresSettledLines } from './infrastructure/persistence/postgres-settled-lines.adapter.js';
 import { PostgresSpilledEmails } from './infrastructure/persistence/postgres-spilled-emails.adapter.js';
 import { TypeormImportStore } from './infrastructure/persistence/typeorm-import-store.adapter.js';
+import { ImportMetrics } from './infrastructure/worker/import-metrics.js';
 import { ImportWorker } from './infrastructure/worker/import.worker.js';
 import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-lock.adapter.js';
 
@@ -53,6 +54,7 @@ import { PostgresAdvisoryLock } from './infrastructure/worker/postgres-advisory-
     ImportUploads,
     ImportProcessor,
     ManagerLinker,
+    ImportMetrics,
     ImportWorker,
     StartImportHandler,
     ImportBatchHandler,

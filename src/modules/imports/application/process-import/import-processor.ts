@@ -199,9 +199,10 @@ export class ImportProcessor {
   }
 
   /** Ends an import that cannot go on, keeping every batch already applied. */
-  async giveUp(importId: string, reason: string): Promise<void> {
+  async giveUp(importId: string, reason: string): Promise<ImportRecord> {
     const record = await this.require(importId);
     if (record.phase !== 'done') await this.finish(importId, 'failed', reason);
+    return this.require(importId);
   }
 
   private async finish(importId: string, status: 'completed' | 'failed', failureReason?: string): Promise<void> {

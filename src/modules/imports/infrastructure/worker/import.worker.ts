@@ -1,10 +1,11 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown, Optional } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/config/app-config.js';
 import { ImportProcessor } from '../../application/process-import/import-processor.js';
 import { ImportRepository } from '../../application/ports/import-store.port.js';
 import { DistributedLock, importLockKey } from '../../application/ports/network-lock.port.js';
 import { SweepImportFilesCommand } from '../../application/sweep-import-files/sweep-import-files.command.js';
+import { ImportMetrics } from './import-metrics.js';
 
 const POLL_MS = 1_000;
 const MAX_PARALLEL = 2;
@@ -37,6 +38,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     private readonly locks: DistributedLock,
     private readonly commands: CommandBus,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Optional() private readonly metrics?: ImportMetrics,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -101,6 +103,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       const result = await this.processor.process(importId, undefined, this.stopping.signal);
       this.attempts.delete(importId);
+      this.metrics?.finished(result);
       this.logger.log({ importId, status: result.status, counts: result.counts }, 'import finished');
     } catch (error) {
       if (this.stopping.signal.aborted) {
@@ -114,6 +117,7 @@ export class ImportWorker implements OnApplicationBootstrap, OnApplicationShutdo
         this.attempts.delete(importId);
         await this.processor
           .giveUp(importId, 'The import kept failing on our side and was stopped. Nothing after the last applied batch was changed; upload the file again, and contact support if it happens again.')
+          .then((record) => this.metrics?.finished(record))
           .catch((e: unknown) => this.logger.error({ err: e, importId }, 'could not mark the import failed'));
       }
     }

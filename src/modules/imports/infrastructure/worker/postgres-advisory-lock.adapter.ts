@@ -5,6 +5,12 @@ import { DistributedLock, type HeldLock } from '../../application/ports/network-
 /** PostgreSQL session advisory locks, each on a connection of its own held for the lock's life. */
 @Injectable()
 export class PostgresAdvisoryLock extends DistributedLock {
+  /** SQL that is true while some session holds the lock of the key `keySql` gives (as tryAcquire takes it). */
+  static heldCondition(keySql: string): string {
+    return `EXISTS (SELECT 1 FROM pg_locks l WHERE l.locktype = 'advisory' AND l.objsubid = 1 AND l.granted
+                      AND ((l.classid::bigint << 32) | l.objid::bigint) = hashtextextended(${keySql}, 0))`;
+  }
+
   constructor(private readonly dataSource: DataSource) {
     super();
   }
