@@ -118,6 +118,17 @@ describe('mapHeaders', () => {
     expect(mapHeaders(['email', 'line', 'error'])).toMatchObject({ warnings: ['Unknown columns "line" and "error" were ignored'] });
   });
 
+  it('names at most 50 unknown columns, and merges the columns without a heading (a spreadsheet pads the line) into one warning', () => {
+    const wide = ['email', ...Array.from({ length: 3_000 }, (_, i) => `col${i + 1}`)];
+    const named = Array.from({ length: 50 }, (_, i) => `"col${i + 1}"`).join(', ');
+    expect(mapHeaders(wide)).toMatchObject({ ok: true, warnings: [`Unknown columns ${named} and 2,950 more were ignored`] });
+    expect(mapHeaders(['email', 'name', '', 'title', '', ''])).toMatchObject({ ok: true, warnings: ['Columns 3, 5 and 6 have no heading and were ignored'] });
+    expect(mapHeaders(['email', ...Array(55).fill('')])).toMatchObject({
+      ok: true,
+      warnings: [`Columns ${Array.from({ length: 50 }, (_, i) => i + 2).join(', ')} and 5 more have no heading and were ignored`],
+    });
+  });
+
   it('refuses a header without an e-mail column, listing what it found', () => {
     expect(mapHeaders(['name', 'firstname', 'lastname'])).toEqual({
       ok: false,

@@ -127,6 +127,9 @@ export function mapHeaders(headers: readonly string[], firstRecords: readonly { 
   // would crowd out the lines' warnings (the admin's e-mail shows the first 20).
   const unknown: string[] = [];
   let unknownWarningAt = -1;
+  // Spreadsheets pad the heading line with empty cells as far as their formatting goes: one warning for all of them.
+  const unnamed: string[] = [];
+  let unnamedWarningAt = -1;
   for (let i = 0; i < headers.length; i++) {
     const heading = cleanHeading(headers[i]);
     const key = headingKey(heading);
@@ -135,7 +138,8 @@ export function mapHeaders(headers: readonly string[], firstRecords: readonly { 
     keys.push(key);
     if (field === null) {
       if (heading === '') {
-        warnings.push(`Column ${i + 1} has no heading and was ignored`);
+        if (unnamed.length === 0) unnamedWarningAt = warnings.push('') - 1;
+        unnamed.push(String(i + 1));
       } else {
         if (unknown.length === 0) unknownWarningAt = warnings.push('') - 1;
         unknown.push(`"${heading}"`);
@@ -173,6 +177,10 @@ export function mapHeaders(headers: readonly string[], firstRecords: readonly { 
   if (unknown.length > 0) {
     warnings[unknownWarningAt] = unknown.length === 1 ? `Unknown column ${unknown[0]} was ignored` : `Unknown columns ${listed(unknown)} were ignored`;
   }
+  if (unnamed.length > 0) {
+    warnings[unnamedWarningAt] =
+      unnamed.length === 1 ? `Column ${unnamed[0]} has no heading and was ignored` : `Columns ${listed(unnamed)} have no heading and were ignored`;
+  }
   return { ok: true, mapping: { columns, indexOf }, warnings };
 }
 
@@ -203,7 +211,14 @@ function whereTheAddressesAre(columns: readonly MappedColumn[], records: readonl
 }
 
 /** "a", "a and b", "a, b and c". */
+/**
+ * Columns named in one warning, enough for the directory exports seen (Google Workspace's has 30 that are no user
+ * field): a file with thousands of them gets their count beyond this, not pages of names.
+ */
+const MAX_LISTED = 50;
+
 function listed(items: readonly string[]): string {
+  if (items.length > MAX_LISTED) return `${items.slice(0, MAX_LISTED).join(', ')} and ${(items.length - MAX_LISTED).toLocaleString('en-US')} more`;
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
 }
 
