@@ -33,6 +33,7 @@ export class ImportMetrics {
       labelNames: ['outcome'] as const,
       registers,
     });
+    // Both read through the partial index on unfinished imports: the table keeps every import ever made.
     new Gauge({
       name: 'imports_unfinished',
       help: 'Imports not ended, by status: queued (not started), running',
@@ -40,7 +41,7 @@ export class ImportMetrics {
       registers,
       async collect() {
         const rows = await dataSource.query<{ status: string; count: number }[]>(
-          `SELECT status, count(*)::int AS count FROM imports WHERE phase <> 'done' GROUP BY status`,
+          `SELECT status, count(*)::int AS count FROM imports WHERE status IN ('queued', 'running') GROUP BY status`,
         );
         for (const status of ['queued', 'running']) this.set({ status }, rows.find((r) => r.status === status)?.count ?? 0);
       },
@@ -53,7 +54,8 @@ export class ImportMetrics {
       registers,
       async collect() {
         const [row] = await dataSource.query<{ count: number }[]>(
-          `SELECT count(*)::int AS count FROM imports WHERE phase <> 'done' AND NOT ${PostgresAdvisoryLock.heldCondition(`$1 || network_id`)}`,
+          `SELECT count(*)::int AS count FROM imports
+            WHERE status IN ('queued', 'running') AND NOT ${PostgresAdvisoryLock.heldCondition(`$1 || network_id`)}`,
           [importLockKey('')],
         );
         this.set(row.count);
