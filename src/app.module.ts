@@ -5,9 +5,8 @@ import { AdminPortalModule } from './modules/admin-portal/admin-portal.module.js
 import { ImportsModule } from './modules/imports/imports.module.js';
 import { MessagingModule } from './modules/messaging/messaging.module.js';
 import { NotificationsModule } from './modules/notifications/notifications.module.js';
-import { USER_EVENT_UPCASTERS } from './modules/users/application/user-event.upcasters.js';
-import { IMPORT_EVENT_UPCASTERS } from './modules/imports/application/import-event.upcasters.js';
 import { UsersModule } from './modules/users/users.module.js';
+import { EVENT_UPCASTERS } from './event-upcasters.js';
 
 @Module({})
 export class AppModule {
@@ -20,7 +19,7 @@ export class AppModule {
     const notifications = options.http === false ? NotificationsModule.forRoot({ worker: { enabled: false } }) : NotificationsModule;
     return {
       module: AppModule,
-      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, [...USER_EVENT_UPCASTERS, ...IMPORT_EVENT_UPCASTERS]), UsersModule, notifications, ImportsModule, ...httpOnly, ...serving],
+      imports: [CqrsModule.forRoot(), SharedInfrastructureModule.forRoot(runtime, EVENT_UPCASTERS), UsersModule, notifications, ImportsModule, ...httpOnly, ...serving],
     };
   }
 }

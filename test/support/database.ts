@@ -7,8 +7,7 @@ import { openRuntime, type OpenRuntime } from '../../src/bootstrap.js';
 import type { CommandContext } from '../../src/shared/application/command-context.js';
 import { EventUpcasters } from '../../src/shared/application/event-upcasters.js';
 import { CURRENT_SCHEMA_VERSIONS } from '../../src/modules/messaging/domain/message-contract.js';
-import { IMPORT_EVENT_UPCASTERS } from '../../src/modules/imports/application/import-event.upcasters.js';
-import { USER_EVENT_UPCASTERS } from '../../src/modules/users/application/user-event.upcasters.js';
+import { EVENT_UPCASTERS } from '../../src/event-upcasters.js';
 import type { EventMetadata, NewEvent } from '../../src/shared/application/ports/event-store.port.js';
 import { BulkLoader } from '../../src/shared/infrastructure/database/bulk-loader.js';
 import { TypeormUnitOfWork } from '../../src/shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
@@ -21,7 +20,7 @@ export function openTestRuntime(overrides: TestEnv = {}): Promise<OpenRuntime> {
   return openRuntime(testConfig(overrides));
 }
 
-export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters([...USER_EVENT_UPCASTERS, ...IMPORT_EVENT_UPCASTERS])) {
+export function eventStoreOn(runtime: OpenRuntime, upcasters = new EventUpcasters(EVENT_UPCASTERS)) {
   const bulk = new BulkLoader(runtime.dataSource, runtime.bulkCopy);
   return { events: new TypeormEventStore(runtime.dataSource, upcasters, bulk), uow: new TypeormUnitOfWork(runtime.dataSource) };
 }

@@ -210,13 +210,13 @@ function whereTheAddressesAre(columns: readonly MappedColumn[], records: readonl
   return ` Columns ${listed(holding)} hold e-mail addresses: rename the heading of the one with the users' addresses to "email/login".`;
 }
 
-/** "a", "a and b", "a, b and c". */
 /**
  * Columns named in one warning, enough for the directory exports seen (Google Workspace's has 30 that are no user
  * field): a file with thousands of them gets their count beyond this, not pages of names.
  */
 const MAX_LISTED = 50;
 
+/** "a", "a and b", "a, b and c"; past MAX_LISTED, "a, b, … and 7 more". */
 function listed(items: readonly string[]): string {
   if (items.length > MAX_LISTED) return `${items.slice(0, MAX_LISTED).join(', ')} and ${(items.length - MAX_LISTED).toLocaleString('en-US')} more`;
   return items.length === 1 ? items[0] : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;

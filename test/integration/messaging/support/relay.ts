@@ -4,8 +4,7 @@ import type { StoredEvent } from '../../../../src/modules/messaging/domain/messa
 import type { RelayHooks } from '../../../../src/modules/messaging/application/relay-events/event-relay.js';
 import { createEventRelay, type EventRelayParts, type RelaySettings } from '../../../../src/modules/messaging/infrastructure/event-relay.factory.js';
 import { EventUpcasters } from '../../../../src/shared/application/event-upcasters.js';
-import { IMPORT_EVENT_UPCASTERS } from '../../../../src/modules/imports/application/import-event.upcasters.js';
-import { USER_EVENT_UPCASTERS } from '../../../../src/modules/users/application/user-event.upcasters.js';
+import { EVENT_UPCASTERS } from '../../../../src/event-upcasters.js';
 
 export interface TestRelay extends EventRelayParts {
   /** Reads of the store so far (including empty ones). */
@@ -21,7 +20,7 @@ export function startTestRelay(runtime: OpenRuntime, settings: RelaySettings, ho
   const parts = createEventRelay({
     dataSource: runtime.dataSource,
     settings,
-    upcasters: new EventUpcasters([...USER_EVENT_UPCASTERS, ...IMPORT_EVENT_UPCASTERS]),
+    upcasters: new EventUpcasters(EVENT_UPCASTERS),
     retryMinMs: 50,
     hooks: {
       ...hooks,
