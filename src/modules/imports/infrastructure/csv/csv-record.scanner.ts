@@ -9,6 +9,7 @@ const CR = 13;
 const TAB = 9;
 const SPACE = 32;
 const QUOTE = 34;
+const AT = 64;
 
 const NOT_QUOTED = 0;
 const STRAIGHT = 1;
@@ -80,7 +81,7 @@ export interface CsvRecordScannerOptions {
  *   open, and it is reported as such.
  * - A quote left open must not swallow the lines after it: a record that spans several lines yet does not
  *   have the header's number of fields, or whose quoted line breaks enclose a line (or the quoted part of
- *   one) with as many delimiters as the header, or that reaches the end of the file inside quotes, is
+ *   one) with as many delimiters as the header and an @, or that reaches the end of the file inside quotes, is
  *   reported as "line 7: a quote is opened but never closed", and reading resumes on its second line.
  * - A data line with U+FFFD (bytes invalid in the encoding its BOM names, or undefined in Windows-1252) or a
  *   NUL (past the binary check's sample; PostgreSQL cannot store it) is reported rather than imported garbled.
@@ -218,9 +219,12 @@ export class CsvRecordScanner {
     let fieldQuoted = false;
     let blank = true;
     // A quoted line break swallowing what looks like a whole record (a line, or the part of one inside the
-    // quotes, with as many delimiters as the header) means a stray quote, even when the field count adds up.
+    // quotes, with as many delimiters as the header and an @, as every user's line has) means a stray quote, even
+    // when the field count adds up. Without the @, it is a cell's own text over several lines ("Europe, Middle
+    // East, Africa"), as spreadsheets write a cell with line breaks.
     const swallowThreshold = this.headerFields === undefined ? Infinity : Math.max(1, this.headerFields - 1);
     let segmentDelimiters = 0;
+    let segmentHasAt = false;
     let spanHasBreak = false;
     let swallowed = false;
     // The normalised record is built from untouched slices of `text` and the replacements between them.
@@ -241,7 +245,7 @@ export class CsvRecordScanner {
             continue;
           }
           if (quote === STRAIGHT) {
-            if (spanHasBreak && segmentDelimiters >= swallowThreshold) swallowed = true;
+            if (spanHasBreak && segmentHasAt && segmentDelimiters >= swallowThreshold) swallowed = true;
             quote = NOT_QUOTED;
             afterClose = true;
             continue;
@@ -277,6 +281,8 @@ export class CsvRecordScanner {
         }
         if (c === delimiter) {
           segmentDelimiters++;
+        } else if (c === AT) {
+          segmentHasAt = true;
         } else if (c === LF || c === CR) {
           if (c === CR) {
             if (i + 1 >= len && !final) return INCOMPLETE;
@@ -285,8 +291,9 @@ export class CsvRecordScanner {
           }
           breaks++;
           if (firstBreakEnd < 0) firstBreakEnd = i + 1;
-          if (segmentDelimiters >= swallowThreshold) swallowed = true;
+          if (segmentHasAt && segmentDelimiters >= swallowThreshold) swallowed = true;
           segmentDelimiters = 0;
+          segmentHasAt = false;
           spanHasBreak = true;
         }
         continue;
@@ -346,6 +353,7 @@ export class CsvRecordScanner {
         quote = STRAIGHT;
         fieldQuoted = true;
         segmentDelimiters = 0;
+        segmentHasAt = false;
         spanHasBreak = false;
       } else if (atFieldStart && isTypographicQuote(c)) {
         out += text.slice(copied, blanksStart >= 0 ? blanksStart : i) + '"';
