@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { request } from 'node:http';
 import type { Response } from 'supertest';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem, networkFootprint, USERS_ROUTES, usersPath } from '../../support/users-api.js';
@@ -26,6 +27,20 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
     statuses.push(res.status);
     return res;
   };
+  /** Sends an empty body exactly as asked: with Content-Length: 0, or chunked with no chunk at all. */
+  const sendEmptyBody = (method: string, path: string, type: string, chunked: boolean) =>
+    new Promise<{ status: number; type: string; detail: string }>((resolve, reject) => {
+      const headers = { ...auth, 'Content-Type': type, ...(chunked ? { 'Transfer-Encoding': 'chunked' } : { 'Content-Length': '0' }) };
+      const req = request(`${t.baseUrl}${path}`, { method, headers }, (res) => {
+        let text = '';
+        res.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+        res.on('end', () => {
+          statuses.push(res.statusCode ?? 0);
+          resolve({ status: res.statusCode ?? 0, type: res.headers['content-type'] ?? '', detail: (JSON.parse(text) as { detail: string }).detail });
+        });
+      });
+      req.on('error', reject).end();
+    });
   const create = async (body: unknown) => seen(await t.http.post(usersPath(network)).set(auth).send(body as object));
   const update = async (body: unknown) => seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth).send(body as object));
 
@@ -81,6 +96,14 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       const raw = `{"email":${'['.repeat(depth)}${']'.repeat(depth)},"name":"Deep"}`;
       const res = seen(await t.http.post(usersPath(network)).set(auth).set('Content-Type', 'application/json').send(raw));
       expect(expectProblem(res, 400, 'email').detail).toBe('email: must be a string');
+    });
+
+    it('an empty JSON body (curl -d \'\') → 400 "no body", not "email: is required"', async () => {
+      const before = await networkFootprint(t, network);
+      const res = await sendEmptyBody('POST', usersPath(network), 'application/json', false);
+      expect(res.status).toBe(400);
+      expect(res.detail).toBe('The request has no body; send the new user as a JSON object, with "Content-Type: application/json".');
+      expect(await networkFootprint(t, network)).toEqual(before);
     });
 
     it('malformed JSON says so', async () => {
@@ -154,6 +177,20 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       const before = await networkFootprint(t, network);
       const res = seen(await t.http.patch(usersPath(network, `/${will.id}`)).set(auth));
       expect(expectProblem(res, 400).detail).toBe('The request has no body; send the fields to change as a JSON object, with "Content-Type: application/json".');
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    // The JSON parser reads an empty body as {}: the PATCH answered 200 "X-Changed: false", as if it had succeeded.
+    it.each<[string, string, boolean]>([
+      ['Content-Length: 0', 'application/json', false],
+      ['Content-Length: 0', 'application/merge-patch+json', false],
+      ['chunked, no chunk', 'application/json', true],
+    ])('an empty body (%s, %s) → the same 400 as no body, nothing written', async (_label, type, chunked) => {
+      const before = await networkFootprint(t, network);
+      const res = await sendEmptyBody('PATCH', usersPath(network, `/${will.id}`), type, chunked);
+      expect(res.status).toBe(400);
+      expect(res.type).toMatch(/^application\/problem\+json/);
+      expect(res.detail).toBe('The request has no body; send the fields to change as a JSON object, with "Content-Type: application/json".');
       expect(await networkFootprint(t, network)).toEqual(before);
     });
 
