@@ -15,6 +15,14 @@ export function withoutInvisibleCharacters(text: string): string {
   return text.replace(EVERY_INVISIBLE, '');
 }
 
+/**
+ * True when the text is nothing but invisible characters (and blanks): blank as the admin sees it. Its first
+ * character decides at once for almost every value, which matters on the import's hundreds of thousands of cells.
+ */
+export function isOnlyInvisible(text: string): boolean {
+  return text !== '' && INVISIBLE.test(text.charAt(0)) && withoutInvisibleCharacters(text).trim() === '';
+}
+
 // Explicit direction embeddings, overrides and isolates: invisible, they reorder the text around them, so a name
 // holding one can show as another (the "Trojan Source" trick). Names in right-to-left scripts do not need them.
 const DIRECTION_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
@@ -28,6 +36,14 @@ export function firstDirectionControl(text: string): string | undefined {
 
 export function withoutDirectionControls(text: string): string {
   return text.replace(EVERY_DIRECTION_CONTROL, '');
+}
+
+/**
+ * The text without invisible characters or direction controls, for a value that is read rather than kept (a mobile
+ * stored in E.164, TRUE/FALSE, a manager's e-mail looked up): one pasted in cannot change what the value means.
+ */
+export function withoutHiddenCharacters(text: string): string {
+  return withoutDirectionControls(withoutInvisibleCharacters(text));
 }
 
 /** Why a name or title holding one is refused, for the person who wrote it. */

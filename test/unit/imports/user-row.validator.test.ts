@@ -162,6 +162,21 @@ describe('UserRowValidator', () => {
     expect(rejection(guide.validate({ line: 4, fields: line(cells) }))).toEqual({ field, error });
   });
 
+  it('reads a cell of invisible characters alone as blank: a new user with such a name has none', () => {
+    const result = guide.validate({ line: 4, fields: line({ name: '\u200b', firstname: '\u2060\u200c', lastname: ' \u00ad ', title: '\ufeff' }) });
+    expect(result).toMatchObject({ ok: true, row: { name: undefined, firstName: undefined, lastName: undefined, title: undefined } });
+  });
+
+  it('reads a mobile, Enabled and manager through the invisible characters pasted into them, since what is kept is read from them', () => {
+    const result = guide.validate({
+      line: 4,
+      fields: line({ mobile: '+44 7911 123456\u200b', Enabled: 'FALSE\u200b', manager: 'Johnny_Depp@yahoo.com\u200b' }),
+    });
+    expect(result).toMatchObject({ ok: true, row: { mobile: '+447911123456', enabled: false, managerEmailKey: 'johnny_depp@yahoo.com' } });
+    const reversed = guide.validate({ line: 5, fields: line({ mobile: '\u202a+44 7911 123456\u202c', manager: 'rene\u0301e@exemple.fr' }) });
+    expect(reversed).toMatchObject({ ok: true, row: { mobile: '+447911123456', managerEmailKey: 'ren\u00e9e@exemple.fr' } });
+  });
+
   it('names columns as the file heads them', () => {
     const validator = new UserRowValidator(mapping(['Active', 'Login']));
     expect(rejection(validator.validate({ line: 9, fields: ['maybe', 'ann@example.com'] }))).toEqual({

@@ -50,6 +50,14 @@ describe('EmailAddress', () => {
     expect(EmailAddress.parse(text)).toEqual({ ok: false, reason });
   });
 
+  it('reads an accent written as a letter and a combining mark (as macOS text can hold é) as the composed address', () => {
+    const decomposed = EmailAddress.parse('Rene\u0301e@exemple.fr');
+    const composed = EmailAddress.parse('Renée@exemple.fr');
+    expect(decomposed).toMatchObject({ ok: true, value: { value: 'Ren\u00e9e@exemple.fr', key: 'ren\u00e9e@exemple.fr' } });
+    if (!decomposed.ok || !composed.ok) throw new Error('both are valid');
+    expect(decomposed.value.equals(composed.value)).toBe(true);
+  });
+
   it('recognises two spellings of one mailbox', () => {
     const a = EmailAddress.parse('Ann@Example.com');
     const b = EmailAddress.parse('ann@example.COM');

@@ -5,7 +5,13 @@ import { PhoneNumber, assertPhoneRegion } from '../../users/domain/phone-number.
 import type { UserField } from './user-field.js';
 import { cellText } from './formula-cell.js';
 import { shortened } from '../../../shared/domain/shortened.js';
-import { directionControlProblem, firstDirectionControl, withoutDirectionControls } from '../../../shared/domain/invisible-characters.js';
+import {
+  directionControlProblem,
+  firstDirectionControl,
+  isOnlyInvisible,
+  withoutDirectionControls,
+  withoutHiddenCharacters,
+} from '../../../shared/domain/invisible-characters.js';
 
 /**
  * A line that passed every per-line rule. Blank cells are undefined: "leave the user's value as it is".
@@ -137,7 +143,9 @@ export class UserRowValidator {
     let mobile: string | undefined;
     const mobileText = cell(fields, this.mobile);
     if (mobileText !== undefined) {
-      const phone = PhoneNumber.parse(mobileText, this.defaultRegion);
+      let phone = PhoneNumber.parse(mobileText, this.defaultRegion);
+      const visible = phone.ok ? mobileText : withoutHiddenCharacters(mobileText);
+      if (visible !== mobileText) phone = PhoneNumber.parse(visible, this.defaultRegion);
       if (!phone.ok) return this.invalid(line, 'mobile', mobileText, `is not a valid mobile number (${phone.reason})`, emailText);
       mobile = phone.value.e164;
     }
@@ -145,15 +153,18 @@ export class UserRowValidator {
     const managerText = cell(fields, this.manager);
     let managerEmailKey = managerText;
     if (managerText !== undefined) {
-      const manager = EmailAddress.parse(managerText);
+      let manager = EmailAddress.parse(managerText);
+      const visible = manager.ok ? managerText : withoutHiddenCharacters(managerText);
+      if (visible !== managerText) manager = EmailAddress.parse(visible);
       if (manager.ok) managerEmailKey = manager.value.key;
     }
 
     let enabled: boolean | null = null;
     const enabledText = cell(fields, this.enabled);
     if (enabledText !== undefined) {
-      const upper = enabledText.toUpperCase();
       const [on, off] = this.enabledWords;
+      let upper = enabledText.toUpperCase();
+      if (upper !== on && upper !== off) upper = withoutHiddenCharacters(upper);
       if (upper === on) enabled = true;
       else if (upper === off) enabled = false;
       else if (this.enabledWords === ACCOUNT_STATUS_WORDS) return this.invalid(line, 'enabled', enabledText, 'must be Active, Suspended or left blank', emailText);
@@ -181,11 +192,11 @@ export class UserRowValidator {
   }
 }
 
-/** The cell's text as a spreadsheet shows it, trimmed; undefined when blank. */
+/** The cell's text as a spreadsheet shows it, trimmed; undefined when blank, invisible characters alone included. */
 function cell(fields: readonly string[], index: number): string | undefined {
   if (index < 0 || index >= fields.length) return undefined;
   const value = cellText(fields[index].trim());
-  return value === '' ? undefined : value;
+  return value === '' || isOnlyInvisible(value) ? undefined : value;
 }
 
 function reject(line: number, field: UserField | undefined, error: string, email?: string): UserRowResult {

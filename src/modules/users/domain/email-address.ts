@@ -37,6 +37,15 @@ export class EmailAddress {
 
   static parse(text: string): ParseResult<EmailAddress> {
     const value = text.trim();
+    const parsed = EmailAddress.parseTrimmed(value);
+    if (parsed.ok) return parsed;
+    // An accent written as a letter and a combining mark (e + U+0301, as macOS text can hold é) fails the rules
+    // above; composed, it is the same address. Tried only on failure: composing every address would cost the import.
+    const composed = value.normalize('NFC');
+    return composed === value ? parsed : EmailAddress.parseTrimmed(composed);
+  }
+
+  private static parseTrimmed(value: string): ParseResult<EmailAddress> {
     if (value === '') return { ok: false, reason: 'it is empty' };
     if (value.length > MAX_EMAIL_LENGTH) return { ok: false, reason: `it is longer than ${MAX_EMAIL_LENGTH} characters` };
     const at = value.indexOf('@');
