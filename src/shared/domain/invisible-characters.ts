@@ -1,5 +1,5 @@
 // Zero-width and formatting characters that copying from web pages and documents leaves in text: a value holding
-// one looks right and is not.
+// one looks right and is not. U+00AD is the lowest.
 const INVISIBLE = /[\u00AD\u200B-\u200F\u2060-\u2064\uFEFF]/;
 const EVERY_INVISIBLE = new RegExp(INVISIBLE.source, 'g');
 
@@ -20,7 +20,7 @@ export function withoutInvisibleCharacters(text: string): string {
  * character decides at once for almost every value, which matters on the import's hundreds of thousands of cells.
  */
 export function isOnlyInvisible(text: string): boolean {
-  return text !== '' && INVISIBLE.test(text.charAt(0)) && withoutInvisibleCharacters(text).trim() === '';
+  return text.charCodeAt(0) >= 0xad && INVISIBLE.test(text.charAt(0)) && withoutInvisibleCharacters(text).trim() === '';
 }
 
 // Explicit direction embeddings, overrides and isolates: invisible, they reorder the text around them, so a name
