@@ -69,6 +69,16 @@ describe.each([
     expect(stored.lines).toBe(4);
   });
 
+  it.each([
+    ['UTF-16 LE', 'utf16le'],
+    ['UTF-16 BE', 'utf16be'],
+  ])('counts CRLF once in %s, as the progress of such a file counts its lines', async (_, encoding) => {
+    const le = Buffer.from('\ufeffemail\r\na@x.example\r\nb@x.example\rc@x.example\r\n', 'utf16le');
+    const text = encoding === 'utf16le' ? le : Buffer.from(le).swap16();
+    const stored = await storage().save(randomUUID(), piecesOf(text, [text.length]), 1024);
+    expect(stored.lines).toBe(4);
+  });
+
   it('refuses a file past the limit with FileTooLargeError, keeps none of its chunks, and the pool goes on', async () => {
     const importId = randomUUID();
     const refused = storage().save(importId, piecesOf(file, [64 * 1024]), 2 * 1024 * 1024 + 5);

@@ -13,11 +13,16 @@ const UUID_BYTES = 16;
 // A row's fields before its bytes: the field count, then import_id and chunk_no with their lengths, then data's length.
 const ROW_PREFIX_BYTES = 2 + 4 + UUID_BYTES + 4 + 4 + 4;
 
-/** LF, and CR not followed by LF (old Mac files): CRLF counts once. An upper bound on the lines a chunk ends. */
+/**
+ * LF, and CR not followed by LF (old Mac files): CRLF counts once, in UTF-8 as in UTF-16 (0D 00 0A 00 little-endian,
+ * 00 0D 00 0A big-endian). An upper bound on the lines a chunk ends.
+ */
 function countLineBreaks(buf: Buffer): number {
   let n = 0;
   for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) if (buf[i + 1] !== 10) n++;
+  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) {
+    if (buf[i + 1] !== 10 && !(buf[i + 1] === 0 && buf[i + 2] === 10)) n++;
+  }
   return n;
 }
 
@@ -33,6 +38,7 @@ class ChunkedUpload {
   private size = 0;
   private lineBreaks = 0;
   private lastByte: number | undefined;
+  private byteBefore: number | undefined;
 
   constructor(private readonly maxBytes: number) {}
 
@@ -45,7 +51,7 @@ class ChunkedUpload {
       if (this.size > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
       this.hash.update(buf);
       this.lineBreaks += countLineBreaks(buf);
-      if (buf.length > 0) this.lastByte = buf[buf.length - 1];
+      if (buf.length > 0) [this.byteBefore, this.lastByte] = [buf.length > 1 ? buf[buf.length - 2] : this.lastByte, buf[buf.length - 1]];
       while (bytes + buf.length >= CHUNK_BYTES) {
         const take = CHUNK_BYTES - bytes;
         pieces.push(buf.subarray(0, take));
@@ -61,7 +67,9 @@ class ChunkedUpload {
   }
 
   stored(): StoredFile {
-    const unterminated = this.lastByte !== undefined && this.lastByte !== 10 && this.lastByte !== 13;
+    const isBreak = (byte: number | undefined): boolean => byte === 10 || byte === 13;
+    // UTF-16 LE ends a line with 0A 00.
+    const unterminated = this.lastByte !== undefined && !isBreak(this.lastByte) && !(this.lastByte === 0 && isBreak(this.byteBefore));
     return { sizeBytes: this.size, sha256: this.hash.digest('hex'), lines: this.lineBreaks + (unterminated ? 1 : 0) };
   }
 }
