@@ -308,7 +308,16 @@ describe('readCsvUserFile', () => {
         'opendocument-spreadsheet.csv',
         'This file is an OpenDocument spreadsheet, not a CSV file. In LibreOffice, choose File › Save As, pick "Text CSV (.csv)" and upload that file.',
       ],
-    ])('names the spreadsheet format of %s and how to save it as CSV', async (fixture, message) => {
+      [
+        'word-document.csv',
+        'This file is a Word document, not a CSV file. Put the users in a spreadsheet, one per row under a heading row, then save it as "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.',
+      ],
+      ['utf32le-bom.csv', 'This file is UTF-32 text, which an import does not read. Save it as "CSV UTF-8" (or UTF-8 text) and upload that file.'],
+      [
+        'rtf-textedit.csv',
+        'This file is an RTF document (what TextEdit saves by default), not plain text. In TextEdit, choose Format › Make Plain Text, save the file and upload it again.',
+      ],
+    ])('names the format of %s and how to save it as CSV', async (fixture, message) => {
       const outcome = await readOutcome(fileSource(fixture));
       expect(outcome.refusal?.message).toBe(message);
     });

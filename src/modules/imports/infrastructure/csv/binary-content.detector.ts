@@ -35,17 +35,21 @@ export function looksLikeBomlessUtf16(sample: string): boolean {
   return Math.max(nulFirst, nulSecond) >= pairs * 0.9;
 }
 
-export type WorkbookFormat = 'excel' | 'opendocument';
+export type WorkbookFormat = 'excel' | 'opendocument' | 'word';
 
 /**
- * A spreadsheet uploaded in its own format instead of as CSV, by its file signature: a ZIP holding an Office Open
- * XML or OpenDocument spreadsheet (their part names are stored uncompressed), or an Excel 97–2003 compound file.
+ * A spreadsheet (or a Word document) uploaded in its own format instead of as CSV, by its file signature: a ZIP
+ * holding an Office Open XML or OpenDocument file (their part names are stored uncompressed), or an Excel 97–2003
+ * compound file.
  * The sample is text decoded byte for byte, so the signatures are compared as such.
  */
 export function workbookFormat(sample: string): WorkbookFormat | undefined {
   if (sample.startsWith('PK\x03\x04')) {
     if (sample.includes('application/vnd.oasis.opendocument.spreadsheet')) return 'opendocument';
-    if (sample.includes('[Content_Types].xml') || sample.includes('xl/workbook.xml')) return 'excel';
+    // Office Open XML names its parts by application: word/ for a Word document, xl/ for a workbook, which is what
+    // such a file uploaded here most likely is when its first parts do not say.
+    if (sample.includes('word/')) return 'word';
+    if (sample.includes('[Content_Types].xml') || sample.includes('xl/')) return 'excel';
     return undefined;
   }
   return sample.startsWith('\u00d0\u00cf\u0011\u00e0\u00a1\u00b1\u001a\u00e1') ? 'excel' : undefined;

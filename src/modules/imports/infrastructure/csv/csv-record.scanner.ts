@@ -15,6 +15,9 @@ const NOT_QUOTED = 0;
 const STRAIGHT = 1;
 const TYPOGRAPHIC = 2;
 
+/** Text written as RTF starts so; its markup around every line would read as headings and values. */
+const RTF_SIGNATURE = '{\\rtf';
+
 /** How much of a line a problem quotes. */
 const QUOTED_LINE_CHARS = 60;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
@@ -174,6 +177,12 @@ export class CsvRecordScanner {
     const sample = text.slice(0, BINARY_SAMPLE_CHARS);
     if (looksBinary(sample)) {
       throw new ImportFileRefusedError('not-csv', binaryRefusal(sample));
+    }
+    if (sample.startsWith(RTF_SIGNATURE)) {
+      throw new ImportFileRefusedError(
+        'not-csv',
+        'This file is an RTF document (what TextEdit saves by default), not plain text. In TextEdit, choose Format › Make Plain Text, save the file and upload it again.',
+      );
     }
     const header = firstNonBlankLine(text, final);
     const declared = DECLARED_DELIMITER.exec(text);
@@ -509,6 +518,8 @@ function binaryRefusal(sample: string): string {
   switch (workbookFormat(sample)) {
     case 'excel':
       return 'This file is an Excel workbook, not a CSV file. In Excel, choose File › Save As, pick "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.';
+    case 'word':
+      return 'This file is a Word document, not a CSV file. Put the users in a spreadsheet, one per row under a heading row, then save it as "CSV UTF-8 (Comma delimited) (*.csv)" and upload that file.';
     case 'opendocument':
       return 'This file is an OpenDocument spreadsheet, not a CSV file. In LibreOffice, choose File › Save As, pick "Text CSV (.csv)" and upload that file.';
     case undefined:

@@ -1,5 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import iconv from 'iconv-lite';
+import { ImportFileRefusedError } from '../../domain/import-file-refused.error.js';
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | LegacyEncoding;
 
@@ -26,10 +27,24 @@ const CR = 0x0d;
 export const LINE_PIECE_BYTES = 64 * 1024;
 
 export function encodingFromBom(bytes: Uint8Array): { encoding: CsvEncoding; bomLength: number } | undefined {
+  refuseUtf32(bytes);
   if (bytes.length >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) return { encoding: 'utf-8', bomLength: 3 };
   if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return { encoding: 'utf-16le', bomLength: 2 };
   if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return { encoding: 'utf-16be', bomLength: 2 };
   return undefined;
+}
+
+/**
+ * UTF-32's byte-order marks (FF FE 00 00, 00 00 FE FF): the first one would otherwise read as UTF-16's, and the file
+ * be refused as UTF-16 text without its mark, which it is not. No spreadsheet saves CSV in UTF-32; some editors do.
+ */
+function refuseUtf32(bytes: Uint8Array): void {
+  if (bytes.length < 4) return;
+  const le = bytes[0] === 0xff && bytes[1] === 0xfe && bytes[2] === 0 && bytes[3] === 0;
+  const be = bytes[0] === 0 && bytes[1] === 0 && bytes[2] === 0xfe && bytes[3] === 0xff;
+  if (le || be) {
+    throw new ImportFileRefusedError('not-csv', 'This file is UTF-32 text, which an import does not read. Save it as "CSV UTF-8" (or UTF-8 text) and upload that file.');
+  }
 }
 
 /**
@@ -62,7 +77,7 @@ export class CsvTextDecoder {
     if (this.declared !== undefined) return this.declared.write(bytes);
     const lastBreak = lastLineBreak(bytes);
     // Nothing to decode yet: held without copying, so a line arriving a byte at a time stays linear.
-    if ((!this.readBom && this.heldLength + bytes.length < 3) || (lastBreak < 0 && this.heldLength + bytes.length <= LINE_PIECE_BYTES)) {
+    if ((!this.readBom && this.heldLength + bytes.length < 4) || (lastBreak < 0 && this.heldLength + bytes.length <= LINE_PIECE_BYTES)) {
       this.hold(bytes);
       return '';
     }
