@@ -225,6 +225,22 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
     });
   });
 
+  // Only the list refused unknown query parameters; the other routes ignored them (…/events?limit=1 gave every event).
+  describe('a query parameter a route does not take', () => {
+    it.each(USERS_ROUTES.filter((r) => r.name !== 'list users').map((r) => [r.name, r] as const))('%s?x=1 → 400 naming it, nothing written', async (_name, route) => {
+      const before = await networkFootprint(t, network);
+      const body = route.body?.();
+      const req = t.http[route.method](`${route.path(network, will.id)}?x=1`).set(auth);
+      const res = seen(await (body ? req.send(body) : req));
+      expect(expectProblem(res, 400, 'x').detail).toBe('x: is not a field of this request, which takes no query parameters');
+      expect(await networkFootprint(t, network)).toEqual(before);
+    });
+
+    it('the history with ?limit=1 → 400 on limit (it takes no limit), not every event', async () => {
+      expectProblem(seen(await t.http.get(`${usersPath(network, `/${will.id}/events`)}?limit=1`).set(auth)), 400, 'limit');
+    });
+  });
+
   describe('user ids and unknown users', () => {
     const withUser = USERS_ROUTES.filter((r) => r.template.includes('{userId}'));
 

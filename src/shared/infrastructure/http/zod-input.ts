@@ -79,14 +79,26 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, where
   // An unknown property is reported on its parent; name the property itself.
   const path = issue.code === 'unrecognized_keys' && issue.keys.length > 0 ? [...issue.path, issue.keys[0]] : issue.path;
   const field = path.join('.');
-  const message = issue.code === 'unrecognized_keys' ? `is not a field of this request${knownFields(schema, issue.path)}` : issue.message;
+  const message = issue.code === 'unrecognized_keys' ? `is not a field of this request${knownFields(schema, issue.path, where)}` : issue.message;
   throw new ValidationError(field ? `${field}: ${message}` : `The request ${where} is invalid: ${message}`, field || undefined);
 }
 
 /** ", which has: a, b, c" for an object schema at the top level, so the admin sees the spelling expected. */
-function knownFields(schema: z.ZodType, path: readonly PropertyKey[]): string {
+function knownFields(schema: z.ZodType, path: readonly PropertyKey[], where: string): string {
   if (path.length > 0 || !(schema instanceof z.ZodObject)) return '';
-  return `, which has: ${Object.keys(schema.shape).join(', ')}`;
+  const fields = Object.keys(schema.shape);
+  if (fields.length === 0) return `, which takes no ${where === 'query' ? 'query parameters' : 'fields'}`;
+  return `, which has: ${fields.join(', ')}`;
+}
+
+const NO_PARAMETERS = z.strictObject({});
+
+/**
+ * The query of a route that takes none: a parameter sent all the same is a 400 naming it, as on the list routes,
+ * never ignored (a ?dryRun=true meant for an upload's form would otherwise import for real).
+ */
+export function refuseQuery(query: unknown): void {
+  parseInput(NO_PARAMETERS, query, 'query');
 }
 
 /** A page size from the query string: a whole number from 1 to `max`, said so in words when it is not. */

@@ -8,7 +8,7 @@ import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/in
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
-import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { pageLimit, parseInput, refuseQuery } from '../../../../shared/infrastructure/http/zod-input.js';
 import { CancelImportCommand } from '../../application/cancel-import/cancel-import.command.js';
 import { InviteImportedUsersCommand } from '../../application/invite-imported-users/invite-imported-users.command.js';
 import { GetImportErrorsQuery } from '../../application/get-import-errors/get-import-errors.query.js';
@@ -102,10 +102,12 @@ export class ImportsHttpController {
 
   @Post()
   @HttpCode(202)
-  async start(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response, @Param('networkId') networkId: string) {
+  async start(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response, @Param('networkId') networkId: string, @Query() query: unknown) {
     if (!req.is('multipart/form-data')) {
       throw new ProblemError(415, 'Send the CSV file as multipart/form-data, in a field named "file".');
     }
+    // Before the file is read: ?mode=update or ?dryRun=true belong in the form, and ignored they change the import.
+    refuseQuery(query);
     await this.receive(req, res);
     const upload = (req.file as (Express.Multer.File & { upload?: StoredUpload }) | undefined)?.upload;
     if (!upload || !req.file) {
@@ -140,16 +142,18 @@ export class ImportsHttpController {
   }
 
   @Get(':importId')
-  async get(@Param('networkId') networkId: string, @Param() params: unknown) {
+  async get(@Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
     const { importId } = parseInput(importIdParam, params, 'path');
+    refuseQuery(query);
     return importReportJson(await this.queries.execute(new GetImportQuery(networkId, importId)));
   }
 
   /** Requests an invitation for every user the import created and nobody invited yet; safe to call twice. */
   @Post(':importId/invitations')
   @HttpCode(200)
-  async invite(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown) {
+  async invite(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
     const { importId } = parseInput(importIdParam, params, 'path');
+    refuseQuery(query);
     return this.commands.execute(new InviteImportedUsersCommand(commandContext(req, networkId), importId));
   }
 
@@ -158,8 +162,15 @@ export class ImportsHttpController {
    * or 202 while the instance applying it stops at its next batch. What it applied stays.
    */
   @Post(':importId/cancel')
-  async cancel(@Req() req: AuthenticatedRequest, @Res({ passthrough: true }) res: Response, @Param('networkId') networkId: string, @Param() params: unknown) {
+  async cancel(
+    @Req() req: AuthenticatedRequest,
+    @Res({ passthrough: true }) res: Response,
+    @Param('networkId') networkId: string,
+    @Param() params: unknown,
+    @Query() query: unknown,
+  ) {
     const { importId } = parseInput(importIdParam, params, 'path');
+    refuseQuery(query);
     const { record, ended } = await this.commands.execute(new CancelImportCommand(commandContext(req, networkId), importId));
     res.status(ended ? 200 : 202);
     if (!ended) res.location(`/api/v1/networks/${encodeURIComponent(networkId)}/imports/${record.id}`);
@@ -174,8 +185,9 @@ export class ImportsHttpController {
     if (served === false) {
       throw new ProblemError(406, 'The rejected lines are served as application/json or as text/csv: ask for one of them in Accept, or send no Accept for JSON.');
     }
-    if (served === 'text/csv') return this.errorsCsv(res, networkId, importId);
+    // Checked for the CSV too, which reads all lines: an unknown parameter is refused there as well.
     const q = parseInput(errorsQuery, query, 'query');
+    if (served === 'text/csv') return this.errorsCsv(res, networkId, importId);
     const page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, q.after, q.limit));
     res.json({
       items: page.items.map((r) => ({

@@ -8,7 +8,7 @@ import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/in
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { jsonBody } from '../../../../shared/infrastructure/http/json-body.js';
 import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
-import { pageLimit, parseInput } from '../../../../shared/infrastructure/http/zod-input.js';
+import { pageLimit, parseInput, refuseQuery } from '../../../../shared/infrastructure/http/zod-input.js';
 import { parseEmail } from '../../domain/email-address.js';
 import { parseMobile } from '../../domain/phone-number.js';
 import { ActivateUserCommand } from '../../application/activate-user/activate-user.command.js';
@@ -109,7 +109,8 @@ export class UsersHttpController {
   }
 
   @Post()
-  async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Res({ passthrough: true }) res: Response) {
+  async create(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    refuseQuery(query);
     const input = parseInput(this.bodies.create, jsonBody(req, 'the new user'));
     const outcome = await this.commands.execute(new CreateUserCommand(commandContext(req, networkId), input));
     const user = await this.respondWithUser(networkId, outcome, res);
@@ -124,8 +125,9 @@ export class UsersHttpController {
   }
 
   @Get(':userId')
-  async get(@Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+  async get(@Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     const user = await this.queries.execute(new GetUserQuery(networkId, userId));
     res.setHeader('ETag', `"${user.version}"`);
     return user;
@@ -137,9 +139,11 @@ export class UsersHttpController {
     @Param('networkId') networkId: string,
     @Param() params: unknown,
     @Headers('if-match') ifMatch: string | undefined,
+    @Query() query: unknown,
     @Res({ passthrough: true }) res: Response,
   ) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     const changes = parseInput(this.bodies.update, jsonBody(req, 'the fields to change'));
     const outcome = await this.commands.execute(new UpdateUserCommand(commandContext(req, networkId), userId, changes, ifMatchVersion(ifMatch)));
     return this.respondWithUser(networkId, outcome, res);
@@ -147,28 +151,50 @@ export class UsersHttpController {
 
   @Post(':userId/deactivate')
   @HttpCode(200)
-  async deactivate(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+  async deactivate(
+    @Req() req: AuthenticatedRequest,
+    @Param('networkId') networkId: string,
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     return this.respondWithUser(networkId, await this.commands.execute(new DeactivateUserCommand(commandContext(req, networkId), userId)), res);
   }
 
   @Post(':userId/activate')
   @HttpCode(200)
-  async activate(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+  async activate(
+    @Req() req: AuthenticatedRequest,
+    @Param('networkId') networkId: string,
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     return this.respondWithUser(networkId, await this.commands.execute(new ActivateUserCommand(commandContext(req, networkId), userId)), res);
   }
 
   @Post(':userId/invitation')
   @HttpCode(200)
-  async invite(@Req() req: AuthenticatedRequest, @Param('networkId') networkId: string, @Param() params: unknown, @Res({ passthrough: true }) res: Response) {
+  async invite(
+    @Req() req: AuthenticatedRequest,
+    @Param('networkId') networkId: string,
+    @Param() params: unknown,
+    @Query() query: unknown,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     return this.respondWithUser(networkId, await this.commands.execute(new RequestInvitationCommand(commandContext(req, networkId), userId)), res);
   }
 
   @Get(':userId/events')
-  async history(@Param('networkId') networkId: string, @Param() params: unknown) {
+  async history(@Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
     const { userId } = parseInput(userIdParam, params, 'path');
+    refuseQuery(query);
     return { items: await this.queries.execute(new GetUserHistoryQuery(networkId, userId)) };
   }
 
