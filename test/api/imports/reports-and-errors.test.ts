@@ -272,6 +272,11 @@ describe('GET .../errors', () => {
     ['*/*', 200, 'application/json'],
     ['text/*', 200, 'text/csv'],
     ['application/json;q=0.5, text/csv', 200, 'text/csv'],
+    // Media-type parameters: the type the CSV is answered with, and RFC 4180's header (were 406).
+    ['text/csv; charset=utf-8', 200, 'text/csv'],
+    ['text/csv;header=present', 200, 'text/csv'],
+    ['application/json; charset=utf-8', 200, 'application/json'],
+    ['text/csv;header=absent', 406, null],
   ])('Accept: %s → %s %s (it was always JSON, whatever the client asked for)', async (accept, status, type) => {
     const network = uniqueNetworkId('err');
     const report = await importCsv(t, network, csv('email/login,name', 'bad,Bad'));
@@ -282,6 +287,8 @@ describe('GET .../errors', () => {
     }
     expect(res.status).toBe(status);
     expect(res.headers['content-type']).toContain(type);
+    // Both representations say they depend on Accept, so that no cache serves one for the other.
+    expect(res.headers.vary).toMatch(/\bAccept\b/);
   });
 
   it('an import without rejections gives an empty list and a CSV of headings only', async () => {

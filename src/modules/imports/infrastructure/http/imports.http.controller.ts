@@ -60,6 +60,12 @@ const REFUSAL_STATUS: Record<FileRefusedError['reason'], number> = {
 
 const ERRORS_CSV_PAGE = 1_000;
 
+// The two representations of the rejected lines, with the parameters they are served with: an Accept that names a
+// parameter (RFC 9110 §12.5.1) matches only an offer that has it, so "text/csv; charset=utf-8", the very type
+// answered, was a 406 against a bare "text/csv". The CSV always starts with its heading line (RFC 4180's header).
+const ERRORS_JSON = 'application/json; charset=utf-8';
+const ERRORS_CSV = 'text/csv; charset=utf-8; header=present';
+
 /** A multer storage engine that streams the file part straight into import storage: nothing is buffered whole. */
 function importStorageEngine(uploads: ImportUploads): StorageEngine {
   return {
@@ -181,13 +187,15 @@ export class ImportsHttpController {
   @Get(':importId/errors')
   async errors(@Req() req: Request, @Res() res: Response, @Param('networkId') networkId: string, @Param() params: unknown, @Query() query: unknown) {
     const { importId } = parseInput(importIdParam, params, 'path');
-    const served = req.accepts(['application/json', 'text/csv']);
+    // Which representation depends on Accept: caches must not give a CSV to a JSON request, nor the reverse.
+    res.vary('Accept');
+    const served = req.accepts([ERRORS_JSON, ERRORS_CSV]);
     if (served === false) {
       throw new ProblemError(406, 'The rejected lines are served as application/json or as text/csv: ask for one of them in Accept, or send no Accept for JSON.');
     }
     // Checked for the CSV too, which reads all lines: an unknown parameter is refused there as well.
     const q = parseInput(errorsQuery, query, 'query');
-    if (served === 'text/csv') return this.errorsCsv(res, networkId, importId);
+    if (served === ERRORS_CSV) return this.errorsCsv(res, networkId, importId);
     const page = await this.queries.execute(new GetImportErrorsQuery(networkId, importId, q.after, q.limit));
     res.json({
       items: page.items.map((r) => ({
