@@ -67,6 +67,8 @@ describe('an import nobody is applying', () => {
       cancelledBy: ADMIN,
       failureReason: 'Cancelled by admin@acme.example before any line was applied: nothing was changed.',
       counts: { rows: 0, created: 0 },
+      // Its file was never read: not a file of 0 lines.
+      totalRows: null,
     });
     expect((await t.app.get(ImportProcessor).process(res.body.id)).status).toBe('failed');
     expect((await usersOf(t, network)).size).toBe(0);
@@ -91,8 +93,43 @@ describe('an import nobody is applying', () => {
       status: 'failed',
       failureReason: 'Cancelled by admin@acme.example once every line was applied: the manager links that waited for the whole file were not made.',
       counts: { rows: 3, created: 3 },
+      totalRows: 3,
     });
     const users = await usersOf(t, network);
     expect([...users.values()].map((u) => u.managerId)).toEqual([null, null, null]);
+  });
+});
+
+describe('a cancelled dry run stopped part-way through its file', () => {
+  let t: TestApp;
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'false', IMPORT_BATCH_SIZE: '2' });
+  });
+  afterAll(() => t.close());
+
+  // It said "the lines up to it were applied" (a dry run applies nothing), and totalRows 0 for a file of 200 lines.
+  it('says it was a dry run that changed nothing, and totalRows is null (the file was not read to its end)', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(200), { dryRun: 'true' }, { auth });
+    // A process stopped after its first batches of 2 lines, as a running dry run is stopped by the cancel.
+    const stop = new AbortController();
+    await expect(
+      t.app.get(ImportProcessor).process(res.body.id, (p) => {
+        if (p.phase === 'applying' && p.done >= 2) stop.abort();
+      }, stop.signal),
+    ).rejects.toThrow();
+
+    const cancel = await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth);
+    expect(cancel.status).toBe(200);
+    expect(cancel.body).toMatchObject({ status: 'failed', dryRun: true, cancelledBy: ADMIN, totalRows: null });
+    const stoppedAfter = Number(/^Cancelled by admin@acme\.example after line (\d+): it was a dry run, nothing was changed\.$/.exec(cancel.body.failureReason)?.[1]);
+    expect(cancel.body.counts.rows).toBe(stoppedAfter - 1);
+    expect(cancel.body.counts.rows).toBeLessThan(200);
+    expect(await getImport(t, network, res.body.id)).toMatchObject({ totalRows: null, failureReason: cancel.body.failureReason });
+    expect((await usersOf(t, network)).size).toBe(0);
+    // The failure e-mail, which carries failureReason, is not sent for a dry run: it changed nothing to report.
+    const mails = await t.runtime.dataSource.query<unknown[]>(`SELECT 1 FROM mail_outbox WHERE import_id = $1`, [res.body.id]);
+    expect(mails).toEqual([]);
   });
 });

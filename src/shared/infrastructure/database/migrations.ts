@@ -17,6 +17,7 @@ import { AddManagerLinkNewUser1764057600015 } from '../../../modules/imports/inf
 import { DeleteFinishedImportFiles1764057600016 } from '../../../modules/imports/infrastructure/persistence/1764057600016-delete-finished-import-files.js';
 import { AddImportCancelRequest1764057600017 } from '../../../modules/imports/infrastructure/persistence/1764057600017-add-import-cancel-request.js';
 import { AddImportFileStoredAt1764057600018 } from '../../../modules/imports/infrastructure/persistence/1764057600018-add-import-file-stored-at.js';
+import { TotalRowsNullUntilRead1764057600019 } from '../../../modules/imports/infrastructure/persistence/1764057600019-total-rows-null-until-read.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -41,6 +42,7 @@ export const migrations = [
   DeleteFinishedImportFiles1764057600016,
   AddImportCancelRequest1764057600017,
   AddImportFileStoredAt1764057600018,
+  TotalRowsNullUntilRead1764057600019,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

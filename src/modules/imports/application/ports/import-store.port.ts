@@ -33,8 +33,8 @@ export interface ImportRecord extends ImportReport {
   readonly batches: number;
   /** The links that waited for the whole file are decided (ImportManagersLinked is in the import's stream). */
   readonly managersLinked: boolean;
-  /** Data lines in the file (blank lines aside), known once the whole file has been read. */
-  readonly totalRows: number;
+  /** Data lines in the file (blank lines aside), once the whole file has been read; null before, and for good when it never was. */
+  readonly totalRows: number | null;
   readonly warningCount: number;
   readonly createdAt: string;
   /** Who asked to cancel the import (their e-mail, else their id) while it had not ended; null when nobody did. */

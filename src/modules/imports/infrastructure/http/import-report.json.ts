@@ -20,7 +20,7 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     warningCount: r.warningCount,
     ...(r.failureReason ? { failureReason: r.failureReason } : {}),
     ...(r.status === 'failed' && r.cancelRequestedBy !== null ? { cancelledBy: r.cancelRequestedBy } : {}),
-    totalRows: r.phase === 'queued' || r.phase === 'applying' ? null : r.totalRows,
+    totalRows: r.totalRows,
     estimatedRows: estimatedRows(r),
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,

@@ -38,7 +38,7 @@ interface ImportRow {
   requested_by_id: string;
   requested_by_email: string | null;
   notify_email: string | null;
-  total_rows: number;
+  total_rows: number | null;
   applied_through: number;
   batches: number;
   managers_linked: boolean;
