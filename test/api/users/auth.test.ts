@@ -81,6 +81,19 @@ describe('who may call the users API', () => {
     expectProblem(await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${noSub}`), 401);
   });
 
+  // An empty sub was accepted, and the events written with it named nobody as their actor.
+  it.each([
+    ['empty', ''],
+    ['blank', ' \t '],
+  ])('401 invalid_token for a token whose sub is %s, saying why, and nothing written', async (_label, sub) => {
+    const token = await new SignJWT({ networks: [networkB], email: 'x@b.example' }).setProtectedHeader({ alg: 'HS256' }).setSubject(sub).setExpirationTime('1h').sign(key);
+    const before = await networkFootprint(t, networkB);
+    const res = await t.http.post(usersPath(networkB)).set('Authorization', `Bearer ${token}`).send({ email: 'nobody@b.example', name: 'Nobody' });
+    expect(expectProblem(res, 401).detail).toBe('The bearer token was refused: its "sub" claim is empty; it must be the admin\'s id, recorded as the actor of each change.');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="office-chat-users", error="invalid_token"');
+    expect(await networkFootprint(t, networkB)).toEqual(before);
+  });
+
   it('a token for several networks works on each of them; "Bearer" is case-insensitive', async () => {
     const networkC = uniqueNetworkId('multi');
     const token = await testToken([networkB, networkC]);

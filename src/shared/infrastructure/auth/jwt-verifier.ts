@@ -37,6 +37,10 @@ export class JwtVerifier {
     if (typeof payload.sub !== 'string' || !Array.isArray(networks) || !networks.every((n) => typeof n === 'string')) {
       throw new InvalidTokenError('The bearer token must name the admin (sub) and the networks they administer (networks).');
     }
+    // sub is the actor recorded on every event: an empty one would leave changes that name nobody.
+    if (payload.sub.trim() === '') {
+      throw new InvalidTokenError('The bearer token was refused: its "sub" claim is empty; it must be the admin\'s id, recorded as the actor of each change.');
+    }
     return { sub: payload.sub, email: typeof payload.email === 'string' ? payload.email : undefined, networks };
   }
 }
