@@ -40,6 +40,26 @@ describe('CsvRecordScanner', () => {
     expect(scan('"a" , "b"\n x , "y z" \n').output).toBe('"a","b"\n x ,"y z"\n');
   });
 
+  it.each([
+    ['"Bob" Smith,x\n', '"Bob Smith",x\n'],
+    ['x,"Head" of "IT"\n', 'x,"Head of ""IT"""\n'],
+    ['"Bob" "Jr" Smith,x\n', '"Bob ""Jr"" Smith",x\n'],
+    ['“Chief” Officer,x\n', '“Chief” Officer,x\n'],
+    ['„Jürgen“ Müller,“x”\n', '„Jürgen“ Müller,"x"\n'],
+  ])('reads a value that starts with a quoted word, %j, as Excel does: the quoted text, then the rest', (line, expected) => {
+    for (const size of [1, 3, 100]) expect(scan(`a,b\n${line}`, size)).toEqual({ output: `a,b\n${expected}`, ledger: [1, 2] });
+  });
+
+  it('reads a line of typographic quotes and delimiters again a few times at most, then reports it as unclosed', () => {
+    // 60 KB: a reading per quote would scan it 12,000 times.
+    const line = '“a,'.repeat(12_000);
+    expect(scan(`a,b\n${line}\nx,y\n`).ledger).toEqual([
+      1,
+      { line: 2, code: 'unclosed-quote', error: `line 2: a quote is opened but never closed; the line reads: ${line.slice(0, 60)}…` },
+      3,
+    ]);
+  });
+
   it('doubles a straight quote inside a typographic-quoted value', () => {
     expect(scan('“a”,“b”\n“say "hi"”,“x”\n').output).toBe('"a","b"\n"say ""hi""","x"\n');
   });

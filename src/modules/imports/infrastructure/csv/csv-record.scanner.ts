@@ -22,6 +22,12 @@ const RTF_SIGNATURE = '{\\rtf';
 const QUOTED_LINE_CHARS = 60;
 const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/g;
 
+/**
+ * Typographic quotes of one record read again as text, at most: each reading scans the record once more, and a line
+ * of nothing but quotes and delimiters must not take a scan per quote.
+ */
+const MAX_TEXT_QUOTES = 8;
+
 /** scanRecord() ran out of text before it could tell where the record ends. */
 const INCOMPLETE = -1;
 
@@ -69,11 +75,15 @@ export interface CsvRecordScannerOptions {
  * numbers through quoted line breaks and blank lines), normalises what csv-parser would misread, and passes
  * on only whole, well-formed records, each ending in "\n":
  *
- * - Typographic quotes (“ ” „ ‟ ″ ‶) that open a field (after a delimiter, the line start, or blanks) or close
- *   one (followed by blanks then a delimiter or the line end) become '"'; a straight quote inside such a field
+ * - Typographic quotes (“ ” „ ‟ ″ ‶) that open a field (after a delimiter, the line start, or blanks) and close
+ *   it (followed by blanks then a delimiter or the line end) become '"'; a straight quote inside such a field
  *   is doubled. Blanks between a delimiter and an opening quote, or a closing quote and a delimiter, are
- *   dropped. So the guide's sample with “name”,”firstname”…, “TRUE” reads as its straight-quoted version. A
- *   field opened by a typographic quote cannot span lines.
+ *   dropped. So the guide's sample with “name”,”firstname”…, “TRUE” reads as its straight-quoted version. An
+ *   opening quote is text, as Excel reads every typographic quote, when no quote closes its field on its line
+ *   (“Chief” Officer), or when the field it would open holds a delimiter and the line's fields then do not add
+ *   up („Jürgen“ Müller,…,“x”).
+ * - A straight-quoted field whose closing quote is followed by text ("Bob" Smith) is the quoted text and then the
+ *   rest, as Excel reads it, when its quoted part is short (one line, no delimiter).
  * - A straight quote inside an unquoted field (Robert "Bob" Smith, 5'11" tall) is text, as Excel reads it: the
  *   field is passed on quoted, its quotes doubled. A quote opening a field still opens a quoted field.
  * - Blank lines are dropped (their numbers still count); a lone CR ends a line like LF and CRLF.
@@ -110,6 +120,11 @@ export class CsvRecordScanner {
   /** The text and offset of the record being scanned, for a problem to quote its line. */
   private recordText = '';
   private recordStart = 0;
+  /**
+   * Typographic quotes at a field's start, as offsets from the record's start, that the record's scan found to
+   * open nothing (no closing quote on their line: “Chief” Officer) and so reads as text.
+   */
+  private textQuotes: number[] = [];
 
   constructor(options: CsvRecordScannerOptions) {
     this.maxRowBytes = options.maxRowBytes;
@@ -165,6 +180,7 @@ export class CsvRecordScanner {
       }
       const next = this.scanRecord(text, pos, final);
       if (next === INCOMPLETE) break;
+      this.textQuotes.length = 0;
       pos = next;
     }
     this.pending = pos === 0 ? text : text.slice(pos);
@@ -226,6 +242,11 @@ export class CsvRecordScanner {
     // would otherwise open a quoted field there, where Excel reads the quote as text.
     let literalQuotes = false;
     let fieldQuoted = false;
+    let typographicOpen = -1;
+    let typographicHoldsDelimiter = false;
+    // The first field in typographic quotes that held a delimiter: when the record's fields do not add up, its
+    // opening quote is likelier text ("„Jürgen“ Müller,…,“x”"), and the record is read again with it as such.
+    let delimiterInTypographic = -1;
     let blank = true;
     // A quoted line break swallowing what looks like a whole record (a line, or the part of one inside the
     // quotes, with as many delimiters as the header and an @, as every user's line has) means a stray quote, even
@@ -256,6 +277,21 @@ export class CsvRecordScanner {
           if (quote === STRAIGHT) {
             if (spanHasBreak && segmentHasAt && segmentDelimiters >= swallowThreshold) swallowed = true;
             quote = NOT_QUOTED;
+            // Text after the closing quote ("Bob" Smith, "Head" of "IT"): Excel reads the quoted text and then the
+            // rest, quotes and all, so the field is passed on quoted as that, its closing quote moved to its end. Only
+            // after a short quoted part, on one line and without a delimiter: one holding them is likelier a stray
+            // quote, for csv-parser's reading and the unclosed-quote check.
+            if (!spanHasBreak && segmentDelimiters === 0) {
+              const closes = this.closesField(text, i + 1, final);
+              if (closes === INCOMPLETE) return INCOMPLETE;
+              if (closes === 0) {
+                out += text.slice(copied, i);
+                copied = i + 1;
+                literalQuotes = true;
+                fieldQuoted = false;
+                continue;
+              }
+            }
             afterClose = true;
             continue;
           }
@@ -280,8 +316,12 @@ export class CsvRecordScanner {
               copied = i + 1;
               quote = NOT_QUOTED;
               afterClose = true;
+              if (typographicHoldsDelimiter && delimiterInTypographic < 0) delimiterInTypographic = typographicOpen;
             }
+          } else if (c === delimiter) {
+            typographicHoldsDelimiter = true;
           } else if (c === LF || c === CR) {
+            if (this.textQuotes.length < MAX_TEXT_QUOTES) return this.readOpeningAsText(text, start, typographicOpen, final);
             const next = afterLineBreak(text, i, final);
             if (next === INCOMPLETE) return INCOMPLETE;
             return this.unclosed(this.line + breaks + 1, next);
@@ -334,6 +374,9 @@ export class CsvRecordScanner {
           out += text.slice(copied, blanksStart);
           copied = i;
         }
+        if (delimiterInTypographic >= 0 && this.headerFields !== undefined && fields !== this.headerFields && this.textQuotes.length < MAX_TEXT_QUOTES) {
+          return this.readOpeningAsText(text, start, delimiterInTypographic, final);
+        }
         const record = out + text.slice(copied, i) + (literalQuotes ? '"' : '');
         return this.finish(blank, record, fields, breaks, firstBreakEnd, next, swallowed);
       }
@@ -364,10 +407,12 @@ export class CsvRecordScanner {
         segmentDelimiters = 0;
         segmentHasAt = false;
         spanHasBreak = false;
-      } else if (atFieldStart && isTypographicQuote(c)) {
+      } else if (atFieldStart && isTypographicQuote(c) && !this.textQuotes.includes(i - start)) {
         out += text.slice(copied, blanksStart >= 0 ? blanksStart : i) + '"';
         copied = i + 1;
         quote = TYPOGRAPHIC;
+        typographicOpen = i;
+        typographicHoldsDelimiter = false;
         fieldQuoted = true;
       }
       atFieldStart = false;
@@ -376,11 +421,15 @@ export class CsvRecordScanner {
     }
 
     if (!final) return INCOMPLETE;
+    if (quote === TYPOGRAPHIC && this.textQuotes.length < MAX_TEXT_QUOTES) return this.readOpeningAsText(text, start, typographicOpen, final);
     // The end of the file inside quotes: resume on the record's second line, if it has one.
     if (quote !== NOT_QUOTED) return this.unclosed(this.line + 1, breaks > 0 ? firstBreakEnd : len);
     if (afterClose && blanksStart >= 0) {
       out += text.slice(copied, blanksStart);
       copied = len;
+    }
+    if (delimiterInTypographic >= 0 && this.headerFields !== undefined && fields !== this.headerFields && this.textQuotes.length < MAX_TEXT_QUOTES) {
+      return this.readOpeningAsText(text, start, delimiterInTypographic, final);
     }
     return this.finish(blank, out + text.slice(copied, len) + (literalQuotes ? '"' : ''), fields, breaks, firstBreakEnd, len, swallowed);
   }
@@ -425,6 +474,12 @@ export class CsvRecordScanner {
     this.output += '\n';
     this.ledger.pushLine(line);
     return next;
+  }
+
+  /** A typographic quote that opened a field is text after all (see the class comment): the record is read again. */
+  private readOpeningAsText(text: string, start: number, opening: number, final: boolean): number {
+    this.textQuotes.push(opening - start);
+    return this.scanRecord(text, start, final);
   }
 
   private unclosed(nextLine: number, next: number): number {
