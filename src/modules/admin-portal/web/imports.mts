@@ -501,9 +501,7 @@ export function importReportView(importId: string, options: { invite: boolean })
           { class: 'card failed', 'aria-labelledby': 'failed-heading' },
           h('h2', { id: 'failed-heading', tabindex: '-1' }, cancelled ? 'The import was cancelled' : 'The import failed'),
           h('p', { id: 'failure-reason' }, report.failureReason ?? 'The import stopped because of an unexpected error.'),
-          cancelled
-            ? h('p', {}, 'Rows already applied stay applied. To import the rest, upload the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab: rows that are already right come out as unchanged.')
-            : h('p', {}, 'Rows already applied stay applied. Fix what the reason points at, then upload the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab: rows that are already right come out as unchanged.'),
+          retryAdvice(report, cancelled),
         );
         result.appendChild(failed);
         if (document.activeElement === cancel || document.activeElement === document.body) focusTarget(failed.querySelector('h2')!);
@@ -524,6 +522,24 @@ export function importReportView(importId: string, options: { invite: boolean })
       window.clearTimeout(timer);
     };
   };
+}
+
+/**
+ * How to import the rest of a file whose import stopped. What a second upload does to the users the first one
+ * created depends on the mode: skipped, they keep the managers it had not linked yet (named on lines it did not
+ * reach) unset; updated, they get them, and so do the users that existed before, who are updated too.
+ */
+function retryAdvice(r: ImportReport, cancelled: boolean): HTMLElement {
+  const upload = [cancelled ? 'To import the rest, upload' : 'Fix what the reason points at, then upload', ' the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab'];
+  return r.mode === 'update'
+    ? h('p', {}, 'Rows already applied stay applied. ', ...upload, ' with “Update existing users”, as this import did: rows already right come out as unchanged, and the managers named on lines it did not reach are set.')
+    : h(
+        'p',
+        {},
+        'Rows already applied stay applied. ',
+        ...upload,
+        '. With “Skip existing users” the users this import created are skipped, so a manager it had not linked for them yet stays unset; “Update existing users” sets those managers, but also updates the users that existed before.',
+      );
 }
 
 function summarySentence(r: ImportReport): string {
