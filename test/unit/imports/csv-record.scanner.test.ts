@@ -60,6 +60,15 @@ describe('CsvRecordScanner', () => {
     ]);
   });
 
+  it('reads a line of exactly maxRowBytes bytes, its line break aside, and rejects one byte more', () => {
+    for (const lineBreak of ['\n', '\r\n', '\r']) {
+      const exact = `${'é'.repeat(24)}${'x'.repeat(52)}`;
+      expect(Buffer.byteLength(exact)).toBe(100);
+      const { ledger } = scan(`a${lineBreak}${exact}${lineBreak}${exact}y${lineBreak}z${lineBreak}`, 7, 100);
+      expect(ledger).toEqual([1, 2, { line: 3, code: 'line-too-long', error: 'line 3 is longer than 100 bytes' }, 4]);
+    }
+  });
+
   it('doubles a straight quote inside a typographic-quoted value', () => {
     expect(scan('“a”,“b”\n“say "hi"”,“x”\n').output).toBe('"a","b"\n"say ""hi""","x"\n');
   });

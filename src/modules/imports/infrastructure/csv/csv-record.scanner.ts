@@ -66,7 +66,7 @@ export class LineLedger {
 }
 
 export interface CsvRecordScannerOptions {
-  /** A record (its line break included) longer than this, in UTF-8 bytes, is not read. */
+  /** A record (the line break ending it aside) longer than this, in UTF-8 bytes, is not read. */
   readonly maxRowBytes: number;
 }
 
@@ -264,7 +264,8 @@ export class CsvRecordScanner {
     for (let i = start; i < len; i++) {
       const c = text.charCodeAt(i);
       bytes += c < 0x80 ? 1 : c < 0x800 || (c & 0xf800) === 0xd800 ? 2 : 3;
-      if (bytes > maxBytes) return this.overflow(i, breaks, firstBreakEnd);
+      // The line break that ends the record is not part of it: a line of exactly maxBytes is read.
+      if (bytes > maxBytes && (quote !== NOT_QUOTED || (c !== LF && c !== CR))) return this.overflow(i, breaks, firstBreakEnd);
 
       if (quote !== NOT_QUOTED) {
         if (c === QUOTE) {
