@@ -58,7 +58,13 @@ describe('encoding detection', () => {
     for (const size of [1, 7, 64, bytes.length]) expect(decode(bytes, size)).toBe(text);
   });
 
-  it('never takes a Windows-1252 file for Mac Roman: accents, apostrophes, typographic quotes and dashes', () => {
+  it("reads Excel's \"CSV (MS-DOS)\" lines, code page 850, as such, keeping it for lines that read plausibly in the others too", () => {
+    const text = `name,email\r\n${names.filter((n) => n !== 'Dvořák').map((n, i) => `${n},u${i}@example.com\r\n`).join('')}Développeur,last@example.com\r\n`;
+    const bytes = iconv.encode(text, 'cp850');
+    for (const size of [1, 7, 64, bytes.length]) expect(decode(bytes, size)).toBe(text);
+  });
+
+  it('never takes a Windows-1252 file for Mac Roman or code page 850: accents, apostrophes, typographic quotes and dashes', () => {
     const text = `${names.filter((n) => n !== 'Dvořák').join(',')}\r\nO’Brien,“Director”,Jean–Paul — Sales,sales–marketing,€100 ‘a’\r\nš,Š,Œuvre,œuf\r\n`;
     const bytes = iconv.encode(text, 'windows-1252');
     for (const size of [1, 7, bytes.length]) expect(decode(bytes, size)).toBe(text);

@@ -4,8 +4,12 @@ import { ImportFileRefusedError } from '../../domain/import-file-refused.error.j
 
 export type CsvEncoding = 'utf-8' | 'utf-16le' | 'utf-16be' | LegacyEncoding;
 
-/** The one-byte encodings spreadsheets save CSV in: Excel on Windows, and Excel for Mac's "Comma Separated Values". */
-type LegacyEncoding = 'windows-1252' | 'macintosh';
+/**
+ * The one-byte encodings spreadsheets save CSV in: Excel on Windows ("CSV"), Excel for Mac ("Comma Separated
+ * Values") and Excel's "CSV (MS-DOS)" (code page 850), in the order a line is tried in them.
+ */
+type LegacyEncoding = 'windows-1252' | 'macintosh' | 'cp850';
+const LEGACY_ENCODINGS: readonly LegacyEncoding[] = ['windows-1252', 'macintosh', 'cp850'];
 
 /**
  * What a line read in the wrong one-byte encoding shows and a directory's names do not: a control character or an
@@ -57,9 +61,10 @@ function refuseUtf32(bytes: Uint8Array): void {
  *   happens to be valid UTF-8, takes an accented capital followed by a symbol such as "Ã©", which no directory's
  *   names have). So a file put together from a UTF-8 export and a spreadsheet's Windows-1252 one reads right line by
  *   line, where a decision for the whole file would garble every accented name of one of them;
- * - the one-byte encoding is Windows-1252 until a line reads as MISREAD in it and not in Mac Roman, and the other
- *   way round: the file's later lines keep the encoding that read right, as their accents may be ones that read
- *   plausibly in both ("Jörg" is "Jšrg" in Windows-1252).
+ * - the one-byte encoding is Windows-1252 until a line reads as MISREAD in it and not in Mac Roman or, failing
+ *   that, code page 850 ("Jos‚ Garc¡a" in Windows-1252), and so on from the one in use: the file's later lines keep
+ *   the encoding that read right, as their accents may be ones that read plausibly in several ("Jörg" is "Jšrg" in
+ *   Windows-1252).
  *   CR and LF are the same byte in all of them and never inside a character, so lines are found before decoding.
  */
 export class CsvTextDecoder {
@@ -135,11 +140,14 @@ export class CsvTextDecoder {
       const line = bytes.subarray(start, end);
       let read = iconv.decode(line, this.legacy);
       if (MISREAD.test(read)) {
-        const other = this.legacy === 'windows-1252' ? 'macintosh' : 'windows-1252';
-        const instead = iconv.decode(line, other);
-        if (!MISREAD.test(instead)) {
-          this.legacy = other;
-          read = instead;
+        for (const other of LEGACY_ENCODINGS) {
+          if (other === this.legacy) continue;
+          const instead = iconv.decode(line, other);
+          if (!MISREAD.test(instead)) {
+            this.legacy = other;
+            read = instead;
+            break;
+          }
         }
       }
       lines += read;
