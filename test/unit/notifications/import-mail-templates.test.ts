@@ -250,6 +250,21 @@ describe('import-failed e-mail', () => {
     expect(partial.html).toContain('Done before it stopped');
   });
 
+  it('says what uploading again does in its mode once it had applied rows: skip mode skips the users it created, managers and all', () => {
+    const counts = { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+    const skip = render(aFailedImport({ counts, mode: 'skip' }));
+    expect(skip.text).toContain('   With "Skip existing users" the users this import created are skipped, so a\n   manager it had not linked for them yet stays unset;');
+    expect(skip.html).toContain('With “Skip existing users” the users this import created are skipped, so a manager it had not linked for them yet stays unset;');
+    const update = render(aFailedImport({ counts, mode: 'update' }));
+    expect(update.text).toContain('   Choose "Update existing users", as this import did: rows it applied come\n   out unchanged, and the managers named on lines it did not reach are set.\n');
+    expect(update.html).toContain('Choose “Update existing users”, as this import did');
+    expect(update.text).not.toContain('Skip existing users" the users');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).not.toContain('Update existing users", as this import did');
+      expect(part).not.toContain('Skip existing users” the users');
+    }
+  });
+
   it('offers to invite the users it created before it stopped (uploading again skips them), and only then', () => {
     const counts = { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
     const partial = render(aFailedImport({ counts }));

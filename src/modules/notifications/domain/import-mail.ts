@@ -88,6 +88,12 @@ export interface ImportFailedModel extends ImportMailHeader {
   readonly reason: string;
   /** What the import had done before it stopped, when it had done anything. */
   readonly progress: ShownCounts | null;
+  /**
+   * What a second upload does to the users it created, once it had done something, by its mode: update mode sets the
+   * managers it had not linked yet (named on lines it did not reach); skip mode skips those users, managers and all.
+   */
+  readonly reuploadUpdates: boolean;
+  readonly reuploadSkips: boolean;
   /** The users it created before it stopped can be invited all the same: uploading the file again skips them. */
   readonly invite: InviteLinks | null;
 }
@@ -199,6 +205,8 @@ function importFailedModel(report: FinishedImport, links: ImportLinks): ImportFa
     ...header(report, links),
     reason: report.failureReason?.trim() || GENERIC_FAILURE,
     progress: changed > 0 ? shownCounts(counts) : null,
+    reuploadUpdates: changed > 0 && report.mode === 'update',
+    reuploadSkips: changed > 0 && report.mode === 'skip',
     invite: inviteLinks(report, links),
   };
 }
