@@ -363,6 +363,11 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     expect((await usersOf(t, bulkNetwork)).size).toBe(PROGRESS_ROWS + after - 1);
     expect(await page.getByRole('button', { name: 'Cancel import' }).isHidden()).toBe(true);
     expect(await focusedId()).toBe('failed-heading');
+    // It stopped part-way: the bar and the figures say how far, of the lines the upload counted, and "Cancelling…" is gone.
+    const [value, max] = await page.locator('#import-progress').evaluate((bar: HTMLProgressElement) => [bar.value, bar.max]);
+    expect([value, max]).toEqual([after - 1, PROGRESS_ROWS]);
+    expect(await page.locator('#import-progress-text').textContent()).toMatch(new RegExp(`^${(after - 1).toLocaleString('en')} of ${PROGRESS_ROWS.toLocaleString('en')} rows \\(\\d+ %\\)`));
+    expect(await page.locator('#cancel-status').textContent()).toBe('');
     // A skip-mode import: uploading the file again skips the users it created, managers and all; the page says so.
     expect(await page.locator('.failed p').last().textContent()).toContain(
       'With “Skip existing users” the users this import created are skipped, so a manager it had not linked for them yet stays unset; “Update existing users” sets those managers',

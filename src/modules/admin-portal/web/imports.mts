@@ -425,10 +425,12 @@ export function importReportView(importId: string, options: { invite: boolean })
       } else {
         // Until the file has been read, its line count from the upload stands in for the rows to come.
         const total = r.totalRows ?? Math.max(r.estimatedRows ?? rows, rows);
+        // A failed or cancelled import stops where it got to: its bar is not full.
+        const complete = r.status === 'completed';
         bar.max = Math.max(total, 1);
-        bar.value = finished(r) ? bar.max : Math.min(rows, total);
+        bar.value = complete ? bar.max : Math.min(rows, total);
         const perSecond = finished(r) ? null : rate.add(rows);
-        const percent = total > 0 ? Math.floor((Math.min(rows, total) / total) * 100) : 100;
+        const percent = complete ? 100 : total > 0 ? Math.floor((Math.min(rows, total) / total) * 100) : 0;
         phase = finished(r) ? 'Done.' : 'Importing…';
         const parts = [
           h('strong', { id: 'rows-done' }, formatNumber(rows)),
@@ -449,6 +451,8 @@ export function importReportView(importId: string, options: { invite: boolean })
       }
       // Once the import has ended there is nothing to cancel: the focus goes on to its report (renderResult).
       cancel.hidden = finished(r);
+      // "Cancelling…" is over once the import has ended: its report says how.
+      if (finished(r)) cancelStatus.textContent = '';
       if (phase !== lastPhaseText && !finished(r)) context.announce(phase.replace('…', '.'));
       lastPhaseText = phase;
       bar.setAttribute('aria-valuetext', progressText.textContent ?? '');
