@@ -10,6 +10,7 @@ import { USERS_ROUTES, usersPath } from '../../support/users-api.js';
 import { importsPath } from '../../support/imports.js';
 import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
 import { DistributedLock, importLockKey } from '../../../src/modules/imports/application/ports/network-lock.port.js';
+import { ImportRepository } from '../../../src/modules/imports/application/ports/import-store.port.js';
 
 const contract = loadContract();
 
@@ -370,9 +371,10 @@ describe('the running app agrees with openapi.yaml', () => {
       expect(contract.check('inviteImportedUsers', res)).toEqual([]);
       covered.add('inviteImportedUsers 409');
 
-      // cancelImport: 202 while an instance holds the network's imports (the request waits for its next batch), 200
-      // once this one can end it.
+      // cancelImport: 202 while another instance applies it (the request waits for its next batch), 200 once this
+      // one can end it. (A queued import is ended at once, whoever holds the network's lock.)
       const held = await idle.app.get(DistributedLock).tryAcquire(importLockKey(network));
+      await idle.app.get(ImportRepository).beginApplying(queued.body.id, { columns: [], delimiter: ',', warnings: [] }, new Date());
       const waiting = await idle.http.post(p(`/${queued.body.id}/cancel`)).set(auth);
       await held!.release();
       expect([waiting.status, waiting.headers.location]).toEqual([202, p(`/${queued.body.id}`)]);

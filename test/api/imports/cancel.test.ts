@@ -2,6 +2,8 @@
  * POST …/imports/{id}/cancel: an admin stops an import that has not ended (the wrong file, the wrong mode). What it
  * applied stays, nothing more is applied, and it ends failed with a reason saying who cancelled it and how far it got.
  */
+import { DistributedLock, importLockKey } from '../../../src/modules/imports/application/ports/network-lock.port.js';
+import { ImportRepository } from '../../../src/modules/imports/application/ports/import-store.port.js';
 import { ImportProcessor } from '../../../src/modules/imports/application/process-import/import-processor.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { expectUsersMatchEvents } from '../../support/replay.js';
@@ -131,5 +133,104 @@ describe('a cancelled dry run stopped part-way through its file', () => {
     // The failure e-mail, which carries failureReason, is not sent for a dry run: it changed nothing to report.
     const mails = await t.runtime.dataSource.query<unknown[]>(`SELECT 1 FROM mail_outbox WHERE import_id = $1`, [res.body.id]);
     expect(mails).toEqual([]);
+  });
+});
+
+describe('a queued import while another import of its network holds the network\'s import lock', () => {
+  let t: TestApp;
+  let release: (() => Promise<void>) | undefined;
+  beforeAll(async () => {
+    t = await startTestApp({ IMPORT_WORKER_ENABLED: 'false' });
+  });
+  afterEach(async () => {
+    await release?.();
+    release = undefined;
+  });
+  afterAll(() => t.close());
+
+  /** Holds the network's import lock, as the worker applying another import of the network does. */
+  async function anotherImportRuns(network: string): Promise<void> {
+    const lock = await t.app.get(DistributedLock).tryAcquire(importLockKey(network));
+    if (!lock) throw new Error('the lock was taken');
+    release = () => lock.release();
+  }
+
+  // It answered 202 "queued", and the import ended only once the running one had finished.
+  it('is ended at once: 200, failed, cancelledBy, nothing changed', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(3), {}, { auth });
+    await anotherImportRuns(network);
+
+    const cancel = await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth);
+    expect(cancel.status).toBe(200);
+    expect(cancel.headers.location).toBeUndefined();
+    expect(cancel.body).toMatchObject({
+      status: 'failed',
+      cancelledBy: ADMIN,
+      failureReason: 'Cancelled by admin@acme.example before any line was applied: nothing was changed.',
+      counts: { rows: 0 },
+      totalRows: null,
+    });
+    expect(await getImport(t, network, res.body.id)).toMatchObject({ status: 'failed', cancelledBy: ADMIN });
+    // A worker that had read it as queued just before comes second to claim it: it finds it ended, and applies nothing.
+    await release?.();
+    release = undefined;
+    expect((await t.app.get(ImportProcessor).process(res.body.id)).status).toBe('failed');
+    expect((await usersOf(t, network)).size).toBe(0);
+  });
+
+  it('raced against a worker taking it up, 20 times: it ends once, cancelled or completed, and the report matches the users', async () => {
+    for (let round = 0; round < 20; round++) {
+      const network = uniqueNetworkId('cancel');
+      const auth = await t.authHeader([network], ADMIN);
+      const res = await upload(t, network, manyUsers(3), {}, { auth });
+      // The worker holds the network's lock for this very import, as it does when it has just picked it.
+      await anotherImportRuns(network);
+      const [cancel, processed] = await Promise.all([
+        t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth),
+        t.app.get(ImportProcessor).process(res.body.id),
+      ]);
+      const report = await getImport(t, network, res.body.id);
+      if (cancel.status === 409) {
+        expect(report.status).toBe('completed');
+      } else {
+        expect([200, 202]).toContain(cancel.status);
+        expect(report).toMatchObject({ status: 'failed', cancelledBy: ADMIN });
+      }
+      expect(processed.status).toBe(report.status);
+      expect((await usersOf(t, network)).size).toBe(report.counts.created);
+      await release?.();
+      release = undefined;
+    }
+  });
+
+  it('a worker\'s claim that comes second finds it ended and begins nothing', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(3), {}, { auth });
+    await anotherImportRuns(network);
+    expect((await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth)).status).toBe(200);
+    const begun = await t.app.get(ImportRepository).beginApplying(res.body.id, { columns: [], delimiter: ',', warnings: [] }, new Date());
+    expect(begun).toBe(false);
+    expect(await getImport(t, network, res.body.id)).toMatchObject({ status: 'failed', cancelledBy: ADMIN });
+  });
+
+  it('a worker\'s claim that came first: 202, left to that worker, which ends it having applied nothing', async () => {
+    const network = uniqueNetworkId('cancel');
+    const auth = await t.authHeader([network], ADMIN);
+    const res = await upload(t, network, manyUsers(3), {}, { auth });
+    await anotherImportRuns(network);
+    // The worker that claimed it is reading its file, under the lock held above.
+    expect(await t.app.get(ImportRepository).beginApplying(res.body.id, { columns: [], delimiter: ',', warnings: [] }, new Date())).toBe(true);
+
+    const cancel = await t.http.post(importsPath(network, `/${res.body.id}/cancel`)).set(auth);
+    expect(cancel.status).toBe(202);
+    expect(cancel.body.status).toBe('running');
+    await release?.();
+    release = undefined;
+    const report = await t.app.get(ImportProcessor).process(res.body.id);
+    expect(report).toMatchObject({ status: 'failed', cancelRequestedBy: ADMIN, counts: { rows: 0 } });
+    expect((await usersOf(t, network)).size).toBe(0);
   });
 });

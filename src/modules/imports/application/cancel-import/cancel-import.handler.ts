@@ -9,8 +9,8 @@ import { CancelImportCommand, type CancelOutcome } from './cancel-import.command
 
 /**
  * The request is recorded first, where every instance sees it: the one applying the import stops at its next batch.
- * When none is (the import is queued, or its process stopped), this instance takes the network's import lock and
- * ends the import at once.
+ * A queued import ends at once, even while another import of its network holds the network's import lock; one whose
+ * process stopped ends at once when this instance can take that lock.
  */
 @CommandHandler(CancelImportCommand)
 export class CancelImportHandler implements ICommandHandler<CancelImportCommand, CancelOutcome> {
@@ -26,12 +26,14 @@ export class CancelImportHandler implements ICommandHandler<CancelImportCommand,
     if (!record) throw new NotFoundError(`There is no import ${importId} in network ${context.networkId}.`);
     const requested = await this.imports.requestCancel(importId, context.actor.email ?? context.actor.id, this.clock.now());
     if (!requested) throw new DomainError('invalid-state', `This import has already ended (${record.status}): there is nothing to cancel.`);
-    const lock = await this.locks.tryAcquire(importLockKey(context.networkId));
-    if (lock) {
-      try {
-        await this.processor.cancelNow(importId);
-      } finally {
-        await lock.release();
+    if (!(await this.processor.cancelQueued(importId))) {
+      const lock = await this.locks.tryAcquire(importLockKey(context.networkId));
+      if (lock) {
+        try {
+          await this.processor.cancelNow(importId);
+        } finally {
+          await lock.release();
+        }
       }
     }
     const now = (await this.imports.get(context.networkId, importId))!;

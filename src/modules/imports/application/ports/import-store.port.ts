@@ -97,8 +97,11 @@ export abstract class ImportRepository {
   abstract pending(): Promise<{ importId: string; networkId: string }[]>;
   /** Of these imports, the ones that exist, each with whether it has ended. */
   abstract endedOf(importIds: readonly string[]): Promise<Map<string, boolean>>;
-  /** Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns. */
-  abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void>;
+  /**
+   * Marks the import running (again, after a crash: it resumes after its last applied line), with its file's columns;
+   * false when it has ended meanwhile (cancelled while queued), waiting for the row lock of a cancel ending it.
+   */
+  abstract beginApplying(importId: string, file: HeadingLine, now: Date): Promise<boolean>;
   /** Adds a batch's counts; its `warnings`, about the file as a whole, are each kept once however many batches give them. */
   abstract recordBatch(tx: Transaction, importId: string, batch: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void>;
   /** Every line is applied: the import moves on to the managers that waited for the whole file. */

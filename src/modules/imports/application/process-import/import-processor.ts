@@ -78,7 +78,7 @@ export class ImportProcessor {
     }
     try {
       if (record.phase === 'queued' || record.phase === 'applying') {
-        await this.read(record, onProgress, stop);
+        if (!(await this.read(record, onProgress, stop))) return this.require(importId);
         record = await this.require(importId);
       }
       stop?.throwIfAborted();
@@ -91,15 +91,25 @@ export class ImportProcessor {
     } catch (error) {
       if (error instanceof ImportCancelledError) await this.cancelNow(importId);
       else if (error instanceof FileRefusedError) await this.finish(importId, 'failed', error.message);
-      else throw error;
+      // Cancelled while queued after this run read it: its file was deleted under the reader, not a failure.
+      else if ((await this.require(importId)).phase !== 'done') throw error;
     }
     return this.require(importId);
   }
 
   /** Ends an import someone asked to cancel, keeping what it applied; the caller holds its network's import lock. */
   async cancelNow(importId: string): Promise<void> {
-    const record = await this.require(importId);
-    if (record.phase !== 'done') await this.finish(importId, 'failed', cancelledReason(record));
+    await this.finish(importId, 'failed', cancelledReason);
+  }
+
+  /**
+   * Ends a cancelled import that is still queued, without its network's import lock (another import of the network
+   * may hold it for a long while): nothing of a queued import is being applied. Decided under the import's row lock,
+   * which a worker's claim (beginApplying) also waits for: a claim that comes second finds the import ended, and a
+   * claim that came first leaves it to stop at its first batch. False when it was no longer queued.
+   */
+  cancelQueued(importId: string): Promise<boolean> {
+    return this.finish(importId, 'failed', cancelledReason, 'queued');
   }
 
   /**
@@ -108,7 +118,7 @@ export class ImportProcessor {
    * is read meanwhile on its parsing thread. A resumed import reads the lines it applied before too (they tell which
    * e-mails came first) and applies the rest.
    */
-  private async read(record: ImportRecord, onProgress: (p: ImportProgress) => void, stop: AbortSignal | undefined): Promise<void> {
+  private async read(record: ImportRecord, onProgress: (p: ImportProgress) => void, stop: AbortSignal | undefined): Promise<boolean> {
     const parsed = await this.parser.open(this.storage.open(record.id), {
       maxRows: this.settings.maxRows,
       defaultPhoneRegion: this.settings.defaultPhoneRegion,
@@ -117,7 +127,8 @@ export class ImportProcessor {
     });
     const batches = new BatchPipeline(this, record, onProgress);
     try {
-      await this.imports.beginApplying(record.id, { columns: parsed.columns, delimiter: parsed.delimiter, warnings: parsed.warnings }, this.clock.now());
+      // False: it was cancelled while queued, since this run read it; there is nothing to apply.
+      if (!(await this.imports.beginApplying(record.id, { columns: parsed.columns, delimiter: parsed.delimiter, warnings: parsed.warnings }, this.clock.now()))) return false;
       batches.lookUpEveryLine = await this.users.hasUsersNotCreatedBy(record.networkId, record.id);
       const seen = new EmailFingerprints(record.fileLines, this.settings.emailsInMemory);
       let lines = 0;
@@ -149,6 +160,7 @@ export class ImportProcessor {
       }
       await batches.finish();
       await this.imports.finishReading(record.id, lines, this.clock.now());
+      return true;
     } finally {
       await batches.abandon();
       await parsed.close();
@@ -205,11 +217,22 @@ export class ImportProcessor {
     return this.require(importId);
   }
 
-  private async finish(importId: string, status: 'completed' | 'failed', failureReason?: string): Promise<void> {
+  /**
+   * Ends the import unless it has ended already (another instance cancelled it), or is no longer in phase `onlyIn`;
+   * true when it ended it. The reason may depend on the import as read under its row lock.
+   */
+  private async finish(
+    importId: string,
+    status: 'completed' | 'failed',
+    reason?: string | ((record: ImportRecord) => string),
+    onlyIn?: ImportRecord['phase'],
+  ): Promise<boolean> {
     const now = this.clock.now();
     const lineWarnings = await this.links.warnings(importId, MAX_STORED_WARNINGS);
-    await this.uow.transaction(async (tx) => {
+    const ended = await this.uow.transaction(async (tx) => {
       const record = (await this.imports.getById(importId, tx))!;
+      if (record.phase === 'done' || (onlyIn !== undefined && record.phase !== onlyIn)) return false;
+      const failureReason = typeof reason === 'function' ? reason(record) : reason;
       const ctx = importCommandContext(record);
       const state = runningImportState(record);
       const fileWarnings = status === 'completed' && record.counts.rows === 0 ? [...record.warnings, NO_USERS_IN_FILE] : record.warnings;
@@ -228,11 +251,14 @@ export class ImportProcessor {
       // With the end of the import, so no process dying in between can leave its notes behind.
       await this.links.purge(tx, importId);
       await this.spilled.purge(tx, importId);
+      return true;
     });
+    if (!ended) return false;
     // A company directory is kept no longer than its import needs it (the report and the rejected lines are kept
     // apart). After the commit, as the storage may be outside the database: a process dying in between leaves
     // that one file behind.
     await this.storage.delete(importId);
+    return true;
   }
 
   private async require(importId: string): Promise<ImportRecord> {

@@ -167,12 +167,15 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     return new Map(rows.map((r) => [r.id, r.ended]));
   }
 
-  async beginApplying(importId: string, file: HeadingLine, now: Date): Promise<void> {
-    await this.dataSource.query(
-      `UPDATE imports SET status = 'running', phase = 'applying', columns = $2, delimiter = $6, warnings = $3, warning_count = $4,
-                          started_at = coalesce(started_at, $5), updated_at = $5 WHERE id = $1`,
+  async beginApplying(importId: string, file: HeadingLine, now: Date): Promise<boolean> {
+    const [row] = await this.dataSource.query<{ begun: number }[]>(
+      `WITH begun AS (
+         UPDATE imports SET status = 'running', phase = 'applying', columns = $2, delimiter = $6, warnings = $3, warning_count = $4,
+                            started_at = coalesce(started_at, $5), updated_at = $5 WHERE id = $1 AND phase <> 'done' RETURNING id)
+       SELECT count(*)::int AS begun FROM begun`,
       [importId, JSON.stringify(file.columns), JSON.stringify(file.warnings), file.warnings.length, now, file.delimiter],
     );
+    return row.begun > 0;
   }
 
   async recordBatch(tx: Transaction, importId: string, b: { counts: ImportCountsData; throughLine: number; now: Date; warnings: readonly string[] }): Promise<void> {
