@@ -8,7 +8,6 @@ import { type AppConfig } from './shared/infrastructure/config/app-config.js';
 import { createDataSource, runMigrations } from './shared/infrastructure/database/data-source.factory.js';
 import { startEmbeddedPostgres } from './shared/infrastructure/database/embedded-postgres.js';
 import { mountApiDocs } from './shared/infrastructure/http/api-docs.js';
-import { JSON_BODY_PARSER_OPTIONS } from './shared/infrastructure/http/json-body.js';
 import { ProblemDetailsFilter } from './shared/infrastructure/http/problem-details.filter.js';
 import { answerUnparsableRequests } from './shared/infrastructure/http/unparsable-requests.js';
 import { httpObservability } from './shared/infrastructure/observability/http-logging.middleware.js';
@@ -55,7 +54,6 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
   app.use(httpObservability(runtime.logger, runtime.metrics));
-  app.useBodyParser('json', JSON_BODY_PARSER_OPTIONS);
   mountApiDocs(express);
   app.useGlobalFilters(new ProblemDetailsFilter());
   answerUnparsableRequests(app.getHttpServer());

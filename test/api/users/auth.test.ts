@@ -94,6 +94,41 @@ describe('who may call the users API', () => {
     expect(await networkFootprint(t, networkB)).toEqual(before);
   });
 
+  // The JSON body was parsed ahead of authentication: an anonymous caller got 400 for a broken body, 413 for a big one.
+  describe('the body is read only once the caller may use the route', () => {
+    const broken = '{';
+    const big = JSON.stringify({ email: 'big@b.example', name: 'x'.repeat(1_100_000) });
+
+    it.each([
+      ['a broken JSON body', broken],
+      ['a body over 1 MB', big],
+    ])('%s without a token → 401 with WWW-Authenticate, not 400/413', async (_label, body) => {
+      const res = await t.http.post(usersPath(networkB)).set('Content-Type', 'application/json').send(body);
+      expect(expectProblem(res, 401).detail).toBe('Sign in: send "Authorization: Bearer <token>" with an admin token.');
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="office-chat-users"');
+    });
+
+    it.each([
+      ['a broken JSON body', broken],
+      ['a body over 1 MB', big],
+    ])('%s with another network\'s token → 403, on create and on PATCH', async (_label, body) => {
+      const other = { Authorization: `Bearer ${await testToken(['another-network'])}` };
+      expectProblem(await t.http.post(usersPath(networkB)).set(other).set('Content-Type', 'application/json').send(body), 403);
+      expectProblem(await t.http.patch(usersPath(networkB, `/${userB.id}`)).set(other).set('Content-Type', 'application/json').send(body), 403);
+    });
+
+    it('the network\'s own admin still gets 400 for the broken body and 413 for the big one', async () => {
+      const auth = { Authorization: `Bearer ${await testToken([networkB])}` };
+      expect(expectProblem(await t.http.post(usersPath(networkB)).set(auth).set('Content-Type', 'application/json').send(broken), 400).detail).toBe('The request body is not valid JSON.');
+      expectProblem(await t.http.post(usersPath(networkB)).set(auth).set('Content-Type', 'application/json').send(big), 413);
+    });
+
+    it('health and unknown routes do not read a body: liveness answers 200, an unknown route 404', async () => {
+      expect((await t.http.get('/health/live').set('Content-Type', 'application/json').send(broken)).status).toBe(200);
+      expectProblem(await t.http.post('/nope').set('Content-Type', 'application/json').send(broken), 404);
+    });
+  });
+
   it('a token for several networks works on each of them; "Bearer" is case-insensitive', async () => {
     const networkC = uniqueNetworkId('multi');
     const token = await testToken([networkB, networkC]);

@@ -1,4 +1,4 @@
-import { All, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, HttpCode, Inject, Param, Post, Query, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import multer, { MulterError, type StorageEngine } from 'multer';
@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ValidationError } from '../../../../shared/application/application-errors.js';
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
+import { JsonBodyInterceptor } from '../../../../shared/infrastructure/http/json-body.interceptor.js';
 import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { ProblemError } from '../../../../shared/infrastructure/http/problem-details.filter.js';
 import { pageLimit, parseInput, refuseQuery } from '../../../../shared/infrastructure/http/zod-input.js';
@@ -88,6 +89,8 @@ function importStorageEngine(uploads: ImportUploads): StorageEngine {
 
 @Controller('api/v1/networks/:networkId/imports')
 @UseGuards(AdminAuthGuard)
+// After the guard: the body is read only for a caller who may use the route.
+@UseInterceptors(JsonBodyInterceptor)
 export class ImportsHttpController {
   private readonly multipart: ReturnType<typeof multer>;
 

@@ -1,4 +1,4 @@
-import { All, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, Headers, HttpCode, Inject, Param, Patch, Post, Query, Req, Res, UseGuards, UseInterceptors } from '@nestjs/common';
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
@@ -7,6 +7,7 @@ import { APP_CONFIG, type AppConfig } from '../../../../shared/infrastructure/co
 import { AdminAuthGuard, type AuthenticatedRequest } from '../../../../shared/infrastructure/auth/admin-auth.guard.js';
 import { commandContext } from '../../../../shared/infrastructure/http/command-context.js';
 import { jsonBody } from '../../../../shared/infrastructure/http/json-body.js';
+import { JsonBodyInterceptor } from '../../../../shared/infrastructure/http/json-body.interceptor.js';
 import { answerOtherMethod } from '../../../../shared/infrastructure/http/other-methods.js';
 import { pageLimit, parseInput, refuseQuery } from '../../../../shared/infrastructure/http/zod-input.js';
 import { parseEmail } from '../../domain/email-address.js';
@@ -97,6 +98,8 @@ function ifMatchVersion(header: string | undefined): number | undefined {
 
 @Controller('api/v1/networks/:networkId/users')
 @UseGuards(AdminAuthGuard)
+// After the guard: the body is read only for a caller who may use the route.
+@UseInterceptors(JsonBodyInterceptor)
 export class UsersHttpController {
   private readonly bodies: ReturnType<typeof userBodies>;
 
