@@ -265,6 +265,20 @@ describe('import-failed e-mail', () => {
     }
   });
 
+  it('says an import an admin cancelled was cancelled, and by whom, with no file to fix', () => {
+    const counts = { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
+    const reason = 'Cancelled by ops@acme.example after line 4001: the lines up to it were applied (see the counts), the rest of the file was not.';
+    const cancelled = render(aFailedImport({ counts, cancelRequestedBy: 'ops@acme.example', failureReason: reason }));
+    expect(cancelled.subject).toBe('User import cancelled: staff-november.csv');
+    expect(cancelled.text).toContain('Your user import was cancelled.\n\nops@acme.example cancelled the import of the users of "staff-november.csv"\ninto the network acme-corp.\n');
+    expect(cancelled.text).not.toContain('fix it');
+    expect(cancelled.text).toContain('\n2. Upload it again from Users -> Invite Users -> Import Users.');
+    expect(cancelled.html).toContain('Your user import was cancelled</h1>');
+    expect(cancelled.html).not.toContain('fix it');
+    for (const part of [cancelled.text, cancelled.html]) expect(part).not.toContain('failed');
+    expect(mail.text).toContain('\n3. Upload it again from Users -> Invite Users -> Import Users.');
+  });
+
   it('offers to invite the users it created before it stopped (uploading again skips them), and only then', () => {
     const counts = { rows: 4000, created: 2000, updated: 0, activated: 0, deactivated: 0, unchanged: 0, skipped: 0, rejected: 0 };
     const partial = render(aFailedImport({ counts }));

@@ -18,6 +18,8 @@ export interface FinishedImport {
   /** Every warning the import gave, however many the report keeps. */
   readonly warningCount: number;
   readonly failureReason?: string;
+  /** Who asked for the import to stop: a failed import with one was cancelled. */
+  readonly cancelRequestedBy?: string | null;
   readonly finishedAt: string | null;
 }
 
@@ -86,6 +88,10 @@ export interface InviteLinks {
 
 export interface ImportFailedModel extends ImportMailHeader {
   readonly reason: string;
+  /** Who cancelled it, when it stopped because an admin asked: the mail then says so, not that it failed. */
+  readonly cancelledBy: string | null;
+  /** The number of the "upload it again" step: a cancel has no file to fix before it. */
+  readonly uploadStep: number;
   /** What the import had done before it stopped, when it had done anything. */
   readonly progress: ShownCounts | null;
   /**
@@ -204,11 +210,17 @@ function importFailedModel(report: FinishedImport, links: ImportLinks): ImportFa
   return {
     ...header(report, links),
     reason: report.failureReason?.trim() || GENERIC_FAILURE,
+    cancelledBy: cancelledBy(report),
+    uploadStep: cancelledBy(report) === null ? 3 : 2,
     progress: changed > 0 ? shownCounts(counts) : null,
     reuploadUpdates: changed > 0 && report.mode === 'update',
     reuploadSkips: changed > 0 && report.mode === 'skip',
     invite: inviteLinks(report, links),
   };
+}
+
+function cancelledBy(report: FinishedImport): string | null {
+  return report.status === 'failed' && report.cancelRequestedBy ? report.cancelRequestedBy : null;
 }
 
 function inviteLinks(report: FinishedImport, links: ImportLinks): InviteLinks | null {

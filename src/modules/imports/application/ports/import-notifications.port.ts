@@ -2,7 +2,8 @@ import type { Transaction } from '../../../../shared/application/ports/unit-of-w
 import type { ImportReport } from '../import-report.js';
 
 /** The report of a finished import, with how many warnings it gave: the report keeps only the first of them. */
-export type FinishedImportReport = ImportReport & { readonly warningCount: number };
+/** `cancelRequestedBy`: who asked for the import to stop, for the one that stopped because of it. */
+export type FinishedImportReport = ImportReport & { readonly warningCount: number; readonly cancelRequestedBy?: string | null };
 
 export interface ImportRequester {
   /** The admin who started the import (the token's `email`, or the CLI's --notify address). */
