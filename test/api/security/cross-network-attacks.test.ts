@@ -100,14 +100,31 @@ describe("B's import id under A's path", () => {
 });
 
 describe("A's user list", () => {
-  it("finds none of B's users by search, and a cursor B was given pages A's users only", async () => {
+  // A cursor was the base64 of the page's last e-mail: B's worked on A's list, and anyone could make one up.
+  it("finds none of B's users by search; a cursor B was given is a 400 on A's list, and names none of B's users", async () => {
     const searched = await t.http.get(usersPath(networkA)).query({ search: 'Victim' }).set(tokenA).expect(200);
     expect(searched.body.items).toEqual([]);
     await createUserOverHttp(t, networkB, { email: 'aaron@b.example', name: 'Aaron Victim' });
     const firstPageOfB = await t.http.get(usersPath(networkB)).query({ limit: 1 }).set(tokenB).expect(200);
-    expect(firstPageOfB.body.nextCursor).toEqual(expect.any(String));
-    const pagedInA = await t.http.get(usersPath(networkA)).query({ cursor: firstPageOfB.body.nextCursor }).set(tokenA).expect(200);
-    expect(pagedInA.body.items.every((u: { networkId: string }) => u.networkId === networkA)).toBe(true);
+    const cursor: string = firstPageOfB.body.nextCursor;
+    expect(Buffer.from(cursor, 'base64url').toString('latin1')).not.toContain(firstPageOfB.body.items[0].email);
+    const pagedInA = await t.http.get(usersPath(networkA)).query({ cursor }).set(tokenA);
+    expect(expectProblem(pagedInA, 400, 'cursor').detail).toMatch(/^cursor: is not a cursor this API gave/);
+    // On B's own list it goes on after the first page.
+    const second = await t.http.get(usersPath(networkB)).query({ limit: 1, cursor }).set(tokenB).expect(200);
+    expect(second.body.items[0].email > firstPageOfB.body.items[0].email).toBe(true);
+    // A made-up position (the base64 of an e-mail, as the cursor used to be) is refused on B's list too.
+    const madeUp = Buffer.from('zzz@b.example').toString('base64url');
+    expectProblem(await t.http.get(usersPath(networkB)).query({ cursor: madeUp }).set(tokenB), 400, 'cursor');
+  });
+
+  it("a cursor of B's imports list is a 400 on A's", async () => {
+    await importCsv(t, networkB, csv('email/login,name', 'dave@b.example,Dave Victim'));
+    const firstPageOfB = await t.http.get(importsPath(networkB)).query({ limit: 1 }).set(tokenB).expect(200);
+    const cursor: string = firstPageOfB.body.nextCursor;
+    expect(cursor).toEqual(expect.any(String));
+    expectProblem(await t.http.get(importsPath(networkA)).query({ cursor }).set(tokenA), 400, 'cursor');
+    expect((await t.http.get(importsPath(networkB)).query({ limit: 1, cursor }).set(tokenB).expect(200)).body.items).toHaveLength(1);
   });
 
   it('% and _ in a search are letters, not wildcards', async () => {

@@ -2,6 +2,7 @@ import { CreateEventStore1764057600000 } from './migrations/1764057600000-create
 import { StoreEventJsonAsWritten1764057600008 } from './migrations/1764057600008-store-event-json-as-written.js';
 import { StreamIdsAsUuids1764057600010 } from './migrations/1764057600010-stream-ids-as-uuids.js';
 import { EventMetadataOncePerCommand1764057600011 } from './migrations/1764057600011-event-metadata-once-per-command.js';
+import { CreateCursorKey1764057600020 } from './migrations/1764057600020-create-cursor-key.js';
 import { CreateUsersReadModel1764057600001 } from '../../../modules/users/infrastructure/persistence/1764057600001-create-users-read-model.js';
 import { CreateImports1764057600002 } from '../../../modules/imports/infrastructure/persistence/1764057600002-create-imports.js';
 import { AddImportRowCells1764057600003 } from '../../../modules/imports/infrastructure/persistence/1764057600003-add-import-row-cells.js';
@@ -43,6 +44,7 @@ export const migrations = [
   AddImportCancelRequest1764057600017,
   AddImportFileStoredAt1764057600018,
   TotalRowsNullUntilRead1764057600019,
+  CreateCursorKey1764057600020,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

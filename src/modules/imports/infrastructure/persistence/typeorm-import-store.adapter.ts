@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UnknownCursorError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { storableJson } from '../../../../shared/infrastructure/database/storable-text.js';
 import { sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
+import { openCursor, sealCursor } from '../../../../shared/infrastructure/database/sealed-cursors.js';
 import type { CsvDelimiter } from '../../domain/csv-record.js';
 import { addCounts, type ImportCountsData, type ImportMode, zeroCounts } from '../../domain/import.events.js';
 import {
@@ -85,24 +85,8 @@ function toRecord(r: ImportRow): ImportRecord {
   };
 }
 
-const cursorText = (at: string, id: string): string => Buffer.from(`${at}|${id}`, 'utf8').toString('base64url');
-const encodeCursor = (r: ImportRecord): string => cursorText(r.createdAt, r.id);
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-// Years 0001 to 9999: JavaScript also writes "+010000-…" and "0000-…", which PostgreSQL cannot read.
-const FOUR_DIGIT_YEAR = /^(?!0000)\d{4}-/;
-/**
- * Only the exact text encodeCursor writes (an ISO instant and a uuid) is accepted: Date.parse alone takes "1" as
- * 2001, which PostgreSQL then refuses with a 500.
- */
-function decodeCursor(cursor: string): [string, string] {
-  const parts = Buffer.from(cursor, 'base64url').toString('utf8').split('|');
-  const [at = '', id = ''] = parts;
-  const instant = new Date(at);
-  if (parts.length !== 2 || !UUID.test(id) || !FOUR_DIGIT_YEAR.test(at) || Number.isNaN(instant.getTime()) || instant.toISOString() !== at || cursorText(at, id) !== cursor) {
-    throw new UnknownCursorError();
-  }
-  return [at, id];
-}
+// A page ends at an import (its creation time and id), sealed so that its cursor works only on its network's list.
+const cursorScope = (networkId: string): string => `imports:${networkId}`;
 
 /** Imports in PostgreSQL: the report and job state, and the rejected lines, all set-based. */
 @Injectable()
@@ -136,7 +120,7 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
     const params: unknown[] = [networkId, limit + 1];
     let where = 'network_id = $1';
     if (after) {
-      params.push(...decodeCursor(after));
+      params.push(...(await openCursor(this.dataSource, cursorScope(networkId), after)).split('|'));
       where += ' AND (created_at, id) < ($3::timestamptz, $4::uuid)';
     }
     const rows = await this.dataSource.query<ImportRow[]>(
@@ -144,7 +128,8 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
       params,
     );
     const items = rows.slice(0, limit).map(toRecord);
-    return { items, nextCursor: rows.length > limit ? encodeCursor(items[items.length - 1]) : null };
+    const last = items[items.length - 1];
+    return { items, nextCursor: rows.length > limit ? await sealCursor(this.dataSource, cursorScope(networkId), `${last.createdAt}|${last.id}`) : null };
   }
 
   async pending(): Promise<{ importId: string; networkId: string }[]> {

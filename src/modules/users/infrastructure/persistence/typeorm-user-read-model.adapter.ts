@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { UniqueEmailViolationError, UnknownCursorError } from '../../../../shared/application/application-errors.js';
+import { UniqueEmailViolationError } from '../../../../shared/application/application-errors.js';
 import type { Transaction } from '../../../../shared/application/ports/unit-of-work.port.js';
 import { type SqlRunner, sqlRunner } from '../../../../shared/infrastructure/database/typeorm-unit-of-work.adapter.js';
 import { cursorPages } from '../../../../shared/infrastructure/database/cursor-pages.js';
+import { openCursor, sealCursor } from '../../../../shared/infrastructure/database/sealed-cursors.js';
 import { type BulkColumn, BulkLoader, type BulkRows, type BulkValue, insertFromJson, jsonRows } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { emailKey } from '../../domain/email-address.js';
 import {
@@ -82,15 +83,8 @@ function toSnapshot(r: UserRow): UserSnapshot {
   };
 }
 
-const encodeCursor = (key: string): string => Buffer.from(key, 'utf8').toString('base64url');
-// The shape of every e-mail key, loosely: an address stored under older, laxer rules still pages on.
-const EMAIL_KEY_SHAPE = /^[^\s\p{Cc}@]+@[^\s\p{Cc}@]+$/u;
-/** Only a cursor this adapter handed out is accepted; anything else is a 400, never a query on garbage. */
-function decodeCursor(cursor: string): string {
-  const key = Buffer.from(cursor, 'base64url').toString('utf8');
-  if (!EMAIL_KEY_SHAPE.test(key) || emailKey(key) !== key || encodeCursor(key) !== cursor) throw new UnknownCursorError();
-  return key;
-}
+// A page ends at an e-mail key: sealed, so that a cursor names no address, and works only on its own network's list.
+const cursorScope = (networkId: string): string => `users:${networkId}`;
 const likePattern = (text: string): string => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 
 function isEmailUniqueViolation(error: unknown): error is { detail?: string } {
@@ -300,7 +294,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
       where.push(`(u.name ILIKE $${params.length} OR u.email_key LIKE lower($${params.length}))`);
     }
     if (filter.after) {
-      params.push(decodeCursor(filter.after));
+      params.push(await openCursor(this.dataSource, cursorScope(networkId), filter.after));
       where.push(`u.email_key > $${params.length}`);
     }
     params.push(filter.limit + 1);
@@ -311,7 +305,7 @@ export class TypeormUserReadModel implements UserProjection, UserReadModel {
     );
     const page = rows.slice(0, filter.limit);
     const more = rows.length > filter.limit;
-    return { items: page.map(toView), nextCursor: more ? encodeCursor(page[page.length - 1].email_key) : null };
+    return { items: page.map(toView), nextCursor: more ? await sealCursor(this.dataSource, cursorScope(networkId), page[page.length - 1].email_key) : null };
   }
 }
 
