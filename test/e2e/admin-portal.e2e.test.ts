@@ -374,6 +374,35 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     );
   });
 
+  it('while the managers named on later lines are set, the progress says so instead of sitting at 100 % and 0 rows/s', async () => {
+    const before = hashImportId(page);
+    await page.goto(`${t.baseUrl}/admin/#/import`);
+    await page.getByRole('heading', { level: 1, name: 'Import Users' }).waitFor();
+    await page.getByLabel('Network').selectOption(network);
+    await until(async () => (await page.locator('.lead').textContent())?.includes(network), 'the form for the first network');
+    // Each line names the manager on the line after it: every link waits for the whole file.
+    const people = ['ava.link', 'ben.link', 'cy.link'].map((n) => `${n}@acme.example`);
+    const file = ['email/login,name,manager', ...people.map((p, i) => `${p},${p.split('.')[0]},${people[i + 1] ?? ''}`)].join('\n');
+    // The network's management chain, held as a change of manager holds it: the import waits to make its links.
+    const holder = new pg.Client({ connectionString: testDatabaseUrl() });
+    await holder.connect();
+    try {
+      await holder.query(`SELECT pg_advisory_lock(hashtextextended($1, 0))`, [`management-chain:${network}`]);
+      await page.getByLabel('CSV file').setInputFiles({ name: 'linked.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+      await page.getByRole('button', { name: 'Import Now' }).click();
+      await until(async () => (await page.locator('#import-progress-text').textContent())?.startsWith('All 3 rows read.'), 'the linking stage');
+      expect(await page.locator('#import-progress-text').textContent()).toBe('All 3 rows read. Setting the managers named on later lines of the file…');
+      // Indeterminate: no value, so no "100 %" for a screen reader either.
+      expect(await page.locator('#import-progress').evaluate((bar: HTMLProgressElement) => bar.hasAttribute('value'))).toBe(false);
+      await until(async () => (await page.locator('#announcer').textContent())?.includes('Setting the managers named on later lines of the file.'), 'the stage announced');
+    } finally {
+      await holder.end();
+    }
+    await finishedReport(page, before);
+    const users = await usersOf(t, network);
+    expect(users.get(people[0])?.managerId).toBe(users.get(people[1])?.id);
+  });
+
   it('imports a file with bad lines: the rejected rows in a table, and "Download errors as CSV" saves what the API gives', async () => {
     const before = hashImportId(page);
     await page.goto(`${t.baseUrl}/admin/#/import`);

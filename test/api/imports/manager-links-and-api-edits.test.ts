@@ -6,7 +6,7 @@
 import { PostgresManagementChainLock } from '../../../src/modules/users/infrastructure/persistence/postgres-management-chain-lock.adapter.js';
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { untilWaitingForAdvisoryLock } from '../../support/database.js';
-import { csv, upload, usersOf, waitForImport } from '../../support/imports.js';
+import { csv, getImport, upload, usersOf, waitForImport } from '../../support/imports.js';
 import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
 
 let t: TestApp;
@@ -34,6 +34,8 @@ it('an import makes its links after a change of manager in flight commits, and r
     expect(res.status).toBe(202);
     importId = res.body.id;
     await untilWaitingForAdvisoryLock(t.runtime.dataSource, 'the import to wait for the change of manager in flight');
+    // Every line read, its links waiting (and the outcome of its line with them): the report says so.
+    expect(await getImport(t, network, importId)).toMatchObject({ status: 'running', stage: 'linking-managers', totalRows: 1 });
     await inFlight.commitTransaction();
   } finally {
     if (inFlight.isTransactionActive) await inFlight.rollbackTransaction();
@@ -41,7 +43,7 @@ it('an import makes its links after a change of manager in flight commits, and r
   }
 
   const report = await waitForImport(t, network, importId);
-  expect(report).toMatchObject({ status: 'completed', counts: { rows: 1, unchanged: 1, updated: 0 } });
+  expect(report).toMatchObject({ status: 'completed', stage: null, counts: { rows: 1, unchanged: 1, updated: 0 } });
   expect(report.warnings).toEqual([expect.stringMatching(/^Line 2: manager ann@acme\.example would make a management cycle/)]);
   const users = await usersOf(t, network);
   expect(users.get('ann@acme.example')?.managerId).toBe(bob.id);

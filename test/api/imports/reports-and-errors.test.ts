@@ -19,7 +19,7 @@ describe('GET imports and GET one import', () => {
     const network = uniqueNetworkId('rep');
     const res = await upload(t, network, csv('email/login,name', 'a@acme.example,A'), { mode: 'update', autoSendInvites: 'true' }, { fileName: 'team.csv' });
     expect(res.status).toBe(202);
-    expect(res.body).toMatchObject({ networkId: network, status: 'queued', mode: 'update', autoSendInvites: true, dryRun: false, fileName: 'team.csv', totalRows: null, estimatedRows: 1, startedAt: null, finishedAt: null });
+    expect(res.body).toMatchObject({ networkId: network, status: 'queued', mode: 'update', autoSendInvites: true, dryRun: false, fileName: 'team.csv', totalRows: null, estimatedRows: 1, stage: null, startedAt: null, finishedAt: null });
     expect(res.body.sha256).toMatch(/^[0-9a-f]{64}$/);
     expect(res.headers.location).toBe(importsPath(network, `/${res.body.id}`));
     const done = await waitForImport(t, network, res.body.id);

@@ -32,6 +32,8 @@ export interface ImportReport {
   /** null until the worker has read the whole file. */
   totalRows: number | null;
   estimatedRows: number | null;
+  /** A running import reads its lines, then links the managers named on later lines. */
+  stage: 'reading' | 'linking-managers' | null;
   startedAt: string | null;
   finishedAt: string | null;
 }

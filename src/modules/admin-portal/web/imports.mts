@@ -422,6 +422,11 @@ export function importReportView(importId: string, options: { invite: boolean })
         bar.removeAttribute('value');
         phase = 'Reading and checking the file…';
         fill(progressText, phase);
+      } else if (r.stage === 'linking-managers') {
+        // Rows no longer move; a full bar at "0 rows/s" would look hung.
+        bar.removeAttribute('value');
+        phase = 'Setting the managers named on later lines of the file…';
+        fill(progressText, `All ${plural(r.totalRows ?? rows, 'row', 'rows')} read. ${phase}`);
       } else {
         // Until the file has been read, its line count from the upload stands in for the rows to come.
         const total = r.totalRows ?? Math.max(r.estimatedRows ?? rows, rows);
