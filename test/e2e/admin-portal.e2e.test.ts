@@ -501,6 +501,11 @@ inBrowser('admin portal (/admin) in Chromium', () => {
       expect(await mailTab.evaluate(() => document.activeElement?.id)).toBe('invite-status');
       expect(await mailTab.locator('#invite-button').isVisible()).toBe(false);
       expect((await usersOf(t, network)).get('willsmith@gmail.com')?.invitation).toBe('requested');
+      // The link followed again (another admin, the next day): it says they were invited, by whom, with no button.
+      await mailTab.goto(`${t.baseUrl}/admin/#/imports/${guideImportId}`);
+      await mailTab.goto(`${t.baseUrl}/admin/#/imports/${guideImportId}/invite`);
+      await until(async () => (await mailTab.locator('#invite-status').textContent())?.startsWith('Invitations were requested for the 1 user this import created, by admin@acme.example on '), 'the invitations as requested');
+      expect(await mailTab.locator('#invite-button').count()).toBe(0);
     } finally {
       await mailTab.close();
     }

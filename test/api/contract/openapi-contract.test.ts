@@ -87,9 +87,9 @@ describe('openapi.yaml', () => {
 });
 
 describe('openapi.yaml: imports', () => {
-  it("ImportReport has the issue's report fields (plus warningCount, totalRows, estimatedRows, stage and, when failed, failureReason), counts its eight numbers", () => {
+  it("ImportReport has the issue's report fields (plus warningCount, totalRows, estimatedRows, stage, invitationsRequested and, when failed, failureReason), counts its eight numbers", () => {
     const report = contract.doc.components.schemas.ImportReport;
-    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'warningCount', 'failureReason', 'cancelledBy', 'totalRows', 'estimatedRows', 'stage', 'startedAt', 'finishedAt']);
+    expect(Object.keys(report.properties)).toEqual(['id', 'networkId', 'status', 'mode', 'autoSendInvites', 'dryRun', 'fileName', 'sha256', 'counts', 'warnings', 'warningCount', 'failureReason', 'cancelledBy', 'totalRows', 'estimatedRows', 'stage', 'invitationsRequested', 'startedAt', 'finishedAt']);
     expect(report.required).not.toContain('failureReason');
     expect(report.required).not.toContain('cancelledBy');
     expect(report.additionalProperties).toBe(false);

@@ -5,7 +5,7 @@
  */
 import { startTestApp, uniqueNetworkId, type TestApp } from '../../support/app.js';
 import { createUserOverHttp, expectProblem, usersPath } from '../../support/users-api.js';
-import { csv, exclusiveSum, historyOf, importCsv, importsPath, upload, userEventCount, usersOf } from '../../support/imports.js';
+import { csv, exclusiveSum, getImport, historyOf, importCsv, importsPath, upload, userEventCount, usersOf } from '../../support/imports.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -65,10 +65,15 @@ describe('autoSendInvites', () => {
   it('POST .../invitations afterwards invites the users the import created, once', async () => {
     const network = await networkWithOld();
     const report = await importCsv(t, network, FILE, { mode: 'update' });
-    const auth = await t.authHeader([network]);
+    expect(report.invitationsRequested).toBeNull();
+    const auth = await t.authHeader([network], 'hr@acme.example');
     const first = await t.http.post(importsPath(network, `/${report.id}/invitations`)).set(auth);
     expect(first.status).toBe(200);
     expect(first.body).toEqual({ requested: 3 });
+    // The report says so, for the admin who follows the e-mail's invite link next.
+    const after = await getImport(t, network, report.id);
+    expect(after.invitationsRequested).toEqual({ at: expect.any(String), by: 'hr@acme.example' });
+    expect(Date.parse(after.invitationsRequested!.at)).toBeGreaterThanOrEqual(Date.parse(report.finishedAt!));
     const second = await t.http.post(importsPath(network, `/${report.id}/invitations`)).set(auth);
     expect(second.body).toEqual({ requested: 0 });
     const users = await usersOf(t, network);

@@ -34,6 +34,8 @@ export interface ImportReport {
   estimatedRows: number | null;
   /** A running import reads its lines, then links the managers named on later lines. */
   stage: 'reading' | 'linking-managers' | null;
+  /** When an admin last had the users this import created invited, and who. */
+  invitationsRequested: { at: string; by: string } | null;
   startedAt: string | null;
   finishedAt: string | null;
 }

@@ -662,7 +662,7 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
   const heading = h('h2', { id: 'invite-heading' }, 'Invite the imported users');
   const section = h('section', { class: 'card invite', id: 'invite', 'aria-labelledby': 'invite-heading' }, heading);
   const finished = r.status === 'completed' || r.status === 'failed';
-  if (finished && !r.dryRun && created > 0 && !r.autoSendInvites) {
+  if (finished && !r.dryRun && created > 0 && !r.autoSendInvites && r.invitationsRequested === null) {
     const status = h('p', { id: 'invite-status', role: 'status', class: 'invite-status' });
     const errors = errorBox();
     const button = h('button', { type: 'button', id: 'invite-button' }, 'Invite the imported users');
@@ -703,7 +703,9 @@ function inviteSection(context: Context, r: ImportReport, asked: boolean): { sec
   if (r.dryRun) why = 'A dry run creates nobody: there is nobody to invite yet.';
   else if (!finished) why = 'This import is still running: its users can be invited once it has finished.';
   else if (created === 0) why = 'This import created no user, so there is nobody to invite.';
-  else why = `Invitations were requested automatically for the ${plural(created, 'user', 'users')} this import created.`;
+  else if (r.invitationsRequested !== null) {
+    why = `Invitations were requested for the ${plural(created, 'user', 'users')} this import created, by ${r.invitationsRequested.by} on ${formatDateTime(r.invitationsRequested.at)}.`;
+  } else why = `Invitations were requested automatically for the ${plural(created, 'user', 'users')} this import created.`;
   const text = h('p', { id: 'invite-status' }, why);
   section.appendChild(text);
   return { section, focus: heading };

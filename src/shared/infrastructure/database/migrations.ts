@@ -19,6 +19,7 @@ import { DeleteFinishedImportFiles1764057600016 } from '../../../modules/imports
 import { AddImportCancelRequest1764057600017 } from '../../../modules/imports/infrastructure/persistence/1764057600017-add-import-cancel-request.js';
 import { AddImportFileStoredAt1764057600018 } from '../../../modules/imports/infrastructure/persistence/1764057600018-add-import-file-stored-at.js';
 import { TotalRowsNullUntilRead1764057600019 } from '../../../modules/imports/infrastructure/persistence/1764057600019-total-rows-null-until-read.js';
+import { AddImportInvitationsRequested1764057600021 } from '../../../modules/imports/infrastructure/persistence/1764057600021-add-import-invitations-requested.js';
 import { CreateEventRelayCheckpoints1764057600300 } from '../../../modules/messaging/infrastructure/persistence/1764057600300-create-event-relay-checkpoints.js';
 import { CreateMailOutbox1764057600500 } from '../../../modules/notifications/infrastructure/persistence/1764057600500-create-mail-outbox.js';
 
@@ -45,6 +46,7 @@ export const migrations = [
   AddImportFileStoredAt1764057600018,
   TotalRowsNullUntilRead1764057600019,
   CreateCursorKey1764057600020,
+  AddImportInvitationsRequested1764057600021,
   CreateEventRelayCheckpoints1764057600300,
   CreateMailOutbox1764057600500,
 ];

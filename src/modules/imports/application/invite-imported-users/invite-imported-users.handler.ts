@@ -51,7 +51,11 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
         continue;
       }
       requested += chunk.invited;
-      if (chunk.invited < size) return { requested };
+      if (chunk.invited < size) {
+        // After the last chunk: a process dying before this leaves the page offering to invite them, which invites nobody twice.
+        await this.imports.recordInvitationsRequested(importId, context.actor.email ?? context.actor.id, this.clock.now());
+        return { requested };
+      }
       after = chunk.lastId;
       size = Math.min(CHUNK, size * 2);
     }

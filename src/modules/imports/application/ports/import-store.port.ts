@@ -39,6 +39,8 @@ export interface ImportRecord extends ImportReport {
   readonly createdAt: string;
   /** Who asked to cancel the import (their e-mail, else their id) while it had not ended; null when nobody did. */
   readonly cancelRequestedBy: string | null;
+  /** When an admin last had the users it created invited, and who (their e-mail, else their id); null when none did. */
+  readonly invitationsRequested: { readonly at: string; readonly by: string } | null;
 }
 
 export interface NewImport {
@@ -110,6 +112,8 @@ export abstract class ImportRepository {
   abstract setNotifyEmail(importId: string, email: string): Promise<void>;
   /** Records a request to cancel the import unless it has ended (false then); a second request keeps the first. */
   abstract requestCancel(importId: string, by: string, now: Date): Promise<boolean>;
+  /** Every user the import created has had an invitation requested, at `now`, by `by`. */
+  abstract recordInvitationsRequested(importId: string, by: string, now: Date): Promise<void>;
   /** Counts the lines whose outcome waited for their manager's link. */
   abstract recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void>;
   abstract finish(

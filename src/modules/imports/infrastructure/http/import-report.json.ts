@@ -14,6 +14,7 @@ export type ImportReportJson = ImportReport & {
   totalRows: number | null;
   estimatedRows: number | null;
   stage: ImportStage | null;
+  invitationsRequested: { at: string; by: string } | null;
 };
 
 /** The report as the API and the CLI's --json show it: the report fields, none of the job's internals. */
@@ -35,6 +36,7 @@ export function importReportJson(r: ImportRecord): ImportReportJson {
     totalRows: r.totalRows,
     estimatedRows: estimatedRows(r),
     stage: r.status !== 'running' ? null : r.phase === 'linking' ? 'linking-managers' : 'reading',
+    invitationsRequested: r.invitationsRequested,
     startedAt: r.startedAt,
     finishedAt: r.finishedAt,
   };

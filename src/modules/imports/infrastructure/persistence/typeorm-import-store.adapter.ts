@@ -47,6 +47,8 @@ interface ImportRow {
   started_at: Date | null;
   finished_at: Date | null;
   cancel_requested_by: string | null;
+  invitations_requested_at: Date | null;
+  invitations_requested_by: string | null;
 }
 
 const iso = (d: Date | null): string | null => (d ? new Date(d).toISOString() : null);
@@ -82,6 +84,8 @@ function toRecord(r: ImportRow): ImportRecord {
     warningCount: r.warning_count,
     createdAt: new Date(r.created_at).toISOString(),
     cancelRequestedBy: r.cancel_requested_by,
+    invitationsRequested:
+      r.invitations_requested_at && r.invitations_requested_by !== null ? { at: iso(r.invitations_requested_at)!, by: r.invitations_requested_by } : null,
   };
 }
 
@@ -195,6 +199,10 @@ export class TypeormImportStore implements ImportRepository, ImportRejections {
       [importId, by, now],
     );
     return row.requested > 0;
+  }
+
+  async recordInvitationsRequested(importId: string, by: string, now: Date): Promise<void> {
+    await this.dataSource.query(`UPDATE imports SET invitations_requested_at = $2, invitations_requested_by = $3 WHERE id = $1`, [importId, now, by]);
   }
 
   async recordLinks(tx: Transaction, importId: string, counts: ImportCountsData, now: Date): Promise<void> {
