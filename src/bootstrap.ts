@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
+import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from 'pino';
 import type { DataSource } from 'typeorm';
 import { AppModule } from './app.module.js';
@@ -54,6 +55,11 @@ export async function createHttpApp(runtime: Runtime): Promise<NestExpressApplic
   express.disable('x-powered-by');
   express.set('trust proxy', 'loopback');
   app.use(httpObservability(runtime.logger, runtime.metrics));
+  // A company's directory, reports and refusals: nothing a browser on a shared computer or a proxy may keep.
+  app.use('/api/v1', (_req: Request, res: Response, next: NextFunction) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   mountApiDocs(express);
   app.useGlobalFilters(new ProblemDetailsFilter());
   answerUnparsableRequests(app.getHttpServer());

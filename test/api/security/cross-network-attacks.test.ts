@@ -207,3 +207,17 @@ describe('the error CSV an admin opens in a spreadsheet', () => {
   });
 });
 
+
+describe('what a shared computer or a proxy keeps', () => {
+  it('no API answer may be stored: a directory page, a report, the error CSV and a refusal all say Cache-Control: no-store', async () => {
+    const answers = [
+      await t.http.get(usersPath(networkB)).set(tokenB),
+      await t.http.get(importsPath(networkB, `/${bobsImport}`)).set(tokenB),
+      await t.http.get(importsPath(networkB, `/${bobsImport}/errors`)).set(tokenB).set('Accept', 'text/csv'),
+      await t.http.get(usersPath(networkB)).set(tokenA),
+      await t.http.get(usersPath(networkB)),
+    ];
+    expect(answers.map((r) => r.status)).toEqual([200, 200, 200, 403, 401]);
+    for (const res of answers) expect(res.headers['cache-control']).toBe('no-store');
+  });
+});
