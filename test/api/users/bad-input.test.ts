@@ -86,6 +86,19 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       expectProblem(res, 400);
     });
 
+    it('a managerId and a managerEmail naming two different users → 400 saying to give one, nothing written; naming the same one is fine', async () => {
+      const boss = await createUserOverHttp(t, network, { email: 'boss.two@acme.example', name: 'Boss Two' });
+      const before = await networkFootprint(t, network);
+      const both = await create({ email: 'x@acme.example', name: 'X', managerId: will.id, managerEmail: 'boss.two@acme.example' });
+      expect(expectProblem(both, 400, 'managerEmail').detail).toBe('managerId and managerEmail name different managers: give one of them.');
+      const clearOne = await update({ managerId: null, managerEmail: 'boss.two@acme.example' });
+      expectProblem(clearOne, 400, 'managerEmail');
+      expect(await networkFootprint(t, network)).toEqual(before);
+      const same = await create({ email: 'same.boss@acme.example', name: 'Y', managerId: boss.id, managerEmail: 'BOSS.TWO@acme.example' });
+      expect(same.status).toBe(201);
+      expect(same.body).toMatchObject({ managerId: boss.id, managerEmail: 'boss.two@acme.example' });
+    });
+
     it('a form post (curl -d) → 415 saying to send JSON, not that the e-mail is missing', async () => {
       const res = seen(await t.http.post(usersPath(network)).set(auth).type('form').send('email=form%40acme.example&name=Form'));
       expect(expectProblem(res, 415).detail).toBe('The request body was sent as application/x-www-form-urlencoded; send the new user as JSON, with "Content-Type: application/json".');

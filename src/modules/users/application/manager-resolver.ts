@@ -15,6 +15,15 @@ export class ManagerResolver {
   ) {}
 
   async resolve(networkId: string, input: { managerId?: string | null; managerEmail?: string | null }): Promise<ManagerRef | null | undefined> {
+    if (input.managerId !== undefined && input.managerEmail !== undefined) {
+      // Both given: they must name the same user (or both none), or one of them would be silently ignored.
+      const byId = await this.resolve(networkId, { managerId: input.managerId });
+      const byEmail = await this.resolve(networkId, { managerEmail: input.managerEmail });
+      if ((byId?.id ?? null) !== (byEmail?.id ?? null)) {
+        throw new ValidationError('managerId and managerEmail name different managers: give one of them.', 'managerEmail');
+      }
+      return byId;
+    }
     if (input.managerId === null || input.managerEmail === null) return null;
     if (input.managerId !== undefined) {
       const manager = await this.users.findById(networkId, input.managerId);
