@@ -104,5 +104,11 @@ export function refuseQuery(query: unknown): void {
 /** A page size from the query string: a whole number from 1 to `max`, said so in words when it is not. */
 export function pageLimit(max: number, fallback: number) {
   const error = `must be a whole number from 1 to ${max}`;
-  return z.coerce.number({ error }).int({ error }).min(1, { error }).max(max, { error }).default(fallback);
+  // Digits only: Number() would also take "1e2", "0x10" and " 20" for whole numbers.
+  return z
+    .string({ error })
+    .regex(/^[0-9]+$/, { error })
+    .transform(Number)
+    .pipe(z.number().int({ error }).min(1, { error }).max(max, { error }))
+    .default(fallback);
 }
