@@ -672,6 +672,21 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     }
   });
 
+  it('the admin e-mails read on a 375 px phone without scrolling sideways (long ids, links and headings wrap)', async () => {
+    // A tab of its own: a mail is not a page of the service, and its inline styles are no business of /admin's CSP.
+    const mailPage = await browser.newPage();
+    try {
+      await mailPage.setViewportSize({ width: 375, height: 800 });
+      // The committed samples, which test/unit/notifications/mail-samples keeps equal to what the templates render.
+      for (const sample of ['import-completed', 'import-failed']) {
+        await mailPage.setContent(readFileSync(join(ROOT, 'docs/mail', `${sample}.html`), 'utf8'));
+        expect([sample, await mailPage.evaluate(() => document.documentElement.scrollWidth)]).toEqual([sample, 375]);
+      }
+    } finally {
+      await mailPage.close();
+    }
+  });
+
   it('switching the network changes what the tabs show', async () => {
     await page.goto(`${t.baseUrl}/admin/#/users`);
     await page.locator('#network').selectOption(otherNetwork);
