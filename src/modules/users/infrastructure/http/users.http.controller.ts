@@ -92,7 +92,8 @@ const userIdParam = z.object({ userId: uuid });
 function ifMatchVersion(header: string | undefined): number | undefined {
   if (header === undefined) return undefined;
   const match = /^\s*(?:W\/)?"?(\d+)"?\s*$/.exec(header);
-  if (!match) throw new ValidationError('If-Match must be the user\'s version, as given in its ETag (for example "3").', 'If-Match');
+  // Past 2^53 a version reads as another number (1e+23): no user has one, so it is malformed, not stale.
+  if (!match || !Number.isSafeInteger(Number(match[1]))) throw new ValidationError('If-Match must be the user\'s version, as given in its ETag (for example "3").', 'If-Match');
   return Number(match[1]);
 }
 
