@@ -86,6 +86,16 @@ describe('bad input is a 400 naming the field (never a 500), conflicts 409, unkn
       expectProblem(res, 400);
     });
 
+    it.each([
+      ['null', 'The request body must be a JSON object, not null.'],
+      ['"x@acme.example"', 'The request body must be a JSON object, not a string.'],
+      ['42', 'The request body must be a JSON object, not a number.'],
+      ['{"email":', 'The request body is not valid JSON.'],
+    ])('a body of %s says what is wrong with it: %s', async (raw, detail) => {
+      const res = seen(await t.http.post(usersPath(network)).set(auth).set('Content-Type', 'application/json').send(raw));
+      expect(expectProblem(res, 400).detail).toBe(detail);
+    });
+
     it('a managerId and a managerEmail naming two different users → 400 saying to give one, nothing written; naming the same one is fine', async () => {
       const boss = await createUserOverHttp(t, network, { email: 'boss.two@acme.example', name: 'Boss Two' });
       const before = await networkFootprint(t, network);

@@ -94,8 +94,8 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     if (error instanceof UniqueEmailViolationError) return problem(409, error.message, { field: 'email' });
     if (error instanceof PreconditionFailedError) return problem(412, error.message);
     // Body-parser failures (malformed JSON, too large) reach us as HttpExceptions whose cause is the parser's error.
-    const parserError = (error instanceof HttpException ? error.cause : error) as { type?: string; code?: string; charset?: string } | undefined;
-    if (parserError?.type === 'entity.parse.failed') return problem(400, 'The request body is not valid JSON.');
+    const parserError = (error instanceof HttpException ? error.cause : error) as { type?: string; code?: string; charset?: string; body?: string } | undefined;
+    if (parserError?.type === 'entity.parse.failed') return problem(400, jsonParseFailure(parserError.body));
     if (parserError?.type === 'entity.too.large') return problem(413, 'The request body is too large.');
     if (parserError?.type === 'charset.unsupported') {
       return problem(415, `The request body is in the charset "${parserError.charset ?? 'unknown'}"; send JSON in UTF-8 (Content-Type: application/json; charset=utf-8).`);
@@ -120,4 +120,20 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     }
     return problem(500, 'Something went wrong on our side; it has been logged. Try again, and tell us if it keeps happening.');
   }
+}
+
+/**
+ * The parser takes only an object or an array at the top: `null`, `"x"` or `1` are JSON all the same, and are told
+ * so rather than that the body is not JSON.
+ */
+function jsonParseFailure(body: string | undefined): string {
+  const notJson = 'The request body is not valid JSON.';
+  if (body === undefined) return notJson;
+  let value: unknown;
+  try {
+    value = JSON.parse(body);
+  } catch {
+    return notJson;
+  }
+  return `The request body must be a JSON object, not ${value === null ? 'null' : `a ${typeof value}`}.`;
 }
