@@ -149,11 +149,11 @@ describe('invitations before the import has finished', () => {
   });
   afterAll(() => queuedOnly.close());
 
-  it('a queued (or running) import: 409 saying to wait, and nobody invited', async () => {
+  it('a queued import: 409 saying it has not started yet, and nobody invited', async () => {
     const network = uniqueNetworkId('inv');
     const queued = await upload(queuedOnly, network, csv('email/login,name', 'a@acme.example,A'));
     expect(queued.body.status).toBe('queued');
     const res = await queuedOnly.http.post(importsPath(network, `/${queued.body.id}/invitations`)).set(await queuedOnly.authHeader([network]));
-    expect(expectProblem(res, 409).detail).toBe('This import is still running: invite its users once it has finished (its report says when).');
+    expect(expectProblem(res, 409).detail).toBe('This import has not started yet: invite its users once it has finished (its report says when).');
   });
 });

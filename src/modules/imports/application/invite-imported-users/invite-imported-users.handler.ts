@@ -32,7 +32,8 @@ export class InviteImportedUsersHandler implements ICommandHandler<InviteImporte
     if (!record) throw new NotFoundError(`There is no import ${importId} in network ${context.networkId}.`);
     if (record.dryRun) throw new ValidationError('A dry run created nobody, so there is nobody to invite.', 'importId');
     if (record.status === 'queued' || record.status === 'running') {
-      throw new DomainError('invalid-state', 'This import is still running: invite its users once it has finished (its report says when).');
+      const where = record.status === 'queued' ? 'has not started yet' : 'is still running';
+      throw new DomainError('invalid-state', `This import ${where}: invite its users once it has finished (its report says when).`);
     }
     let requested = 0;
     let conflicts = 0;
