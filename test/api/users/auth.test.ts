@@ -74,6 +74,14 @@ describe('who may call the users API', () => {
     expect(await detail(forged)).toBe('The bearer token was refused: its signature does not match: it was not issued for this service.');
   });
 
+  it('401 invalid_token for a token followed by more words, which a token sent alone would pass, and trailing blanks are fine', async () => {
+    const token = await t.tokenFor([networkB]);
+    const res = await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${token} extra`);
+    expect(expectProblem(res, 401).detail).toBe('The bearer token was refused: the Authorization header holds more than one word after "Bearer"; send the token alone.');
+    expect(res.headers['www-authenticate']).toBe('Bearer realm="office-chat-users", error="invalid_token"');
+    expect((await t.http.get(usersPath(networkB)).set('Authorization', `Bearer ${token}  `)).status).toBe(200);
+  });
+
   it('401 for a token without the networks claim or without sub', async () => {
     const noNetworks = await new SignJWT({ email: 'x@b.example' }).setProtectedHeader({ alg: 'HS256' }).setSubject('x').setExpirationTime('1h').sign(key);
     const noSub = await new SignJWT({ networks: [networkB] }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime('1h').sign(key);

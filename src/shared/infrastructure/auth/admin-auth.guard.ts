@@ -18,13 +18,14 @@ export class AdminAuthGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const response = context.switchToHttp().getResponse<Response>();
     const header = request.headers.authorization ?? '';
-    const match = /^Bearer\s+(\S+)$/i.exec(header);
+    const match = /^Bearer\s+(\S.*?)\s*$/i.exec(header);
     // A 401 names the scheme to use (RFC 9110), and says when the token sent was the trouble (RFC 6750).
     if (!match) {
       response.setHeader('WWW-Authenticate', `Bearer realm="${REALM}"`);
       throw new UnauthorizedException('Sign in: send "Authorization: Bearer <token>" with an admin token.');
     }
     try {
+      if (/\s/.test(match[1])) throw new InvalidTokenError('The bearer token was refused: the Authorization header holds more than one word after "Bearer"; send the token alone.');
       request.admin = await this.verifier.verify(match[1]);
     } catch (error) {
       if (error instanceof InvalidTokenError) {
