@@ -5,6 +5,7 @@ import { BINARY_COPY_HEADER, BINARY_COPY_TRAILER } from '../../../../shared/infr
 import { BulkLoader } from '../../../../shared/infrastructure/database/bulk-loader.js';
 import { copyOutBinaryColumn } from '../../../../shared/infrastructure/database/copy-out.js';
 import { FileTooLargeError, ImportFileStorage, type KeptFile, type StoredFile } from '../../application/ports/import-file-storage.port.js';
+import { LineCounter } from './line-counter.js';
 
 const CHUNK_BYTES = 1024 * 1024;
 // Chunks written per INSERT on the embedded database: bounds both memory and round trips.
@@ -12,19 +13,6 @@ const CHUNKS_PER_INSERT = 4;
 const UUID_BYTES = 16;
 // A row's fields before its bytes: the field count, then import_id and chunk_no with their lengths, then data's length.
 const ROW_PREFIX_BYTES = 2 + 4 + UUID_BYTES + 4 + 4 + 4;
-
-/**
- * LF, and CR not followed by LF (old Mac files): CRLF counts once, in UTF-8 as in UTF-16 (0D 00 0A 00 little-endian,
- * 00 0D 00 0A big-endian). An upper bound on the lines a chunk ends.
- */
-function countLineBreaks(buf: Buffer): number {
-  let n = 0;
-  for (let i = buf.indexOf(10); i !== -1; i = buf.indexOf(10, i + 1)) n++;
-  for (let i = buf.indexOf(13); i !== -1; i = buf.indexOf(13, i + 1)) {
-    if (buf[i + 1] !== 10 && !(buf[i + 1] === 0 && buf[i + 2] === 10)) n++;
-  }
-  return n;
-}
 
 /** CHUNK_BYTES of the file (less for the last), as the pieces it arrived in: never copied into one buffer. */
 interface Chunk {
@@ -36,9 +24,7 @@ interface Chunk {
 class ChunkedUpload {
   private readonly hash = createHash('sha256');
   private size = 0;
-  private lineBreaks = 0;
-  private lastByte: number | undefined;
-  private byteBefore: number | undefined;
+  private readonly lines = new LineCounter();
 
   constructor(private readonly maxBytes: number) {}
 
@@ -50,8 +36,7 @@ class ChunkedUpload {
       this.size += buf.length;
       if (this.size > this.maxBytes) throw new FileTooLargeError(this.maxBytes);
       this.hash.update(buf);
-      this.lineBreaks += countLineBreaks(buf);
-      if (buf.length > 0) [this.byteBefore, this.lastByte] = [buf.length > 1 ? buf[buf.length - 2] : this.lastByte, buf[buf.length - 1]];
+      this.lines.add(buf);
       while (bytes + buf.length >= CHUNK_BYTES) {
         const take = CHUNK_BYTES - bytes;
         pieces.push(buf.subarray(0, take));
@@ -67,10 +52,7 @@ class ChunkedUpload {
   }
 
   stored(): StoredFile {
-    const isBreak = (byte: number | undefined): boolean => byte === 10 || byte === 13;
-    // UTF-16 LE ends a line with 0A 00.
-    const unterminated = this.lastByte !== undefined && !isBreak(this.lastByte) && !(this.lastByte === 0 && isBreak(this.byteBefore));
-    return { sizeBytes: this.size, sha256: this.hash.digest('hex'), lines: this.lineBreaks + (unterminated ? 1 : 0) };
+    return { sizeBytes: this.size, sha256: this.hash.digest('hex'), lines: this.lines.total() };
   }
 }
 
