@@ -374,6 +374,31 @@ inBrowser('admin portal (/admin) in Chromium', () => {
     );
   });
 
+  it('cancelling a queued import asks as much, and its report says nothing was changed, with no advice about rows applied', async () => {
+    // An import of the network held on a line, so the next one waits in the queue behind it.
+    const held = await holdEmail(bulkNetwork, 'held.queue@acme.example');
+    try {
+      const running = await upload(t, bulkNetwork, 'email/login,name\nfirst.queue@acme.example,First\nheld.queue@acme.example,Held\n');
+      await until(async () => (await t.http.get(importsPath(bulkNetwork, `/${running.body.id}`)).set(await t.authHeader([bulkNetwork]))).body.status === 'running', 'the first import to run');
+      const queued = await upload(t, bulkNetwork, 'email/login,name\nqueued.one@acme.example,Queued\n', {}, { fileName: 'queued.csv' });
+      await page.goto(`${t.baseUrl}/admin/#/imports/${queued.body.id}`);
+      const cancel = page.getByRole('button', { name: 'Cancel import' });
+      await cancel.waitFor();
+      await until(async () => (await page.locator('#report-status').textContent()) === 'queued', 'the queued report');
+      const asked: string[] = [];
+      page.once('dialog', (dialog) => {
+        asked.push(dialog.message());
+        void dialog.accept();
+      });
+      await cancel.click();
+      await until(async () => (await page.locator('#failed-heading').count()) > 0, 'the cancelled report');
+      expect(asked).toEqual(['Cancel this import? It has not started: nothing of the file is applied.']);
+      expect(await page.locator('.failed p').last().textContent()).toBe('Nothing was changed. To import the file, upload it again on the Import Users tab.');
+    } finally {
+      await held.release();
+    }
+  });
+
   it('while the managers named on later lines are set, the progress says so instead of sitting at 100 % and 0 rows/s', async () => {
     const before = hashImportId(page);
     await page.goto(`${t.baseUrl}/admin/#/import`);

@@ -381,7 +381,11 @@ export function importReportView(importId: string, options: { invite: boolean })
 
     cancel.addEventListener('click', () =>
       whileBusy(cancel, async () => {
-        if (!window.confirm('Cancel this import? The rows it has already applied stay; nothing more of the file is applied.')) return;
+        const question =
+          lastStatus === 'queued'
+            ? 'Cancel this import? It has not started: nothing of the file is applied.'
+            : 'Cancel this import? The rows it has already applied stay; nothing more of the file is applied.';
+        if (!window.confirm(question)) return;
         errors.clear();
         try {
           const r = await context.api.cancelImport(network, importId);
@@ -534,11 +538,16 @@ export function importReportView(importId: string, options: { invite: boolean })
 }
 
 /**
- * How to import the rest of a file whose import stopped. What a second upload does to the users the first one
- * created depends on the mode: skipped, they keep the managers it had not linked yet (named on lines it did not
+ * How to import the rest of a file whose import stopped, once it had changed something. What a second upload does
+ * to the users the first one created depends on the mode: skipped, they keep the managers it had not linked yet (named on lines it did not
  * reach) unset; updated, they get them, and so do the users that existed before, who are updated too.
  */
 function retryAdvice(r: ImportReport, cancelled: boolean): HTMLElement {
+  const c = r.counts;
+  if (c.created + c.updated + c.activated + c.deactivated === 0) {
+    const again = cancelled ? 'Nothing was changed. To import the file, upload it' : 'Nothing was changed. Fix what the reason points at, then upload the file';
+    return h('p', {}, `${again} again on the `, h('a', { href: '#/import' }, 'Import Users'), ' tab.');
+  }
   const upload = [cancelled ? 'To import the rest, upload' : 'Fix what the reason points at, then upload', ' the file again on the ', h('a', { href: '#/import' }, 'Import Users'), ' tab'];
   return r.mode === 'update'
     ? h('p', {}, 'Rows already applied stay applied. ', ...upload, ' with “Update existing users”, as this import did: rows already right come out as unchanged, and the managers named on lines it did not reach are set.')
