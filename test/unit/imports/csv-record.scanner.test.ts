@@ -46,6 +46,8 @@ describe('CsvRecordScanner', () => {
     ['"Bob" "Jr" Smith,x\n', '"Bob ""Jr"" Smith",x\n'],
     ['“Chief” Officer,x\n', '“Chief” Officer,x\n'],
     ['„Jürgen“ Müller,“x”\n', '„Jürgen“ Müller,"x"\n'],
+    ['"Smith, Bob" Jr,x\n', '"Smith, Bob Jr",x\n'],
+    ['x,"a,b" c\n', 'x,"a,b c"\n'],
   ])('reads a value that starts with a quoted word, %j, as Excel does: the quoted text, then the rest', (line, expected) => {
     for (const size of [1, 3, 100]) expect(scan(`a,b\n${line}`, size)).toEqual({ output: `a,b\n${expected}`, ledger: [1, 2] });
   });

@@ -83,7 +83,8 @@ export interface CsvRecordScannerOptions {
  *   (“Chief” Officer), or when the field it would open holds a delimiter and the line's fields then do not add
  *   up („Jürgen“ Müller,…,“x”).
  * - A straight-quoted field whose closing quote is followed by text ("Bob" Smith) is the quoted text and then the
- *   rest, as Excel reads it, when its quoted part is short (one line, no delimiter).
+ *   rest, as Excel reads it, when its quoted part is on one line and, if it holds a delimiter, the rest of the field
+ *   has no quote ("Smith, Bob" Jr).
  * - A straight quote inside an unquoted field (Robert "Bob" Smith, 5'11" tall) is text, as Excel reads it: the
  *   field is passed on quoted, its quotes doubled. A quote opening a field still opens a quoted field.
  * - Blank lines are dropped (their numbers still count); a lone CR ends a line like LF and CRLF.
@@ -278,14 +279,16 @@ export class CsvRecordScanner {
           if (quote === STRAIGHT) {
             if (spanHasBreak && segmentHasAt && segmentDelimiters >= swallowThreshold) swallowed = true;
             quote = NOT_QUOTED;
-            // Text after the closing quote ("Bob" Smith, "Head" of "IT"): Excel reads the quoted text and then the
-            // rest, quotes and all, so the field is passed on quoted as that, its closing quote moved to its end. Only
-            // after a short quoted part, on one line and without a delimiter: one holding them is likelier a stray
-            // quote, for csv-parser's reading and the unclosed-quote check.
-            if (!spanHasBreak && segmentDelimiters === 0) {
+            // Text after the closing quote ("Bob" Smith, "Head" of "IT", "Smith, Bob" Jr): Excel reads the quoted
+            // text and then the rest, quotes and all, so the field is passed on quoted as that, its closing quote
+            // moved to its end. Only after a quoted part on one line, and, when it holds a delimiter, with no quote in
+            // the rest ("Bob Ray,"bob@… is likelier a stray quote, for csv-parser's reading and the unclosed-quote check).
+            if (!spanHasBreak) {
               const closes = this.closesField(text, i + 1, final);
               if (closes === INCOMPLETE) return INCOMPLETE;
-              if (closes === 0) {
+              const plain = closes === 0 && segmentDelimiters > 0 ? this.noQuoteBeforeFieldEnd(text, i + 1, final) : 1;
+              if (plain === INCOMPLETE) return INCOMPLETE;
+              if (closes === 0 && plain === 1) {
                 out += text.slice(copied, i);
                 copied = i + 1;
                 literalQuotes = true;
@@ -433,6 +436,16 @@ export class CsvRecordScanner {
       return this.readOpeningAsText(text, start, delimiterInTypographic, final);
     }
     return this.finish(blank, out + text.slice(copied, len) + (literalQuotes ? '"' : ''), fields, breaks, firstBreakEnd, len, swallowed);
+  }
+
+  /** 1: no straight quote comes between `from` and the end of its field (a delimiter or the line end); 0: one does. */
+  private noQuoteBeforeFieldEnd(text: string, from: number, final: boolean): number {
+    for (let j = from; j < text.length; j++) {
+      const c = text.charCodeAt(j);
+      if (c === QUOTE) return 0;
+      if (c === this.delimiterCode || c === LF || c === CR) return 1;
+    }
+    return final ? 1 : INCOMPLETE;
   }
 
   /** 1: a quote at `from - 1` closes its field (blanks, then a delimiter or the line end follow); 0: it does not. */
