@@ -39,8 +39,8 @@ export function withoutDirectionControls(text: string): string {
 }
 
 /**
- * The text without invisible characters or direction controls, for a value that is read rather than kept (a mobile
- * stored in E.164, TRUE/FALSE, a manager's e-mail looked up): one pasted in cannot change what the value means.
+ * The text without invisible characters or direction controls: for a value that is read rather than kept as written
+ * (a mobile stored in E.164, TRUE/FALSE, a manager's e-mail looked up), and for a file name made safe to show.
  */
 export function withoutHiddenCharacters(text: string): string {
   return withoutDirectionControls(withoutInvisibleCharacters(text));

@@ -6,7 +6,7 @@ import type { ImportRecord } from '../../application/ports/import-store.port.js'
  * What a running import is doing: reading the file and applying its lines, then linking the managers that waited for
  * the whole file (lines naming a manager on a later line), which has no row count of its own to show.
  */
-export type ImportStage = 'reading' | 'linking-managers';
+type ImportStage = 'reading' | 'linking-managers';
 
 export type ImportReportJson = ImportReport & {
   warningCount: number;

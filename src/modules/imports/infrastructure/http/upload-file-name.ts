@@ -1,4 +1,4 @@
-import { withoutDirectionControls, withoutInvisibleCharacters } from '../../../../shared/domain/invisible-characters.js';
+import { withoutHiddenCharacters } from '../../../../shared/domain/invisible-characters.js';
 import { storableText } from '../../../../shared/infrastructure/database/storable-text.js';
 
 /** Long enough for any name people give a file; a longer one would push the counts out of an e-mail's subject. */
@@ -15,7 +15,7 @@ const OTHER_CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
  */
 export function uploadFileName(sent: string | undefined): string {
   const visible = (sent ?? '').replace(LINE_BREAKS_AND_TABS, ' ').replace(OTHER_CONTROLS, '');
-  const cleaned = withoutDirectionControls(withoutInvisibleCharacters(storableText(visible))).replace(/\s+/g, ' ').trim();
+  const cleaned = withoutHiddenCharacters(storableText(visible)).replace(/\s+/g, ' ').trim();
   if (cleaned === '') return FALLBACK;
   const chars = [...cleaned];
   if (chars.length <= MAX_FILE_NAME_LENGTH) return cleaned;
